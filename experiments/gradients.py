@@ -1,0 +1,27 @@
+"""Gradients: how the error signal shrinks on its way back through deep nets.
+
+Tests C6 (ReLU has no vanishing gradient; deep sigmoid nets stall) and C9 (the sigmoid
+derivative is small outside a narrow band around 0). Its grid is the Glorot-initialised
+part of the sparsity grid, so the two experiments share their runs.
+Run: python experiments/gradients.py --profile quick   (or: python -m study run gradients)
+"""
+
+from study.activations import MAIN_FOUR
+from study.grid import Experiment
+
+EXPERIMENT = Experiment(
+    name="gradients",
+    claims=("C6", "C9"),
+    title="Vanishing gradients and stalled training",
+    dataset="mnist1d",
+    activations=MAIN_FOUR,
+    initializers=("glorot_uniform",),
+    depths={"smoke": (1, 4), "quick": (1, 2, 4, 8, 16, 32), "full": (1, 2, 4, 8, 16, 32, 64)},
+)
+
+if __name__ == "__main__":
+    import sys
+
+    from study.cli import main
+
+    sys.exit(main(["run", EXPERIMENT.name, *sys.argv[1:]]))

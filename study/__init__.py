@@ -1,0 +1,1 @@
+"""Why ReLU? A reproducible study of activation functions in deep MLPs."""

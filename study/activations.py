@@ -1,0 +1,127 @@
+"""The activation functions under study, by name, each with its value and derivative.
+
+The derivative is written out (not taken by autodiff) because the probes need f'(z) on
+stored pre-activations: mean |f'(z)| and the saturated fraction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+
+
+class _LazyOps:
+    """keras.ops, imported on first use: listing or checking names needs no backend."""
+
+    def __getattr__(self, name):
+        from keras import ops as keras_ops
+
+        return getattr(keras_ops, name)
+
+
+ops = _LazyOps()
+
+LEAKY_SLOPE = 0.01  # Maas et al. (2013); Keras's own defaults (0.2, 0.3) differ.
+SELU_ALPHA = 1.6732632423543772
+SELU_SCALE = 1.0507009873554805
+SATURATION_LEVEL = 0.05  # a unit is saturated where |f'(z)| < 5% of max |f'|
+
+
+@dataclass(frozen=True)
+class Activation:
+    name: str
+    fn: Callable
+    derivative: Callable
+    formula: str
+    bounded: bool = False  # saturates on both sides (sigmoid, tanh)
+    max_derivative: float = 1.0
+
+    def __call__(self, x):
+        return self.fn(x)
+
+
+def _step(x):  # 1 where x > 0, else 0, in x's dtype
+    return ops.cast(ops.greater(x, 0), x.dtype)
+
+
+def _sigmoid_derivative(x):
+    s = ops.sigmoid(x)
+    return s * (1 - s)
+
+
+def _elu(x, alpha=1.0):
+    return ops.where(ops.greater(x, 0), x, alpha * (ops.exp(ops.minimum(x, 0)) - 1))
+
+
+def _elu_derivative(x, alpha=1.0):
+    return ops.where(ops.greater(x, 0), ops.ones_like(x), alpha * ops.exp(ops.minimum(x, 0)))
+
+
+def _gelu_derivative(x):
+    cdf = 0.5 * (1 + ops.erf(x / 2**0.5))
+    pdf = ops.exp(-0.5 * x * x) / (2 * 3.141592653589793) ** 0.5
+    return cdf + x * pdf
+
+
+def _swish_derivative(x):
+    s = ops.sigmoid(x)
+    return s + x * s * (1 - s)
+
+
+def _x(x):
+    return ops.convert_to_tensor(x)
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    a.name: a
+    for a in [
+        Activation("sigmoid", lambda x: ops.sigmoid(x), _sigmoid_derivative, "1 / (1 + e^-x)", True, 0.25),
+        Activation("tanh", lambda x: ops.tanh(x), lambda x: 1 - ops.tanh(x) ** 2, "tanh(x)", True, 1.0),
+        Activation("relu", lambda x: ops.relu(x), lambda x: _step(_x(x)), "max(0, x)"),
+        Activation(
+            "leaky_relu",
+            lambda x: ops.leaky_relu(x, negative_slope=LEAKY_SLOPE),
+            lambda x: _step(_x(x)) * (1 - LEAKY_SLOPE) + LEAKY_SLOPE,
+            f"max({LEAKY_SLOPE}x, x)",
+        ),
+        Activation("linear", lambda x: _x(x), lambda x: ops.ones_like(x), "x (purlin)"),
+        Activation("relu_mirror", lambda x: ops.relu(-_x(x)), lambda x: -_step(-_x(x)), "relu(-x)"),
+        Activation("relu_rot180", lambda x: -ops.relu(-_x(x)), lambda x: _step(-_x(x)), "-relu(-x)"),
+        Activation("neg_relu", lambda x: -ops.relu(x), lambda x: -_step(_x(x)), "-relu(x)"),
+        Activation("elu", lambda x: _elu(_x(x)), lambda x: _elu_derivative(_x(x)), "x if x > 0 else e^x - 1"),
+        Activation(
+            "selu",
+            lambda x: SELU_SCALE * _elu(_x(x), SELU_ALPHA),
+            lambda x: SELU_SCALE * _elu_derivative(_x(x), SELU_ALPHA),
+            "1.0507 * elu(x, alpha=1.6733)",
+            max_derivative=SELU_SCALE * SELU_ALPHA,
+        ),
+        Activation("gelu", lambda x: ops.gelu(x, approximate=False), _gelu_derivative, "x * Phi(x)",
+                   max_derivative=1.129),
+        Activation("swish", lambda x: _x(x) * ops.sigmoid(x), _swish_derivative, "x * sigmoid(x)",
+                   max_derivative=1.0998),
+        Activation("softplus", lambda x: ops.softplus(x), lambda x: ops.sigmoid(x), "log(1 + e^x)"),
+    ]
+}
+
+# The four the source text compares; every figure gives each one its own colour.
+MAIN_FOUR = ("sigmoid", "tanh", "relu", "leaky_relu")
+
+
+class UnknownChoice(ValueError):
+    """A name that is not among the valid choices; the message lists them."""
+
+
+def check_choice(kind: str, name: str, choices) -> str:
+    if name not in choices:
+        raise UnknownChoice(f"unknown {kind} '{name}' (choose from {', '.join(choices)})")
+    return name
+
+
+def get(name: str) -> Activation:
+    return ACTIVATIONS[check_choice("activation", name, ACTIVATIONS)]
+
+
+def names() -> list[str]:
+    return list(ACTIVATIONS)

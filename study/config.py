@@ -1,0 +1,99 @@
+"""Profiles and the configuration of one group of runs.
+
+A `GroupSpec` holds everything that decides a group's numbers; its hash names the
+group's directory in the results store, so a changed setting is a new run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+
+from study.activations import check_choice
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    seeds: tuple[int, ...]
+    epochs: int
+    n_train: int | None  # None: the whole training split
+    width: int
+    probe_size: int
+    batch_size: int = 128
+    learning_rate: float = 1e-3
+    description: str = ""
+
+
+PROFILES = {
+    p.name: p
+    for p in [
+        Profile("smoke", seeds=(0, 1), epochs=2, n_train=512, width=32, probe_size=128,
+                description="seconds; for tests"),
+        Profile("quick", seeds=(0, 1, 2), epochs=10, n_train=None, width=64, probe_size=512,
+                description="minutes on a 2-core laptop; every experiment, fewer seeds and epochs"),
+        Profile("full", seeds=(0, 1, 2, 3, 4), epochs=30, n_train=None, width=100, probe_size=1000,
+                description="the reference run"),
+    ]
+}
+
+
+def get_profile(name: str) -> Profile:
+    return PROFILES[check_choice("profile", name, PROFILES)]
+
+
+def record_epochs(epochs: int) -> tuple[int, ...]:
+    """Epochs at which the layer probes run: 0 (initialisation), doublings, and the last."""
+    marks, e = {0, epochs}, 1
+    while e < epochs:
+        marks.add(e)
+        e *= 2
+    return tuple(sorted(marks))
+
+
+def backend_name() -> str:
+    """The Keras backend this process uses (read before Keras is imported)."""
+    return os.environ.get("KERAS_BACKEND", "tensorflow")
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    """K = len(activations) x len(seeds) reference MLPs trained side by side on the same batches."""
+
+    dataset: str
+    depth: int
+    width: int
+    activations: tuple[str, ...]
+    seeds: tuple[int, ...]
+    epochs: int
+    initializer: str = "glorot_uniform"
+    batch_size: int = 128
+    learning_rate: float = 1e-3
+    n_train: int | None = None
+    probe_size: int = 512
+    data_seed: int = 0  # validation split, probe set and batch order
+    deterministic: bool = True  # TensorFlow op determinism
+    backend: str = field(default_factory=backend_name)
+
+    @property
+    def branches(self) -> list[tuple[str, int]]:
+        return [(a, s) for a in self.activations for s in self.seeds]
+
+    @property
+    def record_epochs(self) -> tuple[int, ...]:
+        return record_epochs(self.epochs)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "GroupSpec":
+        d = dict(d)
+        d["activations"], d["seeds"] = tuple(d["activations"]), tuple(d["seeds"])
+        return cls(**d)
+
+    def key(self) -> str:
+        text = json.dumps(self.to_dict(), sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]

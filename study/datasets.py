@@ -1,0 +1,127 @@
+"""Data sets, each returned as standardised float32 train / validation / test splits.
+
+MNIST-1D and scikit-learn's digits are generated or shipped, so nothing is downloaded;
+the Keras MNIST loaders need the network and say so when it is missing.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+from dataclasses import dataclass
+
+import numpy as np
+
+from study.activations import check_choice
+
+
+@dataclass(frozen=True)
+class Splits:
+    name: str
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray
+    y_val: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+
+    @property
+    def n_features(self) -> int:
+        return self.x_train.shape[1]
+
+    @property
+    def n_classes(self) -> int:
+        return int(max(self.y_train.max(), self.y_test.max())) + 1
+
+
+def _mnist1d():
+    """MNIST-1D (Greydanus & Kobak 2024): 4000 train / 1000 test, 40 features, 10 classes."""
+    from mnist1d.data import get_dataset_args, make_dataset
+
+    # make_dataset reseeds the global `random` and `np.random`: leave them as they were.
+    py_state, np_state = random.getstate(), np.random.get_state()
+    try:
+        d = make_dataset(get_dataset_args())
+    finally:
+        random.setstate(py_state)
+        np.random.set_state(np_state)
+    return d["x"], d["y"], d["x_test"], d["y_test"]
+
+
+def _digits():
+    """scikit-learn's 8x8 digits (1797 images, shipped with the package), 25% held out."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    x, y = load_digits(return_X_y=True)
+    x_tr, x_te, y_tr, y_te = train_test_split(x, y, test_size=0.25, random_state=0, stratify=y)
+    return x_tr, y_tr, x_te, y_te
+
+
+def _few_relevant(n_samples=5000, n_features=100, n_informative=5, n_classes=2):
+    """A task where only a few of many features matter (the hundred medical values of C4)."""
+    from sklearn.datasets import make_classification
+
+    x, y = make_classification(
+        n_samples=n_samples, n_features=n_features, n_informative=n_informative,
+        n_redundant=0, n_repeated=0, n_classes=n_classes, shuffle=False, random_state=0,
+    )
+    rng = np.random.default_rng(0)
+    order = rng.permutation(n_samples)
+    x, y = x[order], y[order]
+    split = int(0.8 * n_samples)
+    return x[:split], y[:split], x[split:], y[split:]
+
+
+def _keras_loader(name):
+    def load():
+        import keras
+
+        module = getattr(keras.datasets, name)
+        try:
+            (x_tr, y_tr), (x_te, y_te) = module.load_data()
+        except Exception as exc:  # Keras raises a bare Exception when offline
+            raise RuntimeError(
+                f"could not download {name} (no network?): use 'mnist1d', 'digits' or "
+                f"'few_relevant', which need none ({exc.__class__.__name__})"
+            ) from None
+        return x_tr.reshape(len(x_tr), -1), y_tr, x_te.reshape(len(x_te), -1), y_te
+
+    return load
+
+
+LOADERS = {
+    "mnist1d": _mnist1d,
+    "digits": _digits,
+    "few_relevant": _few_relevant,
+    "mnist": _keras_loader("mnist"),
+    "fashion_mnist": _keras_loader("fashion_mnist"),
+}
+
+
+@functools.lru_cache(maxsize=4)  # groups of one sweep share their data
+def load(name: str, val_fraction: float = 0.125, n_train: int | None = None, seed: int = 0) -> Splits:
+    """Loads `name`, carves a validation split from its training set, standardises features.
+
+    The split and the optional subsample of `n_train` training examples depend on `seed`
+    alone; the mean and scale come from the training split only.
+    """
+    x_tr, y_tr, x_te, y_te = LOADERS[check_choice("dataset", name, LOADERS)]()
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(x_tr))
+    n_val = int(round(val_fraction * len(x_tr)))
+    val, train = order[:n_val], order[n_val:]
+    if n_train is not None:
+        train = train[:n_train]
+    x_train, x_val = x_tr[train], x_tr[val]
+    mean, std = x_train.mean(0), x_train.std(0)
+    std[std == 0] = 1.0
+
+    def prep(x):
+        return ((np.asarray(x, dtype=np.float64) - mean) / std).astype(np.float32)
+
+    def labels(y):
+        return np.asarray(y, dtype=np.int32)
+
+    return Splits(name, prep(x_train), labels(y_tr[train]), prep(x_val), labels(y_tr[val]),
+                  prep(x_te), labels(y_te))

@@ -1,0 +1,51 @@
+"""Per-layer weight-gradient norms of every branch of a group: the one backend-specific piece.
+
+Because a group's loss is the sum of its branch losses, one gradient call gives each
+branch its own gradient; reducing over all axes but the branch axis gives per-branch norms.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+
+def _tensorflow(model, loss_fn, x, y, kernels):
+    import tensorflow as tf
+
+    with tf.GradientTape() as tape:
+        loss = loss_fn(y, model(x, training=False))
+    return [g.numpy() for g in tape.gradient(loss, kernels)]
+
+
+def _jax(model, loss_fn, x, y, kernels):
+    import jax
+
+    trainable = [v.value for v in model.trainable_variables]
+    non_trainable = [v.value for v in model.non_trainable_variables]
+    wanted = [next(i for i, v in enumerate(model.trainable_variables) if v is k) for k in kernels]
+
+    def loss_of(tv):
+        out, _ = model.stateless_call(tv, non_trainable, x, training=False)
+        return loss_fn(y, out)
+
+    grads = jax.grad(loss_of)(trainable)
+    return [np.asarray(grads[i]) for i in wanted]
+
+
+def _torch(model, loss_fn, x, y, kernels):
+    import torch
+
+    for k in kernels:
+        k.value.grad = None
+    loss = loss_fn(torch.as_tensor(y), model(x, training=False))
+    return [g.detach().cpu().numpy() for g in torch.autograd.grad(loss, [k.value for k in kernels])]
+
+
+BACKENDS = {"tensorflow": _tensorflow, "jax": _jax, "torch": _torch}
+
+
+def kernel_grad_norms(model, loss_fn, x, y, kernels) -> np.ndarray:
+    """(layers, branches) L2 norms of d loss / d kernel, for stacked (K, in, out) kernels."""
+    grads = BACKENDS[keras.backend.backend()](model, loss_fn, x, y, kernels)
+    return np.stack([np.sqrt((g.astype(np.float64) ** 2).sum(axis=(1, 2))) for g in grads])
