@@ -1,8 +1,8 @@
 """Gradients: how the error signal shrinks on its way back through deep nets.
 
 Tests C6 (ReLU has no vanishing gradient; deep sigmoid nets stall) and C9 (the sigmoid
-derivative is small outside a narrow band around 0). Its grid is the Glorot-initialised
-part of the sparsity grid, so the two experiments share their runs.
+derivative is small outside a narrow band around 0), under the Keras default (Glorot
+uniform) and He initialisation. Its grid is the sparsity grid, so the two share their runs.
 Run: python experiments/gradients.py --profile quick   (or: python -m study run gradients)
 """
 
@@ -15,7 +15,7 @@ EXPERIMENT = Experiment(
     title="Vanishing gradients and stalled training",
     dataset="mnist1d",
     activations=MAIN_FOUR,
-    initializers=("glorot_uniform",),
+    initializers=("glorot_uniform", "he_normal"),
     depths={"smoke": (1, 4), "quick": (1, 2, 4, 8, 16, 32), "full": (1, 2, 4, 8, 16, 32, 64)},
 )
 

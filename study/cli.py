@@ -13,7 +13,7 @@ from pathlib import Path
 
 from study import activations, config, grid
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = config.ROOT
 EXIT_USAGE = 2
 
 
@@ -57,9 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _experiments(names) -> list[grid.Experiment]:
     known = grid.discover()
-    if "all" in names:
-        return list(known.values())
-    return [known[activations.check_choice("experiment", n, known)] for n in names]
+    chosen = [known[activations.check_choice("experiment", n, {**known, "all": None})] for n in names
+              if n != "all"]
+    return list(known.values()) if "all" in names else chosen
 
 
 def _specs(args):
@@ -97,10 +97,9 @@ def cmd_run(args):
 
 
 def _stored(args):
-    from study import report as report_module
+    from study.analysis import Study
 
-    exps = list(grid.discover().values())
-    return report_module.Study(args.out, args.profile, exps)
+    return Study(args.out, args.profile, list(grid.discover().values()))
 
 
 def cmd_figures(args):

@@ -10,8 +10,11 @@ import hashlib
 import json
 import os
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from study.activations import check_choice
+
+ROOT = Path(__file__).resolve().parent.parent  # the repository: experiments/, results/, figures/, report/
 
 
 @dataclass(frozen=True)

@@ -188,6 +188,18 @@ def train_group(spec: GroupSpec, data: datasets.Splits | None = None, progress=N
     return rec.frame(), info
 
 
+def fit_group(spec: GroupSpec, data: datasets.Splits | None = None) -> keras.Model:
+    """Builds and trains a group without measuring it (the engine's side of the benchmark)."""
+    data = data or load_data(spec)
+    set_determinism(spec, spec.data_seed)
+    model = models.stacked_mlp(spec.depth, spec.width, spec.branches, data.n_features,
+                               data.n_classes, spec.initializer)
+    compile_model(model, spec, BranchSumLoss(), len(data.x_train))
+    for order in batch_orders(spec, len(data.x_train)):
+        fit_epoch(model, spec, data, order)
+    return model
+
+
 def train_plain(spec: GroupSpec, data: datasets.Splits | None = None) -> dict[tuple[str, int], keras.Model]:
     """The baseline: each branch built, compiled and trained alone, on the group's batches."""
     data = data or load_data(spec)

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import importlib.util
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from study import activations
-from study.config import GroupSpec, get_profile
+from study.config import ROOT, GroupSpec, get_profile
 
-EXPERIMENTS_DIR = Path(__file__).resolve().parent.parent / "experiments"
+EXPERIMENTS_DIR = ROOT / "experiments"
 
 
 @dataclass(frozen=True)
@@ -31,6 +30,9 @@ class Experiment:
 
     def specs(self, profile: str, acts=None, seeds: int | None = None, epochs: int | None = None) -> list[GroupSpec]:
         p = get_profile(profile)
+        if seeds is not None and not 1 <= seeds <= len(p.seeds):
+            raise activations.UnknownChoice(
+                f"--seeds {seeds}: the {p.name} profile has seeds {list(p.seeds)} (choose 1-{len(p.seeds)})")
         acts = tuple(acts or self.activations)
         for a in acts:
             activations.get(a)

@@ -40,6 +40,8 @@ def near_zero(a, level=NEAR_ZERO_LEVEL):
 
 def hoyer(a):
     n = a.shape[1]
+    if n == 1:
+        return float("nan")  # undefined for a single unit
     l1 = np.abs(a).sum(1)
     l2 = np.sqrt((a.astype(np.float64) ** 2).sum(1))
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -1,0 +1,37 @@
+# The two commands: `make study` (set up, run the quick profile, figures, report) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PROFILE ?= quick
+export KERAS_BACKEND ?= tensorflow
+export TF_CPP_MIN_LOG_LEVEL ?= 3
+export MPLBACKEND ?= Agg
+
+.PHONY: study test bench figures report clean-venv
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet --no-deps -e .
+	touch $@
+
+study: $(VENV)/.installed
+	$(PY) -m study run all --profile $(PROFILE)
+	$(PY) -m study figures --profile $(PROFILE)
+	$(PY) -m study report --profile $(PROFILE)
+
+figures: $(VENV)/.installed
+	$(PY) -m study figures --profile $(PROFILE)
+
+report: $(VENV)/.installed
+	$(PY) -m study report --profile $(PROFILE)
+
+test: $(VENV)/.installed
+	$(PY) -m pytest -q
+
+bench: $(VENV)/.installed
+	$(PY) bench/engine_vs_plain.py
+
+clean-venv:
+	rm -rf $(VENV)

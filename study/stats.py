@@ -1,0 +1,80 @@
+"""Aggregates over seeds, after Agarwal et al. (2021, rliable).
+
+Seeds are the unit of replication. Point estimates are interquartile means (IQM);
+intervals are 95% stratified bootstrap intervals with a seeded generator, so the same
+results give the same intervals. Arrays are (runs, tasks): runs are seeds, tasks are
+anything the estimate pools over (layers, depths); a 1-D array is one task.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats as sps
+
+BOOTSTRAP_SEED = 20260101
+N_BOOTSTRAP = 2000
+
+
+def _2d(x):
+    x = np.asarray(x, dtype=np.float64)
+    return x[:, None] if x.ndim == 1 else x
+
+
+def iqm(x, axis=None):
+    """Mean of the middle 50% of values (scipy's trim_mean, 25% cut at each end).
+
+    With axis=None over all values, giving a float; with axis=-1 row by row, vectorised.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    if axis is None:
+        return float(sps.trim_mean(x.ravel(), 0.25))
+    return sps.trim_mean(x, 0.25, axis=axis)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    value: float
+    low: float
+    high: float
+
+    def fmt(self, digits=3, percent=False) -> str:
+        if percent:
+            return f"{100 * self.value:.{max(digits - 2, 0)}f}% [{100 * self.low:.{max(digits - 2, 0)}f}, {100 * self.high:.{max(digits - 2, 0)}f}]"
+        return f"{self.value:.{digits}g} [{self.low:.{digits}g}, {self.high:.{digits}g}]"
+
+
+def bootstrap(x, statistic=iqm, n=N_BOOTSTRAP, seed=BOOTSTRAP_SEED, level=0.95) -> Estimate:
+    """`statistic` with a percentile interval; runs are resampled within each task (stratified).
+
+    `statistic(values, axis=-1)` must reduce each row of a (samples, values) array.
+    """
+    x = _2d(x)
+    x = x[~np.isnan(x).any(axis=1)]
+    if len(x) == 0:
+        return Estimate(np.nan, np.nan, np.nan)
+    rng = np.random.default_rng(seed)
+    runs, tasks = x.shape
+    idx = rng.integers(0, runs, size=(n, runs, tasks))
+    resampled = np.take_along_axis(x[None], idx, axis=1).reshape(n, runs * tasks)
+    samples = statistic(resampled, axis=-1)
+    alpha = (1 - level) / 2
+    lo, hi = np.quantile(samples, [alpha, 1 - alpha])
+    return Estimate(statistic(x), float(lo), float(hi))
+
+
+def probability_of_improvement(x, y) -> float:
+    """P(X > Y) + P(X = Y)/2 per task (Mann-Whitney), averaged over tasks."""
+    x, y = _2d(x), _2d(y)
+    per_task = []
+    for j in range(x.shape[1]):
+        greater = (x[:, j][:, None] > y[:, j][None, :]).mean()
+        ties = (x[:, j][:, None] == y[:, j][None, :]).mean()
+        per_task.append(greater + 0.5 * ties)
+    return float(np.mean(per_task))
+
+
+def paired_difference(x, y, **kwargs) -> Estimate:
+    """IQM of x - y, paired by run (same seed, same batches), with its bootstrap interval."""
+    return bootstrap(_2d(x) - _2d(y), **kwargs)

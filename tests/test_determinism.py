@@ -1,0 +1,36 @@
+"""The same run in two fresh processes stores the same numbers, bit for bit (but wall time)."""
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+
+def stored(out: Path):
+    """{run key: (spec, metrics without wall_time)} of every finished run under out/results."""
+    runs = {}
+    for path in sorted((out / "results" / "runs").iterdir()):
+        assert (path / "COMPLETE").exists(), path
+        spec = json.loads((path / "config.json").read_text())["spec"]
+        df = pd.read_parquet(path / "metrics.parquet")
+        runs[path.name] = (spec, df[df["metric"] != "wall_time"].reset_index(drop=True))
+    return runs
+
+
+def test_two_fresh_processes_store_identical_numbers(smoke_run, tmp_path, study_cli):
+    # smoke_run is `python -m study run all --profile smoke` in its own process; run the very
+    # same command once more in another, fresh process and compare every stored number.
+    study_cli("run", "all", "--profile", "smoke", "--out", tmp_path)
+    first, second = stored(smoke_run), stored(tmp_path)
+    assert len(first) == 4
+    assert sorted(first) == sorted(second)  # the same configurations, so the same run keys
+    for key in first:
+        spec_a, a = first[key]
+        spec_b, b = second[key]
+        assert spec_a == spec_b
+        assert len(a) > 0 and "wall_time" not in set(a["metric"])
+        assert {"train_loss", "test_accuracy", "hoyer", "grad_norm"} <= set(a["metric"])
+        # numbers that training moves, so that equality below is not trivial
+        losses = a[a["metric"] == "train_loss"].groupby("epoch")["value"].mean()
+        assert losses.loc[0] != losses.loc[losses.index.max()]
+        pd.testing.assert_frame_equal(a, b, check_exact=True)

@@ -1,0 +1,50 @@
+"""The smoke profile end to end: training, figures and report in a temporary folder."""
+
+import re
+
+from study import analysis
+from study.claims import CLAIMS
+
+SECTIONS = [c for c, (exp, _) in analysis.CLAIM_ANALYSES.items()]
+VERDICTS = {analysis.SUPPORTED, analysis.REFUTED, analysis.NUANCED, analysis.NOT_TESTABLE}
+
+
+def _draw(study_cli, out):
+    study_cli("figures", "--profile", "smoke", "--out", out)
+    return {p.name: p.read_bytes() for p in sorted((out / "figures").iterdir())}
+
+
+def test_figures_and_report(smoke_run, study_cli):
+    first = _draw(study_cli, smoke_run)
+    assert {f"{n}.png" for n in analysis_figures()} <= set(first)
+    assert _draw(study_cli, smoke_run) == first, "the same results must give byte-identical figures"
+
+    study_cli("report", "--profile", "smoke", "--out", smoke_run)
+    md = (smoke_run / "report" / "report.md").read_text(encoding="utf-8")
+    html = (smoke_run / "report" / "index.html").read_text(encoding="utf-8")
+    for claim in SECTIONS:
+        heading = re.search(rf"^## {claim}: (.+)$", md, flags=re.M)
+        assert heading, f"no section for {claim}"
+        assert CLAIMS[claim][1] in md, f"{claim}'s original sentence is not quoted"
+        section = md[heading.end():].split("\n## ", 1)[0]
+        verdict = re.search(r"\*\*Verdict: ([^.]+)\.\*\*", section)
+        assert verdict and verdict.group(1) in VERDICTS
+        assert re.search(r"\d+(\.\d+)?%? \[\d", section), f"{claim} has no number with an interval"
+    for placeholder in [r"TODO", r"TBD", r"XXX", r"\{", r"\}", r"\bnan\b", r"\bNaN\b", r"\bNone\b"]:
+        assert not re.search(placeholder, md), placeholder
+    assert "## Provenance" in md and "smoke" in md and "tensorflow" in md
+    # Self-contained: every image is inlined, none is fetched from a path.
+    assert 'src="data:image/png;base64,' in html and not re.search(r'src="(?!data:)', html)
+
+
+def test_report_needs_results(tmp_path, study_cli):
+    proc = study_cli("report", "--profile", "smoke", "--out", tmp_path / "empty", check=False)
+    assert proc.returncode == 1
+    assert "python -m study run" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "empty").exists()
+
+
+def analysis_figures():
+    from study.figures import FIGURES
+
+    return FIGURES

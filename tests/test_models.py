@@ -1,0 +1,153 @@
+"""The stacked group against the reference model it stands for.
+
+The acceptance test: a group trained with the engine's batching ends with, branch by
+branch, the weights each plain model ends with when trained alone on the same batches.
+"""
+
+import dataclasses
+
+import keras
+import numpy as np
+import pytest
+
+from study import datasets, engine, models
+from study.activations import MAIN_FOUR
+from study.config import GroupSpec
+
+N_FEATURES, N_CLASSES = 10, 4
+BRANCHES = [(a, s) for a in MAIN_FOUR for s in (0, 1)]
+
+
+def branch_weights(group, k):
+    """Branch k's [kernel, bias] per layer, input side first, as plain_mlp orders them."""
+    out = []
+    for dense in [d for d, _ in models.hidden_layers(group)] + [group.get_layer("logits")]:
+        out += [keras.ops.convert_to_numpy(dense.kernel)[k], keras.ops.convert_to_numpy(dense.bias)[k]]
+    return out
+
+
+def max_relative_difference(a, b):
+    """max |a - b| / max |b|, for one tensor."""
+    return float(np.abs(a - b).max() / np.abs(b).max())
+
+
+@pytest.mark.parametrize("initializer", ["glorot_uniform", "he_normal"])
+def test_branch_starts_from_the_plain_model(initializer):
+    group = models.stacked_mlp(3, 16, BRANCHES, N_FEATURES, N_CLASSES, initializer)
+    for k, (act, seed) in enumerate(BRANCHES):
+        plain = models.plain_mlp(3, 16, act, N_FEATURES, N_CLASSES, initializer, seed)
+        expected = plain.get_weights()
+        got = branch_weights(group, k)
+        assert [w.shape for w in got] == [w.shape for w in expected]
+        for g, e in zip(got, expected):
+            np.testing.assert_array_equal(g, e)
+    # seeds differ between branches and between layers
+    w = branch_weights(group, 0)
+    assert not np.array_equal(w[0], branch_weights(group, 1)[0])
+    assert not np.array_equal(w[2][:10], w[0][:10, :])
+
+
+def test_unstack_gives_the_branch():
+    group = models.stacked_mlp(3, 16, BRANCHES, N_FEATURES, N_CLASSES)
+    # move the weights away from the initial draw, so unstack cannot just re-draw them
+    rng = np.random.default_rng(0)
+    group.set_weights([w + rng.normal(0, 0.1, w.shape).astype(w.dtype) for w in group.get_weights()])
+    x = rng.normal(size=(32, N_FEATURES)).astype(np.float32)
+    out = keras.ops.convert_to_numpy(group(x))
+    assert out.shape == (32, len(BRANCHES), N_CLASSES)
+    for k, (act, _) in enumerate(BRANCHES):
+        plain = models.unstack(group, k)
+        assert len(plain.layers) == 1 + 3 + 1  # input, 3 hidden, logits
+        assert [layer.activation for layer in plain.layers[1:4]] != [None] * 3
+        for p, g in zip(plain.get_weights(), branch_weights(group, k)):
+            np.testing.assert_array_equal(p, g)
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(plain(x)), out[:, k], rtol=1e-5, atol=1e-5)
+    # the branches really differ in what they compute
+    assert np.abs(out[:, 0] - out[:, 2]).max() > 1e-3
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """A group of the four activations x seeds 0, 1 and each branch alone, trained on the same batches."""
+    # 600 examples in batches of 64: 10 Adam steps an epoch, the last one a partial batch of 24
+    spec = GroupSpec(dataset="digits", depth=3, width=16, activations=MAIN_FOUR, seeds=(0, 1),
+                     epochs=3, batch_size=64, n_train=600)
+    data = datasets.load(spec.dataset, n_train=spec.n_train, seed=spec.data_seed)
+    n = len(data.x_train)
+    assert n == 600
+    orders = engine.batch_orders(spec, n)
+    assert len(orders) == spec.epochs
+
+    engine.set_determinism(spec, spec.data_seed)
+    group = models.stacked_mlp(spec.depth, spec.width, spec.branches, data.n_features,
+                               data.n_classes, spec.initializer)
+    initial = [branch_weights(group, k) for k in range(len(spec.branches))]
+    plains = [models.unstack(group, k) for k in range(len(spec.branches))]  # before training
+
+    engine.compile_model(group, spec, engine.BranchSumLoss(), n)
+    for order in orders:
+        engine.fit_epoch(group, spec, data, order)
+
+    for plain in plains:
+        engine.compile_model(plain, spec, keras.losses.SparseCategoricalCrossentropy(from_logits=True), n)
+        for order in orders:
+            engine.fit_epoch(plain, spec, data, order)
+
+    return {
+        "spec": spec, "data": data, "orders": orders, "initial": initial,
+        "group": [branch_weights(group, k) for k in range(len(spec.branches))],
+        "plain": [p.get_weights() for p in plains],
+    }
+
+
+def test_training_moved_every_tensor(trained):
+    # otherwise the equivalence below would hold trivially
+    for k, (init, final) in enumerate(zip(trained["initial"], trained["group"])):
+        for i, (w0, w1) in enumerate(zip(init, final)):
+            assert np.abs(w1 - w0).max() > 1e-3, f"branch {trained['spec'].branches[k]} tensor {i} did not train"
+
+
+def test_group_training_equals_plain_training(trained):
+    """EQUIVALENCE: every tensor of every branch within 1e-4 of the plain model's, relative."""
+    spec = trained["spec"]
+    assert sorted({a for a, _ in spec.branches}) == sorted(MAIN_FOUR)
+    worst = {}
+    for k, branch in enumerate(spec.branches):
+        group_w, plain_w = trained["group"][k], trained["plain"][k]
+        assert len(group_w) == len(plain_w) == 2 * (spec.depth + 1)
+        for i, (g, p) in enumerate(zip(group_w, plain_w)):
+            assert g.shape == p.shape
+            worst[(branch, i)] = max_relative_difference(g, p)
+    bad = {key: v for key, v in worst.items() if not v < 1e-4}
+    assert not bad, f"group and plain weights differ: {bad}"
+
+
+def test_difference_measure_detects_other_training(trained):
+    # The same start and data in another batch order ends elsewhere: the 1e-4 bound above
+    # is far below the differences training produces, so it could fail.
+    spec, data = trained["spec"], trained["data"]
+    k = spec.branches.index(("relu", 0))
+    plain = models.plain_mlp(spec.depth, spec.width, "relu", data.n_features, data.n_classes,
+                             spec.initializer, 0)
+    engine.compile_model(plain, spec, keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                         len(data.x_train))
+    for order in trained["orders"]:
+        engine.fit_epoch(plain, spec, data, order[::-1])
+    diffs = [max_relative_difference(w, p) for w, p in zip(plain.get_weights(), trained["plain"][k])]
+    assert max(diffs) > 1e-3
+    # and branches trained side by side did not leak into each other
+    assert max_relative_difference(trained["group"][k][0], trained["group"][k + 1][0]) > 0.1
+
+
+def test_train_plain_matches_the_group(trained):
+    """engine.train_plain, which builds each plain model from its seed, ends at the group's weights."""
+    spec, data = trained["spec"], trained["data"]
+    # Two of the branches (to save time): same data, epochs and so the same batch orders.
+    sub = dataclasses.replace(spec, activations=("sigmoid", "relu"), seeds=(1,))
+    assert engine.batch_orders(sub, 600)[-1].tolist() == trained["orders"][-1].tolist()
+    models_by_branch = engine.train_plain(sub, data)
+    assert list(models_by_branch) == [("sigmoid", 1), ("relu", 1)]
+    for branch, model in models_by_branch.items():
+        k = spec.branches.index(branch)
+        for i, (p, g) in enumerate(zip(model.get_weights(), trained["group"][k])):
+            assert max_relative_difference(g, p) < 1e-4, (branch, i)
