@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PROFILE ?= quick
+JOBS ?= 2
 export KERAS_BACKEND ?= tensorflow
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export MPLBACKEND ?= Agg
@@ -17,7 +18,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	touch $@
 
 study: $(VENV)/.installed
-	$(PY) -m study run all --profile $(PROFILE)
+	$(PY) -m study run all --profile $(PROFILE) --jobs $(JOBS)
 	$(PY) -m study figures --profile $(PROFILE)
 	$(PY) -m study report --profile $(PROFILE)
 

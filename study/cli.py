@@ -45,6 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--activations", help="comma-separated subset of activations")
     run.add_argument("--seeds", type=_positive_int, help="use only the profile's first N seeds")
     run.add_argument("--epochs", type=_positive_int, help="override the profile's epochs")
+    run.add_argument("--jobs", type=_positive_int, default=1,
+                     help="groups trained at once, each in a fresh process (default 1: in this one)")
     for name, text in [("figures", "draw the figures from stored results"),
                        ("report", "write the report from stored results and figures")]:
         sub.add_parser(name, help=text)
@@ -90,10 +92,20 @@ def cmd_run(args):
     print(f"{len(specs)} groups, {len(specs) - len(todo)} already finished; profile {args.profile}, "
           f"results in {results}", file=sys.stderr)
     with tqdm(total=sum(s.epochs for s in todo), unit="epoch", file=sys.stderr, dynamic_ncols=True) as bar:
-        for spec in todo:
-            bar.set_postfix_str(f"depth {spec.depth} {spec.initializer} K={len(spec.branches)}")
-            metrics, info = engine.train_group(spec, progress=lambda _: bar.update(1))
-            store.save(results, spec, metrics, info)
+        if args.jobs == 1:
+            for spec in todo:
+                bar.set_postfix_str(f"depth {spec.depth} {spec.initializer} K={len(spec.branches)}")
+                store.save(results, spec, *engine.train_group(spec, progress=lambda _: bar.update(1)))
+            return
+        # TensorFlow does not survive fork: each worker is a fresh (spawned) process.
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = {pool.submit(engine.train_and_store, results, s): s for s in todo}
+            for done in as_completed(futures):
+                done.result()
+                bar.update(futures[done].epochs)
 
 
 def _stored(args):

@@ -188,6 +188,14 @@ def train_group(spec: GroupSpec, data: datasets.Splits | None = None, progress=N
     return rec.frame(), info
 
 
+def train_and_store(results, spec: GroupSpec) -> str:
+    """Trains one group and stores it: the unit of work of a process pool or a job array."""
+    from study import store
+
+    store.save(results, spec, *train_group(spec))
+    return spec.key()
+
+
 def fit_group(spec: GroupSpec, data: datasets.Splits | None = None) -> keras.Model:
     """Builds and trains a group without measuring it (the engine's side of the benchmark)."""
     data = data or load_data(spec)

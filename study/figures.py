@@ -62,15 +62,16 @@ def sparsity_by_activation(df):
 def activation_rate_by_layer(df):
     depth = analysis.deepest(df)
     last = analysis.final_epoch(df)
-    sub = df[(df["metric"] == "active") & (df["activation"] == "relu") & (df["depth"] == depth)
-             & df["epoch"].isin([0, last])].copy()
-    sub["layer"] += 1
-    sub["state"] = np.where(sub["epoch"] == 0, "initialisation", f"trained ({last} epochs)")
+    sub = _with_state(df[(df["metric"] == "active") & (df["activation"] == "relu") & (df["depth"] == depth)],
+                      last)
     fig, ax = plt.subplots(figsize=(6, 3.6))
     sns.lineplot(sub, x="layer", y="value", hue="initializer", style="state", marker="o", ax=ax, **BOOT)
     layers = np.arange(1, depth + 1)
     first = sub[sub["layer"] == 1]["value"].mean()
     ax.plot(layers, first * 2.0 ** -(layers - 1), "k--", lw=1, label="C2 prediction: 2^-N")
+    trained = sub[(sub["epoch"] == last) & (sub["initializer"] == analysis.MAIN_INIT)]
+    paths = np.cumprod(trained.groupby("layer")["value"].mean().to_numpy())
+    ax.plot(layers, paths, "k:", lw=1.5, label=f"fully active paths, trained ({analysis.MAIN_INIT})")
     ax.set_yscale("log")
     ax.set_ylim(max(1e-4, first * 2.0 ** -(depth - 1) / 2), 1.5)
     ax.set_xlabel(f"hidden layer N (depth-{depth} ReLU nets)")
@@ -96,15 +97,34 @@ def active_fraction_vs_brain(df):
     return fig
 
 
+def _with_state(sub, last):
+    sub = sub[sub["epoch"].isin([0, last])].copy()
+    sub["layer"] += 1
+    sub["state"] = np.where(sub["epoch"] == 0, "initialisation", f"trained ({last} epochs)")
+    return sub
+
+
+def sparsity_through_training(df):
+    depth = analysis.nearest_depth(df, analysis.REFERENCE_DEPTH)
+    sub = _main(df, depth=depth)
+    sub = sub[sub["metric"].isin(["exact_zero", "near_zero", "hoyer"])]
+    g = sns.relplot(sub, x="epoch", y="value", hue="activation", col="metric", row="initializer",
+                    kind="line", marker="o", palette=PALETTE, hue_order=MAIN_FOUR, height=2.6, aspect=1.1,
+                    **BOOT)
+    g.set_titles("{col_name}, {row_name}")
+    g.set_axis_labels("epoch (0 = initialisation)", "fraction / score")
+    g.figure.suptitle(f"C1: sparsity through training (depth {depth})", y=1.02)
+    return g.figure
+
+
 def gradient_norm_by_layer(df):
     depth = analysis.deepest(df)
-    sub = _main(df, depth=depth, epoch=0)
-    sub = sub[sub["metric"] == "grad_norm"].copy()
-    sub["layer"] += 1
-    g = sns.relplot(sub, x="layer", y="value", hue="activation", col="initializer", kind="line",
-                    palette=PALETTE, hue_order=MAIN_FOUR, height=3.2, aspect=1.1, **BOOT)
+    sub = _with_state(_main(df, depth=depth), analysis.final_epoch(df))
+    sub = sub[sub["metric"] == "grad_norm"]
+    g = sns.relplot(sub, x="layer", y="value", hue="activation", style="state", col="initializer",
+                    kind="line", palette=PALETTE, hue_order=MAIN_FOUR, height=3.2, aspect=1.1, **BOOT)
     g.set(yscale="log")
-    g.set_axis_labels("hidden layer (1 = input side)", "||dL/dW|| at initialisation")
+    g.set_axis_labels("hidden layer (1 = input side)", "||dL/dW|| on the probe set")
     g.figure.suptitle(f"C6: gradient norm by layer, depth {depth}", y=1.03)
     return g.figure
 
@@ -112,11 +132,8 @@ def gradient_norm_by_layer(df):
 def derivative_by_layer(df):
     depth = analysis.deepest(df)
     last = analysis.final_epoch(df)
-    sub = _main(df, depth=depth, initializer=analysis.MAIN_INIT)
-    sub = sub[sub["metric"].isin(["mean_abs_derivative", "saturated"]) & sub["epoch"].isin([0, last])].copy()
-    sub = sub.dropna(subset=["value"])
-    sub["layer"] += 1
-    sub["state"] = np.where(sub["epoch"] == 0, "initialisation", "trained")
+    sub = _with_state(_main(df, depth=depth, initializer=analysis.MAIN_INIT), last)
+    sub = sub[sub["metric"].isin(["mean_abs_derivative", "saturated"])].dropna(subset=["value"])
     g = sns.relplot(sub, x="layer", y="value", hue="activation", style="state", col="metric", kind="line",
                     palette=PALETTE, hue_order=MAIN_FOUR, height=3.2, aspect=1.1,
                     facet_kws={"sharey": False}, **BOOT)
@@ -140,6 +157,7 @@ def training_curves(df):
 
 FIGURES = {  # name -> (experiment whose runs it draws, function)
     "sparsity_by_activation": ("sparsity", sparsity_by_activation),
+    "sparsity_through_training": ("sparsity", sparsity_through_training),
     "activation_rate_by_layer": ("sparsity", activation_rate_by_layer),
     "active_fraction_vs_brain": ("sparsity", active_fraction_vs_brain),
     "gradient_norm_by_layer": ("gradients", gradient_norm_by_layer),

@@ -23,10 +23,11 @@ TITLE = "Why ReLU? Testing the claims, one by one"
 
 
 def md_table(df: pd.DataFrame, index_name="") -> str:
-    cols = [index_name] + [str(c) for c in df.columns]
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for idx, row in df.iterrows():
-        lines.append("| " + " | ".join([str(idx)] + [str(v) for v in row]) + " |")
+    def row(cells):
+        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
+
+    lines = [row([index_name, *df.columns]), "|" + "---|" * (len(df.columns) + 1)]
+    lines += [row([idx, *values]) for idx, values in zip(df.index, df.itertuples(index=False))]
     return "\n".join(lines)
 
 

@@ -1,0 +1,64 @@
+"""Data sets: generated or shipped, float32, standardised, with a disjoint validation split."""
+
+import random
+
+import numpy as np
+import pytest
+
+from study import datasets
+from study.activations import UnknownChoice
+
+
+def test_mnist1d_offline_float32_and_global_random_state_kept(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    random.seed(123)
+    np.random.seed(123)
+    before = (random.random(), np.random.rand())
+    random.seed(123)
+    np.random.seed(123)
+    d = datasets.load.__wrapped__("mnist1d")
+    assert (random.random(), np.random.rand()) == before, "make_dataset's reseeding leaked out"
+    assert list(tmp_path.iterdir()) == [], "nothing may be written in the working directory"
+    assert d.x_train.dtype == np.float32 and d.y_train.dtype == np.int32
+    assert (len(d.x_train) + len(d.x_val), len(d.x_test), d.n_features, d.n_classes) == (4000, 1000, 40, 10)
+    np.testing.assert_allclose(d.x_train.mean(0), 0, atol=1e-5)
+    np.testing.assert_allclose(d.x_train.std(0), 1, atol=1e-4)
+
+
+def test_validation_split_is_carved_from_training_data_and_disjoint():
+    d = datasets.load("digits", val_fraction=0.2, seed=3)
+    rows = lambda x: {r.tobytes() for r in x}  # noqa: E731
+    assert not rows(d.x_train) & rows(d.x_val)
+    assert len(d.x_val) == round(0.2 * (len(d.x_train) + len(d.x_val)))
+    again = datasets.load.__wrapped__("digits", val_fraction=0.2, seed=3)
+    np.testing.assert_array_equal(d.x_val, again.x_val)
+    other = datasets.load.__wrapped__("digits", val_fraction=0.2, seed=4)
+    assert not np.array_equal(d.x_val, other.x_val)
+
+
+def test_n_train_subsamples_only_the_training_split():
+    full, small = datasets.load("digits"), datasets.load("digits", n_train=100)
+    assert len(small.x_train) == 100
+    # The same validation and test examples (their scaling follows the smaller training split).
+    np.testing.assert_array_equal(full.y_val, small.y_val)
+    np.testing.assert_array_equal(full.y_test, small.y_test)
+    np.testing.assert_allclose(np.corrcoef(full.x_val[:, 10], small.x_val[:, 10])[0, 1], 1, rtol=1e-5)
+
+
+def test_few_relevant_features_task():
+    d = datasets.load("few_relevant")
+    assert d.n_features == 100 and d.n_classes == 2
+
+
+def test_unknown_data_set_names_the_choices():
+    with pytest.raises(UnknownChoice, match="mnist1d.*digits.*few_relevant"):
+        datasets.load("bogus")
+
+
+def test_keras_mnist_offline_fails_with_a_clear_message():
+    try:
+        datasets.load.__wrapped__("mnist")
+    except RuntimeError as exc:
+        assert "no network" in str(exc) and "mnist1d" in str(exc)
+    else:  # a machine with network access downloaded it: still a valid data set
+        pytest.skip("network available: the download worked")
