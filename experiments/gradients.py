@@ -7,7 +7,7 @@ Run: python experiments/gradients.py --profile quick   (or: python -m study run 
 """
 
 from study.activations import MAIN_FOUR
-from study.grid import Experiment
+from study.grid import DEPTH_LADDER, Experiment
 
 EXPERIMENT = Experiment(
     name="gradients",
@@ -16,12 +16,10 @@ EXPERIMENT = Experiment(
     dataset="mnist1d",
     activations=MAIN_FOUR,
     initializers=("glorot_uniform", "he_normal"),
-    depths={"smoke": (1, 4), "quick": (1, 2, 4, 8, 16, 32), "full": (1, 2, 4, 8, 16, 32, 64)},
+    depths=DEPTH_LADDER,
 )
 
 if __name__ == "__main__":
-    import sys
+    from study.cli import run_script
 
-    from study.cli import main
-
-    sys.exit(main(["run", EXPERIMENT.name, *sys.argv[1:]]))
+    run_script(EXPERIMENT)

@@ -7,11 +7,17 @@ error naming the valid choices and exit status 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
 
-from study import activations, config, grid
+# Before Keras is imported (by `run`, lazily): the backend is fixed at import time.
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+from study import activations, config, grid  # noqa: E402
 
 ROOT = config.ROOT
 EXIT_USAGE = 2
@@ -147,3 +153,8 @@ def main(argv=None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def run_script(experiment: grid.Experiment):
+    """`python experiments/NAME.py [options]` is `python -m study run NAME [options]`."""
+    sys.exit(main(["run", experiment.name, *sys.argv[1:]]))

@@ -17,6 +17,10 @@ from study.config import ROOT, GroupSpec, get_profile
 EXPERIMENTS_DIR = ROOT / "experiments"
 
 
+# Depths per profile shared by the depth experiments: doublings up to at least 32.
+DEPTH_LADDER = {"smoke": (1, 4), "quick": (1, 2, 4, 8, 16, 32), "full": (1, 2, 4, 8, 16, 32, 64)}
+
+
 @dataclass(frozen=True)
 class Experiment:
     name: str
