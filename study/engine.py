@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from study import activations, datasets, gradients, models, probes
+from study.provenance import git_commit
 from study.config import GroupSpec
 
 DIVERGENCE_FACTOR = 10.0  # diverged: loss not finite or above 10 x its value at initialisation
@@ -74,7 +75,7 @@ def environment() -> dict:
             versions[p] = metadata.version(p)
         except metadata.PackageNotFoundError:
             versions[p] = None
-    return {"backend": backend, "device": device(), "python": platform.python_version(),
+    return {"backend": backend, "device": device(), "commit": git_commit(), "python": platform.python_version(),
             "platform": platform.platform(), "versions": versions,
             "op_determinism": backend == "tensorflow",
             "threads": os.cpu_count()}
