@@ -120,12 +120,18 @@ def c1_sparsity(df) -> Finding:
         verdict = NUANCED
     else:
         verdict = REFUTED
+    def compared(b):
+        d = diffs[b]
+        word = "above" if d.low > 0 else ("below" if d.high < 0 else "not clearly different from")
+        return f"{word} {b}'s (difference {d.fmt(percent=True)})"
+
     text = (
         f"In the depth-{depth} nets after {last} epochs, ReLU leaves {relu_zero.fmt(percent=True)} of "
-        f"hidden activations at exactly zero; sigmoid and tanh leave none (largest upper bound "
-        f"{100 * saturating_zero:.1f}%). On the comparable near-zero measure ReLU exceeds sigmoid by "
-        f"{diffs['sigmoid'].fmt(percent=True)} and tanh by {diffs['tanh'].fmt(percent=True)} (paired "
-        f"differences, percentage points). Leaky ReLU, which keeps a 0.01 slope, has "
+        f"hidden activations at exactly zero; sigmoid and tanh leave "
+        + ("none" if saturating_zero == 0 else f"up to {100 * saturating_zero:.1f}% (upper bound)")
+        + f". On the near-zero measure, which sigmoid and tanh can also reach, ReLU's fraction is "
+        f"{compared('sigmoid')} and {compared('tanh')} (paired by seed). Leaky ReLU, which keeps a "
+        f"0.01 slope, has "
         f"{est['leaky_relu']['exact_zero'].fmt(percent=True)} exact zeros but "
         f"{est['leaky_relu']['near_zero'].fmt(percent=True)} near-zero activations."
     )
@@ -164,10 +170,11 @@ def c2_activation_rate(df) -> Finding:
         f"C2 predicts that the activation rate {depth - 1} layers deeper is 2^-{depth - 1} = "
         f"{predicted:.2g} of the first layer's. In the trained depth-{depth} ReLU nets ({MAIN_INIT}) the "
         f"last hidden layer's rate is {main.fmt()} times the first layer's; at initialisation "
-        f"{ratio_est[('initialisation', MAIN_INIT)].fmt()}. Each unit stays active for a sizeable "
-        f"fraction of inputs at every depth, as He et al. (2015) assume (1/2 per layer). What does "
-        f"fall geometrically is the fraction of input-to-output paths whose units are all active, "
-        f"the product of the per-layer rates: {paths:.2g} here."
+        f"{ratio_est[('initialisation', MAIN_INIT)].fmt()}. The fraction of non-zero activations "
+        f"stays near the 1/2 per layer that He et al. (2015) assume, at every depth. What does fall "
+        f"geometrically is the product of the per-layer rates, {paths:.2g} over the {depth} layers: "
+        f"the share of input-to-output paths that are fully active if layers switched units on "
+        f"independently."
     )
     table = pd.DataFrame({k: {c: e.fmt(percent=True) for c, e in v.items()} for k, v in rows.items()}).T
     table["last / first"] = [ratio_est[(k.split(", ")[0], k.split(", ")[1])].fmt() for k in table.index]
@@ -221,8 +228,11 @@ def c9_sigmoid_derivative(df) -> Finding:
     depth, last = deepest(df), final_epoch(df)
     where = dict(activation="sigmoid", depth=depth, initializer=MAIN_INIT)
     g = per_seed(df, "grad_norm", epoch=0, **where).to_numpy()
-    # Geometric-mean factor by which the gradient norm shrinks per layer, input side vs output side.
-    factor = stats.bootstrap((g[:, 0] / g[:, -1]) ** (1.0 / max(depth - 1, 1)))
+    # Geometric-mean factor by which the gradient norm shrinks per layer on the way back, from the
+    # last hidden layer to the second: all of them take sigmoid outputs as input (the first takes
+    # the standardised features, whose scale would enter the factor).
+    first = 1 if depth > 2 else 0
+    factor = stats.bootstrap((g[:, first] / g[:, -1]) ** (1.0 / max(depth - 1 - first, 1)))
     deriv = {e: stats.bootstrap(layer_mean(df, "mean_abs_derivative", epoch=e, **where)) for e in (0, last)}
     sat = {e: stats.bootstrap(per_seed(df, "saturated", epoch=e, **where).max(axis=1).to_numpy())
            for e in (0, last)}
@@ -231,12 +241,16 @@ def c9_sigmoid_derivative(df) -> Finding:
     text = (
         f"Sigmoid's derivative is at most 0.25. In the depth-{depth} sigmoid nets its mean |f'(z)| is "
         f"{deriv[0].fmt()} at initialisation and {deriv[last].fmt()} after {last} epochs, and the "
-        f"gradient norm shrinks by a factor of {factor.fmt()} per layer on its way back. The most "
-        f"saturated layer has {sat[0].fmt(percent=True)} of its units saturated at initialisation and "
-        f"{sat[last].fmt(percent=True)} after training"
-        + (": the gradient vanishes even without saturation, because 0.25 is already far below 1."
-           if not saturates else ": saturation adds to the small slope near 0.")
+        f"weight-gradient norm changes by a factor of {factor.fmt()} per layer on its way back. In the "
+        f"most saturated layer {sat[0].fmt(percent=True)} of activations are saturated at "
+        f"initialisation and {sat[last].fmt(percent=True)} after training"
     )
+    if shrinks and not saturates:
+        text += ": the gradient vanishes without saturation, because a slope of at most 0.25 is already far below 1."
+    elif shrinks:
+        text += ": saturation adds to the small slope near 0."
+    else:
+        text += ": the gradient does not shrink by more than half per layer."
     table = pd.DataFrame({
         "initialisation": {"mean |f'(z)|": deriv[0].fmt(), "most saturated layer": sat[0].fmt(percent=True)},
         "trained": {"mean |f'(z)|": deriv[last].fmt(), "most saturated layer": sat[last].fmt(percent=True)},
@@ -276,7 +290,7 @@ def c12_brain(df) -> Finding:
 RULES = {  # the verdict rules above, in words, for the report's methods
     "C1": "supported if ReLU's exact-zero fraction has a lower bound above 20%, sigmoid and tanh have "
           "none, and ReLU's near-zero fraction exceeds both (paired difference, lower bound above 0); "
-          "nuanced if only the first holds; refuted otherwise.",
+          "nuanced if the first holds but not both others; refuted otherwise.",
     "C2": "on the ratio of the last to the first hidden layer's ReLU activation rate in the deepest "
           "trained nets: supported if its interval contains 2^-(N-1), refuted if its lower bound is "
           "over 100 times that, nuanced otherwise.",
@@ -285,8 +299,8 @@ RULES = {  # the verdict rules above, in words, for the report's methods
           "at least 0.01 times the gradient norm of their last hidden layer and of the shallowest "
           "net's first layer (at initialisation), nuanced if not.",
     "C9": "refuted unless the sigmoid gradient shrinks by more than 2x per layer at initialisation; then "
-          "supported if the most saturated trained layer has over 50% of units saturated, nuanced if "
-          "the gradient vanishes without saturation.",
+          "supported if over 50% of the activations of the most saturated trained layer are saturated, "
+          "nuanced if the gradient vanishes without saturation.",
     "C12": "supported if ReLU's active fraction interval meets the brain's 1-4%, nuanced if its IQM is "
            "within 5x of 4%, refuted otherwise.",
 }

@@ -18,6 +18,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 from study import activations, config, grid  # noqa: E402
+from study.errors import MissingInput  # noqa: E402
 
 ROOT = config.ROOT
 EXIT_USAGE = 2
@@ -108,7 +109,9 @@ def cmd_run(args):
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = {pool.submit(engine.train_and_store, results, s): s for s in todo}
+            # Deepest (slowest) groups first, so the pool does not end on one long group.
+            ordered = sorted(todo, key=lambda s: -s.depth * len(s.branches))
+            futures = {pool.submit(engine.train_and_store, results, s): s for s in ordered}
             for done in as_completed(futures):
                 done.result()
                 bar.update(futures[done].epochs)
@@ -149,7 +152,7 @@ def main(argv=None) -> int:
     except (UsageError, activations.UnknownChoice) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except LookupError as exc:  # results missing for figures or report
+    except MissingInput as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0

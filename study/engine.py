@@ -51,7 +51,10 @@ def device() -> str:
         import tensorflow as tf
 
         gpus = tf.config.list_physical_devices("GPU")
-        return f"GPU ({len(gpus)}x)" if gpus else "CPU"
+        if not gpus:
+            return "CPU"
+        name = tf.config.experimental.get_device_details(gpus[0]).get("device_name", "unknown")
+        return f"GPU ({len(gpus)}x {name})"
     if backend == "jax":
         import jax
 
@@ -64,8 +67,8 @@ def device() -> str:
     return "unknown"
 
 
-def environment() -> dict:
-    """Backend, device and versions: stored with every run."""
+def environment(spec: GroupSpec) -> dict:
+    """Backend, device, versions and the commit of the code: stored with every run."""
     backend = keras.backend.backend()
     packages = ["keras", "numpy", "pandas", "scikit-learn", "mnist1d",
                 {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}.get(backend, backend)]
@@ -77,8 +80,8 @@ def environment() -> dict:
             versions[p] = None
     return {"backend": backend, "device": device(), "commit": git_commit(), "python": platform.python_version(),
             "platform": platform.platform(), "versions": versions,
-            "op_determinism": backend == "tensorflow",
-            "threads": os.cpu_count()}
+            "op_determinism": backend == "tensorflow" and spec.deterministic,
+            "cpu_count": os.cpu_count()}
 
 
 def batch_orders(spec: GroupSpec, n: int):
@@ -185,7 +188,7 @@ def train_group(spec: GroupSpec, data: datasets.Splits | None = None, progress=N
     info = {"wall_time_s": wall, "n_train": len(data.x_train), "n_val": len(data.x_val),
             "n_test": len(data.x_test), "n_features": data.n_features, "n_classes": data.n_classes,
             "steps_per_execution": steps_per_execution(spec, len(data.x_train)),
-            **environment()}
+            **environment(spec)}
     return rec.frame(), info
 
 

@@ -7,6 +7,7 @@ files are written without timestamps, so the same results give byte-identical fi
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import matplotlib
@@ -44,10 +45,15 @@ def _main(df, **where):
     return df[mask]
 
 
+def _layer_mean(sub, *by):
+    """One value per seed (the mean over hidden layers): intervals are over seeds, as in the report."""
+    return sub.groupby(list(by) + ["seed"], as_index=False)["value"].mean()
+
+
 def sparsity_by_activation(df):
     depth = analysis.nearest_depth(df, analysis.REFERENCE_DEPTH)
     sub = _main(df, depth=depth, epoch=analysis.final_epoch(df), initializer=analysis.MAIN_INIT)
-    sub = sub[sub["metric"].isin(["exact_zero", "near_zero", "hoyer"])]
+    sub = _layer_mean(sub[sub["metric"].isin(["exact_zero", "near_zero", "hoyer"])], "activation", "metric")
     g = sns.catplot(sub, x="activation", y="value", col="metric", hue="activation", kind="bar",
                     palette=PALETTE, order=MAIN_FOUR, height=3, aspect=0.9, legend=False, **BOOT)
     g.set_titles("{col_name}")
@@ -67,13 +73,14 @@ def activation_rate_by_layer(df):
     fig, ax = plt.subplots(figsize=(6, 3.6))
     sns.lineplot(sub, x="layer", y="value", hue="initializer", style="state", marker="o", ax=ax, **BOOT)
     layers = np.arange(1, depth + 1)
-    first = sub[sub["layer"] == 1]["value"].mean()
-    ax.plot(layers, first * 2.0 ** -(layers - 1), "k--", lw=1, label="C2 prediction: 2^-N")
     trained = sub[(sub["epoch"] == last) & (sub["initializer"] == analysis.MAIN_INIT)]
-    paths = np.cumprod(trained.groupby("layer")["value"].mean().to_numpy())
-    ax.plot(layers, paths, "k:", lw=1.5, label=f"fully active paths, trained ({analysis.MAIN_INIT})")
+    rates = trained.groupby("layer")["value"].mean().to_numpy()
+    ax.plot(layers, rates[0] * 2.0 ** -(layers - 1), "k--", lw=1,
+            label="C2: layer 1's rate x 2^-(N-1)")
+    ax.plot(layers, np.cumprod(rates), "k:", lw=1.5,
+            label=f"product of rates up to layer N, trained ({analysis.MAIN_INIT})")
     ax.set_yscale("log")
-    ax.set_ylim(max(1e-4, first * 2.0 ** -(depth - 1) / 2), 1.5)
+    ax.set_ylim(max(1e-12, rates[0] * 2.0 ** -(depth - 1) / 2), 1.5)
     ax.set_xlabel(f"hidden layer N (depth-{depth} ReLU nets)")
     ax.set_ylabel("activation rate (fraction non-zero)")
     ax.legend(fontsize=7)
@@ -83,7 +90,8 @@ def activation_rate_by_layer(df):
 
 def active_fraction_vs_brain(df):
     last = analysis.final_epoch(df)
-    sub = df[(df["metric"] == "active") & (df["activation"] == "relu") & (df["epoch"] == last)]
+    sub = _layer_mean(df[(df["metric"] == "active") & (df["activation"] == "relu") & (df["epoch"] == last)],
+                      "depth", "initializer")
     fig, ax = plt.subplots(figsize=(6, 3.4))
     sns.pointplot(sub, x="depth", y="value", hue="initializer", dodge=0.3, ax=ax, **BOOT)
     lo, hi = analysis.BRAIN_ACTIVE
@@ -177,11 +185,20 @@ def save(fig, path_stem: Path) -> list[Path]:
     return paths
 
 
+MANIFEST = "manifest.json"
+
+
+def manifest(study: analysis.Study) -> dict:
+    """What the figures were drawn from; the report checks it before embedding them."""
+    return {"profile": study.profile, "runs": sorted({s.key() for n in study.experiments for s in study.specs(n)})}
+
+
 def draw_all(study: analysis.Study, out: Path) -> list[Path]:
-    frames = {name: study.frame(name) for name, _ in FIGURES.values() if name in study.experiments}
+    frames = {exp: study.frame(exp) for exp, _ in FIGURES.values() if exp in study.experiments}
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, (exp, fn) in FIGURES.items():
         if exp in frames:
             paths += save(fn(frames[exp]), out / name)
-    return paths
+    (out / MANIFEST).write_text(json.dumps(manifest(study), indent=1) + "\n")
+    return paths + [out / MANIFEST]

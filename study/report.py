@@ -7,6 +7,7 @@ around them is fixed text. Figures are read from the figures folder, never redra
 from __future__ import annotations
 
 import base64
+import json
 import re
 from pathlib import Path
 
@@ -17,7 +18,8 @@ from study import analysis, probes, stats
 from study.provenance import git_commit
 from study.claims import CLAIMS
 from study.config import ROOT, get_profile
-from study.figures import FIGURES
+from study.errors import MissingFigures
+from study.figures import FIGURES, MANIFEST, manifest
 
 TITLE = "Why ReLU? Testing the claims, one by one"
 
@@ -79,7 +81,7 @@ Models of the same depth and initialiser are trained side by side as one stacked
 the sum of their losses, so each model receives exactly its own gradient; all of them see the same
 batches in the same order (a paired design).
 
-**Measurements.** At initialisation (epoch 0) and at epochs {', '.join(map(str, spec.record_epochs))},
+**Measurements.** At epochs {', '.join(map(str, spec.record_epochs))} (0 is initialisation),
 on a fixed probe set of the first {spec.probe_size} training examples, for every hidden layer:
 
 {metric_lines}
@@ -89,7 +91,8 @@ Training, validation and test loss and accuracy are recorded after every epoch.
 **Statistics.** Seeds are the unit of replication. Estimates are interquartile means (IQM) over
 seeds (and over layers where stated) with 95% stratified bootstrap intervals ({stats.N_BOOTSTRAP}
 resamples, fixed seed), written `IQM [low, high]`; comparisons between activations are paired
-differences (same seed, same batches).
+differences (same seed, same batches). The IQM drops the lowest and highest quarter of the values:
+with fewer than four seeds it is the plain mean.
 
 **Verdict rules**, fixed in `study/analysis.py` before the runs:
 
@@ -212,11 +215,15 @@ def render_html(md_text: str, folder: Path) -> str:
 def write(study: analysis.Study, out: Path) -> list[Path]:
     md_text = render_markdown(study)  # fails first if results are missing
     figures_dir = out.parent / "figures"
+    try:
+        drawn = json.loads((figures_dir / MANIFEST).read_text())
+    except (OSError, ValueError):
+        drawn = None
     missing = [n for n, (exp, _) in FIGURES.items()
                if exp in study.experiments and not (figures_dir / f"{n}.png").exists()]
-    if missing:
-        raise LookupError(f"figures missing in {figures_dir}: run 'python -m study figures "
-                          f"--profile {study.profile}' first")
+    if missing or drawn != manifest(study):
+        raise MissingFigures(f"the figures in {figures_dir} were not drawn from these runs: run "
+                             f"'python -m study figures --profile {study.profile}' first")
     html = render_html(md_text, out)
     out.mkdir(parents=True, exist_ok=True)
     paths = [out / "report.md", out / "index.html"]

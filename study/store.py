@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from study.config import GroupSpec
+from study.errors import MissingRuns
 
 MARKER = "COMPLETE"
 CONFIG_COLUMNS = ["dataset", "depth", "width", "initializer", "epochs", "backend"]
@@ -53,10 +54,6 @@ def save(root: Path, spec: GroupSpec, metrics: pd.DataFrame, info: dict) -> Path
 
 def read_config(root: Path, spec: GroupSpec) -> dict:
     return json.loads((run_dir(root, spec) / "config.json").read_text())
-
-
-class MissingRuns(LookupError):
-    pass
 
 
 def load(root: Path, specs: list[GroupSpec]) -> pd.DataFrame:

@@ -48,3 +48,19 @@ def analysis_figures():
     from study.figures import FIGURES
 
     return FIGURES
+
+
+def test_report_refuses_figures_drawn_from_other_runs(smoke_run, study_cli, tmp_path):
+    import json
+    import shutil
+
+    out = tmp_path / "copy"
+    shutil.copytree(smoke_run / "results", out / "results")
+    study_cli("figures", "--profile", "smoke", "--out", out)
+    manifest = out / "figures" / "manifest.json"
+    drawn = json.loads(manifest.read_text())
+    assert drawn["profile"] == "smoke" and drawn["runs"]
+    manifest.write_text(json.dumps({**drawn, "profile": "full"}))
+    proc = study_cli("report", "--profile", "smoke", "--out", out, check=False)
+    assert proc.returncode == 1 and "python -m study figures --profile smoke" in proc.stderr
+    assert not (out / "report").exists()
