@@ -1,5 +1,6 @@
 """The smoke profile end to end: training, figures and report in a temporary folder."""
 
+import os
 import re
 
 from study import analysis
@@ -32,7 +33,7 @@ def test_figures_and_report(smoke_run, study_cli):
         assert re.search(r"\d+(\.\d+)?%? \[\d", section), f"{claim} has no number with an interval"
     for placeholder in [r"TODO", r"TBD", r"XXX", r"\{", r"\}", r"\bnan\b", r"\bNaN\b", r"\bNone\b"]:
         assert not re.search(placeholder, md), placeholder
-    assert "## Provenance" in md and "smoke" in md and "tensorflow" in md
+    assert "## Provenance" in md and "smoke" in md and f"| backend | {os.environ['KERAS_BACKEND']} |" in md
     # Self-contained: every image is inlined, none is fetched from a path.
     assert 'src="data:image/png;base64,' in html and not re.search(r'src="(?!data:)', html)
 
