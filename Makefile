@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PROFILE ?= quick
 JOBS ?= 2
+OUT ?= .
 export KERAS_BACKEND ?= tensorflow
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export MPLBACKEND ?= Agg
@@ -18,15 +19,15 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	touch $@
 
 study: $(VENV)/.installed
-	$(PY) -m study run all --profile $(PROFILE) --jobs $(JOBS)
-	$(PY) -m study figures --profile $(PROFILE)
-	$(PY) -m study report --profile $(PROFILE)
+	$(PY) -m study run all --profile $(PROFILE) --jobs $(JOBS) --out $(OUT)
+	$(PY) -m study figures --profile $(PROFILE) --out $(OUT)
+	$(PY) -m study report --profile $(PROFILE) --out $(OUT)
 
 figures: $(VENV)/.installed
-	$(PY) -m study figures --profile $(PROFILE)
+	$(PY) -m study figures --profile $(PROFILE) --out $(OUT)
 
 report: $(VENV)/.installed
-	$(PY) -m study report --profile $(PROFILE)
+	$(PY) -m study report --profile $(PROFILE) --out $(OUT)
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -q
