@@ -124,6 +124,16 @@ def load_data(spec: GroupSpec) -> datasets.Splits:
     return datasets.load(spec.dataset, n_train=spec.n_train, seed=spec.data_seed)
 
 
+def build_group(spec: GroupSpec, data: datasets.Splits):
+    """The group's stacked model, seeded and compiled with the summed loss; returns (model, loss)."""
+    set_determinism(spec, spec.data_seed)
+    model = models.stacked_mlp(spec.depth, spec.width, spec.branches, data.n_features,
+                               data.n_classes, spec.initializer)
+    loss = BranchSumLoss()
+    compile_model(model, spec, loss, len(data.x_train))
+    return model, loss
+
+
 class Recorder:
     """Collects long-format rows: (activation, seed, epoch, layer, metric, value)."""
 
@@ -142,12 +152,8 @@ class Recorder:
 def train_group(spec: GroupSpec, data: datasets.Splits | None = None, progress=None) -> tuple[pd.DataFrame, dict]:
     """Trains one group and returns its long-format metrics and run information."""
     data = data or load_data(spec)
-    set_determinism(spec, spec.data_seed)
+    model, loss = build_group(spec, data)
     acts = [activations.get(a) for a, _ in spec.branches]
-    model = models.stacked_mlp(spec.depth, spec.width, spec.branches, data.n_features,
-                               data.n_classes, spec.initializer)
-    loss = BranchSumLoss()
-    compile_model(model, spec, loss, len(data.x_train))
     layer_outputs = models.probe_model(model)
     kernels = [d.kernel for d, _ in models.hidden_layers(model)]
     x_probe, y_probe = data.x_train[: spec.probe_size], data.y_train[: spec.probe_size]
@@ -203,10 +209,7 @@ def train_and_store(results, spec: GroupSpec) -> str:
 def fit_group(spec: GroupSpec, data: datasets.Splits | None = None) -> keras.Model:
     """Builds and trains a group without measuring it (the engine's side of the benchmark)."""
     data = data or load_data(spec)
-    set_determinism(spec, spec.data_seed)
-    model = models.stacked_mlp(spec.depth, spec.width, spec.branches, data.n_features,
-                               data.n_classes, spec.initializer)
-    compile_model(model, spec, BranchSumLoss(), len(data.x_train))
+    model, _ = build_group(spec, data)
     for order in batch_orders(spec, len(data.x_train)):
         fit_epoch(model, spec, data, order)
     return model
