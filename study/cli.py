@@ -118,7 +118,7 @@ def cmd_run(args):
 
 
 def _stored(args):
-    from study.analysis import Study
+    from study.selection import Study
 
     return Study(args.out, args.profile, list(grid.discover().values()))
 

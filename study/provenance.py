@@ -1,10 +1,17 @@
-"""Which code made a result: the git commit of the repository, flagged when the code differs."""
+"""Which code made a result: the last commit that changed the study's code, flagged when it differs.
+
+The commit is the last one touching `study/` or `experiments/`, not HEAD: a commit that
+only adds results, figures or text does not change what the code computes, so redrawing
+from unchanged code and results gives byte-identical files.
+"""
 
 from __future__ import annotations
 
 import subprocess
 
 from study.config import ROOT
+
+CODE = ("study", "experiments")
 
 
 def git_commit() -> str:
@@ -15,6 +22,6 @@ def git_commit() -> str:
         except (OSError, subprocess.SubprocessError):
             return ""
 
-    commit = git("rev-parse", "HEAD") or "unknown (not a git checkout)"
-    dirty = git("status", "--porcelain", "--", "study", "experiments")
+    commit = git("log", "-1", "--format=%H", "--", *CODE) or "unknown (not a git checkout)"
+    dirty = git("status", "--porcelain", "--", *CODE)
     return commit + (" (with uncommitted changes to the code)" if dirty else "")

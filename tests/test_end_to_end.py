@@ -3,11 +3,12 @@
 import os
 import re
 
-from study import analysis
+from study import claims
 from study.claims import CLAIMS
+from study.verdicts import VERDICTS
 
-SECTIONS = [c for c, (exp, _) in analysis.CLAIM_ANALYSES.items()]
-VERDICTS = {analysis.SUPPORTED, analysis.REFUTED, analysis.NUANCED, analysis.NOT_TESTABLE}
+MODULES = {m.CLAIM: m for m in claims.modules()}
+SECTIONS = list(MODULES)
 
 
 def _draw(study_cli, out):
@@ -17,7 +18,7 @@ def _draw(study_cli, out):
 
 def test_figures_and_report(smoke_run, study_cli):
     first = _draw(study_cli, smoke_run)
-    assert {f"{n}.png" for n in analysis_figures()} <= set(first)
+    assert {f"{n}.png" for m in claims.modules() for n in m.FIGURES} <= set(first)
     assert _draw(study_cli, smoke_run) == first, "the same results must give byte-identical figures"
 
     study_cli("report", "--profile", "smoke", "--out", smoke_run)
@@ -30,6 +31,10 @@ def test_figures_and_report(smoke_run, study_cli):
         section = md[heading.end():].split("\n## ", 1)[0]
         verdict = re.search(r"\*\*Verdict: ([^.]+)\.\*\*", section)
         assert verdict and verdict.group(1) in VERDICTS
+        module = MODULES[claim]
+        assert f"*Rule:* {module.RULE.text()}" in section, f"{claim} does not print its rule"
+        for name in module.FIGURES:
+            assert f"](../figures/{name}.png)" in section, f"{claim} does not show {name}"
         assert re.search(r"\d+(\.\d+)?%? \[\d", section), f"{claim} has no number with an interval"
     for placeholder in [r"TODO", r"TBD", r"XXX", r"\{", r"\}", r"\bnan\b", r"\bNaN\b", r"\bNone\b"]:
         assert not re.search(placeholder, md), placeholder
@@ -43,12 +48,6 @@ def test_report_needs_results(tmp_path, study_cli):
     assert proc.returncode == 1
     assert "python -m study run" in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "empty").exists()
-
-
-def analysis_figures():
-    from study.figures import FIGURES
-
-    return FIGURES
 
 
 def test_report_refuses_figures_drawn_from_other_runs(smoke_run, study_cli, tmp_path):

@@ -1,0 +1,64 @@
+"""One module per claim of the source text: `study/claims/cNN_topic.py`.
+
+Each claim module declares
+    CLAIM        its id, "C7"
+    EXPERIMENTS  the experiments whose stored runs it reads
+    RULE         its verdict rule (`study.verdicts.Rule`), stated once
+    finding(study) -> Finding   what the runs say, with the verdict `RULE(evidence)`
+    FIGURES      {name: function(study) -> matplotlib figure}
+so one file answers "how was C7 decided?". Adding a claim is adding a module here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from dataclasses import dataclass, field
+from types import ModuleType
+
+import pandas as pd
+
+from study.claims.source import CLAIMS
+
+# Settings every claim reads its main numbers at.
+REFERENCE_DEPTH = 4  # C1 and C12 are read at this depth (Glorot et al. 2011 used 3 hidden layers)
+MAIN_INIT = "glorot_uniform"  # Keras's default
+
+MODULE_NAME = re.compile(r"^c(\d\d)_\w+$")
+
+
+@dataclass
+class Finding:
+    claim: str
+    verdict: str
+    key: str  # the key number with its interval
+    text: str  # what the numbers say, in sentences
+    table: pd.DataFrame
+    literature: str
+    figures: list[str] = field(default_factory=list)
+    rule: str = ""  # the verdict rule in words, from the claim module's RULE
+
+
+def modules() -> list[ModuleType]:
+    """Every claim module, in claim order."""
+    names = sorted((int(m.group(1)), info.name) for info in pkgutil.iter_modules(__path__)
+                   if (m := MODULE_NAME.match(info.name)))
+    return [importlib.import_module(f"{__name__}.{name}") for _, name in names]
+
+
+def answerable(study) -> list[ModuleType]:
+    """The claim modules whose experiments are all among the study's."""
+    return [m for m in modules() if set(m.EXPERIMENTS) <= set(study.experiments)]
+
+
+def findings(study) -> list[Finding]:
+    found = []
+    for module in answerable(study):
+        f = module.finding(study)
+        f.rule, f.figures = module.RULE.text(), list(module.FIGURES)
+        found.append(f)
+    return found
+
+
+__all__ = ["CLAIMS", "Finding", "REFERENCE_DEPTH", "MAIN_INIT", "modules", "answerable", "findings"]

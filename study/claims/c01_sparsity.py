@@ -1,0 +1,100 @@
+"""C1: ReLU's one-sided inhibition makes activations sparse; sigmoid and tanh do not.
+
+Read from the `sparsity` experiment at depth 4 after the last epoch (glorot_uniform): the
+fraction of exact zeros, and, since sigmoid and tanh never output exact zeros, the
+near-zero fraction and Hoyer sparsity, which every activation can reach.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import seaborn as sns
+
+from study import stats
+from study.activations import MAIN_FOUR
+from study.claims import MAIN_INIT, REFERENCE_DEPTH, Finding
+from study.figures import BOOT, PALETTE, main_four, seed_means
+from study.literature import GLOROT2011_ZEROS_MNIST
+from study.selection import final_epoch, layer_mean, nearest_depth
+from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+
+CLAIM = "C1"
+EXPERIMENTS = ("sparsity",)
+MEASURES = ["exact_zero", "near_zero", "hoyer"]
+MIN_ZEROS = 0.2
+
+RULE = Rule(
+    (SUPPORTED, f"ReLU's exact-zero fraction has a lower bound above {MIN_ZEROS:.0%}, sigmoid and tanh have "
+                "none, and ReLU's near-zero fraction exceeds both (paired difference, lower bound above 0)",
+     lambda e: e["relu_zero"].low > MIN_ZEROS and e["saturating_zero"] == 0 and e["sparser"]),
+    (NUANCED, "the first holds but not both others", lambda e: e["relu_zero"].low > MIN_ZEROS),
+    otherwise=REFUTED,
+)
+
+
+def finding(study) -> Finding:
+    df = study.frame("sparsity")
+    depth, last = nearest_depth(df, REFERENCE_DEPTH), final_epoch(df)
+    where = dict(depth=depth, epoch=last, initializer=MAIN_INIT)
+    values = {a: {m: layer_mean(df, m, activation=a, **where) for m in MEASURES} for a in MAIN_FOUR}
+    est = {a: {m: stats.bootstrap(values[a][m]) for m in MEASURES} for a in MAIN_FOUR}
+    relu_zero = est["relu"]["exact_zero"]
+    diffs = {b: stats.paired_difference(values["relu"]["near_zero"], values[b]["near_zero"])
+             for b in ("sigmoid", "tanh")}
+    saturating_zero = max(est[b]["exact_zero"].high for b in ("sigmoid", "tanh"))
+    verdict = RULE({"relu_zero": relu_zero, "saturating_zero": saturating_zero,
+                    "sparser": all(d.low > 0 for d in diffs.values())})
+
+    def compared(b):
+        d = diffs[b]
+        word = "above" if d.low > 0 else ("below" if d.high < 0 else "not clearly different from")
+        return f"{word} {b}'s (difference {d.fmt(percent=True)})"
+
+    text = (
+        f"In the depth-{depth} nets after {last} epochs, ReLU leaves {relu_zero.fmt(percent=True)} of "
+        f"hidden activations at exactly zero; sigmoid and tanh leave "
+        + ("none" if saturating_zero == 0 else f"up to {100 * saturating_zero:.1f}% (upper bound)")
+        + f". On the near-zero measure, which sigmoid and tanh can also reach, ReLU's fraction is "
+        f"{compared('sigmoid')} and {compared('tanh')} (paired by seed). Leaky ReLU, which keeps a "
+        f"0.01 slope, has "
+        f"{est['leaky_relu']['exact_zero'].fmt(percent=True)} exact zeros but "
+        f"{est['leaky_relu']['near_zero'].fmt(percent=True)} near-zero activations."
+    )
+    table = pd.DataFrame({a: {m: est[a][m].fmt(percent=m != 'hoyer') for m in MEASURES} for a in MAIN_FOUR}).T
+    return Finding(CLAIM, verdict, f"ReLU exact zeros {relu_zero.fmt(percent=True)}", text, table,
+                   f"Glorot et al. (2011): {100 * GLOROT2011_ZEROS_MNIST:.1f}% exact zeros on MNIST "
+                   "(as reported in summaries), about 50% at initialisation.")
+
+
+def sparsity_by_activation(study):
+    df = study.frame("sparsity")
+    depth = nearest_depth(df, REFERENCE_DEPTH)
+    sub = main_four(df, depth=depth, epoch=final_epoch(df), initializer=MAIN_INIT)
+    sub = seed_means(sub[sub["metric"].isin(MEASURES)], "activation", "metric")
+    g = sns.catplot(sub, x="activation", y="value", col="metric", hue="activation", kind="bar",
+                    palette=PALETTE, order=MAIN_FOUR, height=3, aspect=0.9, legend=False, **BOOT)
+    g.set_titles("{col_name}")
+    g.set_axis_labels("", "fraction / score")
+    g.axes.flat[0].axhline(GLOROT2011_ZEROS_MNIST, ls="--", c="k", lw=1)
+    g.axes.flat[0].annotate("Glorot 2011, MNIST", (0, GLOROT2011_ZEROS_MNIST), xytext=(0, 3),
+                            textcoords="offset points", fontsize=7)
+    g.figure.suptitle(f"C1: sparsity after training (depth {depth}, {MAIN_INIT})", y=1.03)
+    return g.figure
+
+
+def sparsity_through_training(study):
+    df = study.frame("sparsity")
+    depth = nearest_depth(df, REFERENCE_DEPTH)
+    sub = main_four(df, depth=depth)
+    sub = sub[sub["metric"].isin(MEASURES)]
+    g = sns.relplot(sub, x="epoch", y="value", hue="activation", col="metric", row="initializer",
+                    kind="line", marker="o", palette=PALETTE, hue_order=MAIN_FOUR, height=2.6, aspect=1.1,
+                    **BOOT)
+    g.set_titles("{col_name}, {row_name}")
+    g.set_axis_labels("epoch (0 = initialisation)", "fraction / score")
+    g.figure.suptitle(f"C1: sparsity through training (depth {depth})", y=1.02)
+    return g.figure
+
+
+FIGURES = {"sparsity_by_activation": sparsity_by_activation,
+           "sparsity_through_training": sparsity_through_training}
