@@ -36,6 +36,7 @@ class Activation:
     formula: str
     bounded: bool = False  # saturates on both sides (sigmoid, tanh)
     max_derivative: float = 1.0
+    kinked: bool = False  # piecewise linear with one kink at 0: a net of it is piecewise linear in x
 
     def __call__(self, x):
         return self.fn(x)
@@ -78,17 +79,18 @@ ACTIVATIONS: dict[str, Activation] = {
     for a in [
         Activation("sigmoid", lambda x: ops.sigmoid(x), _sigmoid_derivative, "1 / (1 + e^-x)", True, 0.25),
         Activation("tanh", lambda x: ops.tanh(x), lambda x: 1 - ops.tanh(x) ** 2, "tanh(x)", True, 1.0),
-        Activation("relu", lambda x: ops.relu(x), lambda x: _step(_x(x)), "max(0, x)"),
+        Activation("relu", lambda x: ops.relu(x), lambda x: _step(_x(x)), "max(0, x)", kinked=True),
         Activation(
             "leaky_relu",
             lambda x: ops.leaky_relu(x, negative_slope=LEAKY_SLOPE),
             lambda x: _step(_x(x)) * (1 - LEAKY_SLOPE) + LEAKY_SLOPE,
             f"max({LEAKY_SLOPE}x, x)",
+            kinked=True,
         ),
         Activation("linear", lambda x: _x(x), lambda x: ops.ones_like(x), "x (purlin)"),
-        Activation("relu_mirror", lambda x: ops.relu(-_x(x)), lambda x: -_step(-_x(x)), "relu(-x)"),
-        Activation("relu_rot180", lambda x: -ops.relu(-_x(x)), lambda x: _step(-_x(x)), "-relu(-x)"),
-        Activation("neg_relu", lambda x: -ops.relu(x), lambda x: -_step(_x(x)), "-relu(x)"),
+        Activation("relu_mirror", lambda x: ops.relu(-_x(x)), lambda x: -_step(-_x(x)), "relu(-x)", kinked=True),
+        Activation("relu_rot180", lambda x: -ops.relu(-_x(x)), lambda x: _step(-_x(x)), "-relu(-x)", kinked=True),
+        Activation("neg_relu", lambda x: -ops.relu(x), lambda x: -_step(_x(x)), "-relu(x)", kinked=True),
         Activation("elu", lambda x: _elu(_x(x)), lambda x: _elu_derivative(_x(x)), "x if x > 0 else e^x - 1"),
         Activation(
             "selu",

@@ -14,6 +14,19 @@ from pathlib import Path
 
 from study.activations import check_choice
 
+OPTIMIZERS = {  # name -> what it is, for the report's methods
+    "adam": "Adam (Keras defaults: beta1 0.9, beta2 0.999, epsilon 1e-7)",
+    "sgd": "plain SGD",
+    "momentum": "SGD with momentum 0.9",
+}
+INITIALIZERS = {  # name -> what it is; biases are always zero
+    "glorot_uniform": "Glorot uniform, U[-sqrt(6/(fan_in+fan_out)), +] (the Keras default)",
+    "he_normal": "He normal, N(0, 2/fan_in) truncated",
+    "legacy_uniform": "U[-1/sqrt(fan_in), 1/sqrt(fan_in)], the 'standard' initialisation of Glorot & Bengio (2010)",
+    "orthogonal": "orthogonal (gain 1)",
+}
+TASKS = ("classification", "regression")
+
 ROOT = Path(__file__).resolve().parent.parent  # the repository: experiments/, results/, figures/, report/
 
 
@@ -72,13 +85,26 @@ class GroupSpec:
     seeds: tuple[int, ...]
     epochs: int
     initializer: str = "glorot_uniform"
-    batch_size: int = 128
+    optimizer: str = "adam"
     learning_rate: float = 1e-3
+    batch_size: int = 128
     n_train: int | None = None
     probe_size: int = 512
     data_seed: int = 0  # validation split, probe set and batch order
     deterministic: bool = True  # TensorFlow op determinism
     backend: str = field(default_factory=backend_name)
+    task: str | None = None  # None: the data set's task (cross-entropy or mean squared error)
+
+    def __post_init__(self):
+        from study import datasets
+
+        check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        check_choice("initializer", self.initializer, INITIALIZERS)
+        task = datasets.task_of(self.dataset)
+        if self.task is None:
+            object.__setattr__(self, "task", task)
+        elif self.task != task:
+            raise ValueError(f"data set '{self.dataset}' is a {task} task, not {self.task}")
 
     @property
     def branches(self) -> list[tuple[str, int]]:

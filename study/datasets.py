@@ -1,7 +1,9 @@
 """Data sets, each returned as standardised float32 train / validation / test splits.
 
-MNIST-1D and scikit-learn's digits are generated or shipped, so nothing is downloaded;
-the Keras MNIST loaders need the network and say so when it is missing.
+MNIST-1D, scikit-learn's digits and the synthetic tasks are generated or shipped, so
+nothing is downloaded; the Keras MNIST loaders need the network and say so when it is
+missing. Classification sets have integer labels; regression sets (one-dimensional
+functions on an interval) have float targets and a dense grid over the interval.
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ class Splits:
     y_val: np.ndarray
     x_test: np.ndarray
     y_test: np.ndarray
+    task: str = "classification"
+    x_grid: np.ndarray | None = None  # regression: inputs evenly spaced over the interval
+    y_grid: np.ndarray | None = None  # and the target there
 
     @property
     def n_features(self) -> int:
@@ -32,6 +37,11 @@ class Splits:
     @property
     def n_classes(self) -> int:
         return int(max(self.y_train.max(), self.y_test.max())) + 1
+
+    @property
+    def n_outputs(self) -> int:
+        """Units of the output layer: one per class, or one for regression."""
+        return self.n_classes if self.task == "classification" else 1
 
 
 def _mnist1d():
@@ -73,6 +83,19 @@ def _few_relevant(n_samples=5000, n_features=100, n_informative=5, n_classes=2):
     return x[:split], y[:split], x[split:], y[split:]
 
 
+ABS_INTERVAL = (-3 ** 0.5, 3 ** 0.5)  # inputs of unit variance
+
+
+def _abs_1d(n_train=3000, n_test=1000, n_grid=512):
+    """y = |x| on [-sqrt(3), sqrt(3)], as in Lu et al. (2020): a deep narrow ReLU net that
+    collapses fits it with a constant. Inputs uniform on the interval, targets without noise."""
+    rng = np.random.default_rng(0)
+    lo, hi = ABS_INTERVAL
+    x_tr, x_te = rng.uniform(lo, hi, (n_train, 1)), rng.uniform(lo, hi, (n_test, 1))
+    grid = np.linspace(lo, hi, n_grid)[:, None]
+    return x_tr, np.abs(x_tr[:, 0]), x_te, np.abs(x_te[:, 0]), grid, np.abs(grid[:, 0])
+
+
 def _keras_loader(name):
     def load():
         import keras
@@ -90,13 +113,20 @@ def _keras_loader(name):
     return load
 
 
+REGRESSION = {"abs_1d": _abs_1d}  # loaders that also return a grid over the interval
 LOADERS = {
+    **REGRESSION,
     "mnist1d": _mnist1d,
     "digits": _digits,
     "few_relevant": _few_relevant,
     "mnist": _keras_loader("mnist"),
     "fashion_mnist": _keras_loader("fashion_mnist"),
 }
+
+
+def task_of(name: str) -> str:
+    """'regression' or 'classification'; checks the name."""
+    return "regression" if check_choice("dataset", name, LOADERS) in REGRESSION else "classification"
 
 
 @functools.lru_cache(maxsize=4)  # groups of one sweep share their data
@@ -106,7 +136,8 @@ def load(name: str, val_fraction: float = 0.125, n_train: int | None = None, see
     The split and the optional subsample of `n_train` training examples depend on `seed`
     alone; the mean and scale come from the training split only.
     """
-    x_tr, y_tr, x_te, y_te = LOADERS[check_choice("dataset", name, LOADERS)]()
+    task = task_of(name)
+    x_tr, y_tr, x_te, y_te, *grid = LOADERS[name]()
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(x_tr))
     n_val = int(round(val_fraction * len(x_tr)))
@@ -121,7 +152,8 @@ def load(name: str, val_fraction: float = 0.125, n_train: int | None = None, see
         return ((np.asarray(x, dtype=np.float64) - mean) / std).astype(np.float32)
 
     def labels(y):
-        return np.asarray(y, dtype=np.int32)
+        return np.asarray(y, dtype=np.int32 if task == "classification" else np.float32)
 
+    x_grid, y_grid = (prep(grid[0]), labels(grid[1])) if grid else (None, None)
     return Splits(name, prep(x_train), labels(y_tr[train]), prep(x_val), labels(y_tr[val]),
-                  prep(x_te), labels(y_te))
+                  prep(x_te), labels(y_te), task, x_grid, y_grid)

@@ -16,24 +16,43 @@ import keras
 import numpy as np
 import pandas as pd
 
-from study import activations, datasets, gradients, models, probes
-from study.provenance import git_commit
+from study import datasets, models
 from study.config import GroupSpec
-
-DIVERGENCE_FACTOR = 10.0  # diverged: loss not finite or above 10 x its value at initialisation
+from study.measure import Meter
+from study.provenance import git_commit
 
 
 class BranchSumLoss(keras.losses.Loss):
-    """Sum over branches of each branch's cross-entropy; y_pred is (batch, K, classes)."""
+    """Sum over branches of each branch's loss; y_pred is (batch, K, n_outputs).
 
-    def __init__(self, name="branch_sum_loss", **kwargs):
+    Classification: cross-entropy on logits. Regression: squared error of the one output.
+    """
+
+    def __init__(self, task="classification", name="branch_sum_loss", **kwargs):
         super().__init__(name=name, **kwargs)
+        self.task = task
 
     def call(self, y_true, y_pred):
+        if self.task == "regression":
+            y = keras.ops.reshape(keras.ops.cast(y_true, y_pred.dtype), (-1, 1))
+            return keras.ops.sum(keras.ops.square(y_pred[..., 0] - y), axis=1)
         y = keras.ops.cast(y_true, "int32")
         y = keras.ops.broadcast_to(keras.ops.reshape(y, (-1, 1)), keras.ops.shape(y_pred)[:2])
         ce = keras.ops.sparse_categorical_crossentropy(y, y_pred, from_logits=True)
         return keras.ops.sum(ce, axis=1)
+
+
+def plain_loss(task: str) -> keras.losses.Loss:
+    """The loss of one model trained alone: the same per-example loss as one branch of a group."""
+    if task == "regression":
+        return keras.losses.MeanSquaredError()
+    return keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+
+def make_optimizer(spec: GroupSpec) -> keras.optimizers.Optimizer:
+    if spec.optimizer == "adam":
+        return keras.optimizers.Adam(spec.learning_rate)
+    return keras.optimizers.SGD(spec.learning_rate, momentum=0.9 if spec.optimizer == "momentum" else 0.0)
 
 
 def set_determinism(spec: GroupSpec, seed: int):
@@ -95,7 +114,7 @@ def steps_per_execution(spec: GroupSpec, n: int) -> int:
 
 
 def compile_model(model, spec: GroupSpec, loss, n_train: int):
-    model.compile(optimizer=keras.optimizers.Adam(spec.learning_rate), loss=loss,
+    model.compile(optimizer=make_optimizer(spec), loss=loss,
                   steps_per_execution=steps_per_execution(spec, n_train))
 
 
@@ -107,19 +126,6 @@ def fit_epoch(model, spec: GroupSpec, data: datasets.Splits, order) -> float:
     return time.perf_counter() - t0
 
 
-def _log_softmax(logits):
-    logits = logits.astype(np.float64)
-    shifted = logits - logits.max(-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(-1, keepdims=True))
-
-
-def branch_scores(logits, y):
-    """Per-branch mean cross-entropy and accuracy; logits (batch, K, classes)."""
-    logp = _log_softmax(logits)
-    picked = np.take_along_axis(logp, y[:, None, None].astype(np.int64), axis=-1)[..., 0]
-    return -picked.mean(0), (logits.argmax(-1) == y[:, None]).mean(0)
-
-
 def load_data(spec: GroupSpec) -> datasets.Splits:
     return datasets.load(spec.dataset, n_train=spec.n_train, seed=spec.data_seed)
 
@@ -128,74 +134,29 @@ def build_group(spec: GroupSpec, data: datasets.Splits):
     """The group's stacked model, seeded and compiled with the summed loss; returns (model, loss)."""
     set_determinism(spec, spec.data_seed)
     model = models.stacked_mlp(spec.depth, spec.width, spec.branches, data.n_features,
-                               data.n_classes, spec.initializer)
-    loss = BranchSumLoss()
+                               data.n_outputs, spec.initializer)
+    loss = BranchSumLoss(spec.task)
     compile_model(model, spec, loss, len(data.x_train))
     return model, loss
-
-
-class Recorder:
-    """Collects long-format rows: (activation, seed, epoch, layer, metric, value)."""
-
-    def __init__(self, spec: GroupSpec):
-        self.branches = spec.branches
-        self.rows = []
-
-    def add(self, epoch, metric, values, layer=-1):
-        for (act, seed), v in zip(self.branches, values):
-            self.rows.append((act, seed, epoch, layer, metric, float(v)))
-
-    def frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.rows, columns=["activation", "seed", "epoch", "layer", "metric", "value"])
 
 
 def train_group(spec: GroupSpec, data: datasets.Splits | None = None, progress=None) -> tuple[pd.DataFrame, dict]:
     """Trains one group and returns its long-format metrics and run information."""
     data = data or load_data(spec)
     model, loss = build_group(spec, data)
-    acts = [activations.get(a) for a, _ in spec.branches]
-    layer_outputs = models.probe_model(model)
-    kernels = [d.kernel for d, _ in models.hidden_layers(model)]
-    x_probe, y_probe = data.x_train[: spec.probe_size], data.y_train[: spec.probe_size]
-    rec = Recorder(spec)
-    splits = {"train": (data.x_train, data.y_train), "val": (data.x_val, data.y_val),
-              "test": (data.x_test, data.y_test)}
-    first_loss = None
+    meter = Meter(spec, model, loss, data)
     wall = 0.0
-
-    def measure(epoch):
-        nonlocal first_loss
-        for split, (x, y) in splits.items():
-            ce, acc = branch_scores(keras.ops.convert_to_numpy(model(x, training=False)), y)
-            rec.add(epoch, f"{split}_loss", ce)
-            rec.add(epoch, f"{split}_accuracy", acc)
-            if split == "train":
-                first_loss = ce if first_loss is None else first_loss
-                diverged = ~np.isfinite(ce) | (ce > DIVERGENCE_FACTOR * first_loss)
-                rec.add(epoch, "diverged", diverged.astype(float))
-        rec.add(epoch, "wall_time", [wall] * len(acts))
-        if epoch not in spec.record_epochs:
-            return
-        outs = [keras.ops.convert_to_numpy(o) for o in layer_outputs(x_probe, training=False)]
-        norms = gradients.kernel_grad_norms(model, loss, x_probe, y_probe, kernels)
-        for layer in range(spec.depth):
-            z, a = outs[2 * layer], outs[2 * layer + 1]
-            per_branch = [probes.layer_metrics(z[k], a[k], act) for k, act in enumerate(acts)]
-            for metric in per_branch[0]:
-                rec.add(epoch, metric, [m[metric] for m in per_branch], layer)
-            rec.add(epoch, "grad_norm", norms[layer], layer)
-
-    measure(0)
+    meter(0, wall)
     for epoch, order in enumerate(batch_orders(spec, len(data.x_train)), start=1):
         wall += fit_epoch(model, spec, data, order)
-        measure(epoch)
+        meter(epoch, wall)
         if progress:
             progress(epoch)
     info = {"wall_time_s": wall, "n_train": len(data.x_train), "n_val": len(data.x_val),
-            "n_test": len(data.x_test), "n_features": data.n_features, "n_classes": data.n_classes,
+            "n_test": len(data.x_test), "n_features": data.n_features, "n_outputs": data.n_outputs,
             "steps_per_execution": steps_per_execution(spec, len(data.x_train)),
             **environment(spec)}
-    return rec.frame(), info
+    return meter.recorder.frame(), info
 
 
 def train_and_store(results, spec: GroupSpec) -> str:
@@ -222,10 +183,9 @@ def train_plain(spec: GroupSpec, data: datasets.Splits | None = None) -> dict[tu
     trained = {}
     for act, seed in spec.branches:
         set_determinism(spec, spec.data_seed)
-        model = models.plain_mlp(spec.depth, spec.width, act, data.n_features, data.n_classes,
+        model = models.plain_mlp(spec.depth, spec.width, act, data.n_features, data.n_outputs,
                                  spec.initializer, seed)
-        compile_model(model, spec, keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                      len(data.x_train))
+        compile_model(model, spec, plain_loss(spec.task), len(data.x_train))
         for order in orders:
             fit_epoch(model, spec, data, order)
         trained[(act, seed)] = model

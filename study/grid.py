@@ -1,15 +1,20 @@
 """Experiments and the grid of groups each one trains.
 
 An experiment script under `experiments/` declares one `Experiment`: data set, activations,
-initialisers and depths per profile. `specs(profile)` expands it into groups (one per depth
-and initialiser; activations x seeds are the branches of a group). Experiments whose grids
-overlap share runs through the store.
+and its axes: depths (per profile), initialisers, optimisers with their learning rates (a
+sweep is a grid axis like any other), widths, seeds and epochs where they differ from the
+profile's. `specs(profile)` expands it into groups, one per point of the grid; activations
+x seeds are the branches of a group. Experiments whose grids overlap share runs through
+the store.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import itertools
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from study import activations
 from study.config import ROOT, GroupSpec, get_profile
@@ -21,6 +26,11 @@ EXPERIMENTS_DIR = ROOT / "experiments"
 DEPTH_LADDER = {"smoke": (1, 4), "quick": (1, 2, 4, 8, 16, 32), "full": (1, 2, 4, 8, 16, 32, 64)}
 
 
+def log_sweep(low: float, high: float, n: int) -> tuple[float, ...]:
+    """n learning rates evenly spaced in log scale from low to high, rounded to 3 significant digits."""
+    return tuple(float(f"{v:.3g}") for v in np.geomspace(low, high, n))
+
+
 @dataclass(frozen=True)
 class Experiment:
     name: str
@@ -30,23 +40,39 @@ class Experiment:
     activations: tuple[str, ...]
     depths: dict[str, tuple[int, ...]]  # per profile
     initializers: tuple[str, ...] = ("glorot_uniform",)
-    options: dict = field(default_factory=dict)  # further GroupSpec fields
+    # {optimizer: {profile: learning rates}}; None: Adam at the profile's rate
+    learning_rates: dict[str, dict[str, tuple[float, ...]]] | None = None
+    widths: dict[str, tuple[int, ...]] | None = None  # per profile; None: the profile's width
+    seeds: dict[str, int] | None = None  # seeds 0..N-1 per profile; None: the profile's seeds
+    epochs: dict[str, int] | None = None  # per profile; None: the profile's epochs
+    options: dict = field(default_factory=dict)  # further GroupSpec fields (n_train, batch_size, ...)
+
+    def seeds_of(self, profile) -> tuple[int, ...]:
+        p = get_profile(profile)
+        return tuple(range(self.seeds[p.name])) if self.seeds else p.seeds
 
     def specs(self, profile: str, acts=None, seeds: int | None = None, epochs: int | None = None) -> list[GroupSpec]:
         p = get_profile(profile)
-        if seeds is not None and not 1 <= seeds <= len(p.seeds):
+        all_seeds = self.seeds_of(p.name)
+        if seeds is not None and not 1 <= seeds <= len(all_seeds):
             raise activations.UnknownChoice(
-                f"--seeds {seeds}: the {p.name} profile has seeds {list(p.seeds)} (choose 1-{len(p.seeds)})")
+                f"--seeds {seeds}: the {p.name} profile's '{self.name}' experiment has {len(all_seeds)} seeds "
+                f"(choose 1-{len(all_seeds)})")
         acts = tuple(acts or self.activations)
         for a in acts:
             activations.get(a)
+        rates = ({opt: by_profile[p.name] for opt, by_profile in self.learning_rates.items()}
+                 if self.learning_rates else {"adam": (p.learning_rate,)})
+        settings = {**dict(batch_size=p.batch_size, n_train=p.n_train, probe_size=p.probe_size), **self.options}
         return [
-            GroupSpec(dataset=self.dataset, depth=d, width=p.width, activations=acts,
-                      seeds=p.seeds[:seeds] if seeds else p.seeds, epochs=epochs or p.epochs,
-                      initializer=init, batch_size=p.batch_size, learning_rate=p.learning_rate,
-                      n_train=p.n_train, probe_size=p.probe_size, **self.options)
+            GroupSpec(dataset=self.dataset, depth=d, width=w, activations=acts,
+                      seeds=all_seeds[:seeds] if seeds else all_seeds,
+                      epochs=epochs or (self.epochs[p.name] if self.epochs else p.epochs),
+                      initializer=init, optimizer=opt, learning_rate=lr, **settings)
             for init in self.initializers
-            for d in self.depths[p.name]
+            for opt, lrs in rates.items()
+            for lr, w, d in itertools.product(lrs, self.widths[p.name] if self.widths else (p.width,),
+                                              self.depths[p.name])
         ]
 
 

@@ -20,8 +20,25 @@ def layer_seed(seed: int, layer: int) -> int:
     return 1000 * seed + layer
 
 
+class LegacyUniform(keras.initializers.Initializer):
+    """U[-1/sqrt(fan_in), 1/sqrt(fan_in)]: the "standard" initialisation of Glorot & Bengio (2010).
+
+    Its variance is 1/(3 fan_in), a third of what keeps the signal's scale through a linear layer.
+    """
+
+    def __init__(self, seed=None):
+        self.seed = seed
+
+    def __call__(self, shape, dtype=None):
+        limit = 1.0 / float(shape[0]) ** 0.5
+        return keras.random.uniform(shape, -limit, limit, dtype=dtype, seed=self.seed)
+
+    def get_config(self):
+        return {"seed": self.seed}
+
+
 def seeded_initializer(name: str, seed: int) -> keras.initializers.Initializer:
-    base = keras.initializers.get(name)
+    base = LegacyUniform() if name == "legacy_uniform" else keras.initializers.get(name)
     config = base.get_config()
     if "seed" not in config:
         raise ValueError(f"initializer '{name}' takes no seed")
@@ -29,15 +46,15 @@ def seeded_initializer(name: str, seed: int) -> keras.initializers.Initializer:
     return base.__class__.from_config(config)
 
 
-def plain_mlp(depth, width, activation, n_features, n_classes, initializer="glorot_uniform", seed=0):
-    """The reference model: one call builds it, `summary()` shows it."""
+def plain_mlp(depth, width, activation, n_features, n_outputs, initializer="glorot_uniform", seed=0):
+    """The reference model: one call builds it, `summary()` shows it. `n_outputs`: classes, or 1."""
     act = activations.get(activation)
     inputs = keras.Input((n_features,), name="x")
     h = inputs
     for i in range(depth):
         h = layers.Dense(width, activation=act.fn, name=f"hidden_{i}",
                          kernel_initializer=seeded_initializer(initializer, layer_seed(seed, i)))(h)
-    logits = layers.Dense(n_classes, name="logits",
+    logits = layers.Dense(n_outputs, name="logits",
                           kernel_initializer=seeded_initializer(initializer, layer_seed(seed, depth)))(h)
     return keras.Model(inputs, logits, name=f"mlp_{activation}_d{depth}")
 
@@ -81,19 +98,24 @@ class StackedDense(layers.Layer):
                 "seeds": self.seeds}
 
 
+def runs_of(names) -> list[tuple[str, int, int]]:
+    """(name, start, stop) for each run of equal consecutive names."""
+    runs = []
+    for k, name in enumerate(names):
+        if runs and runs[-1][0] == name:
+            runs[-1][2] = k + 1
+        else:
+            runs.append([name, k, k + 1])
+    return [tuple(r) for r in runs]
+
+
 class BranchActivation(layers.Layer):
     """Applies branch k's activation to slice k of a (K, batch, units) tensor."""
 
     def __init__(self, names, **kwargs):
         super().__init__(**kwargs)
         self.names = list(names)
-        # Runs of equal names share one call: fewer ops per step.
-        self._runs = []
-        for k, name in enumerate(self.names):
-            if self._runs and self._runs[-1][0] == name:
-                self._runs[-1][2] = k + 1
-            else:
-                self._runs.append([name, k, k + 1])
+        self._runs = runs_of(self.names)  # runs of equal names share one call: fewer ops per step
 
     def call(self, z):
         parts = [activations.get(name)(z[start:stop]) for name, start, stop in self._runs]
@@ -103,10 +125,10 @@ class BranchActivation(layers.Layer):
         return {**super().get_config(), "names": self.names}
 
 
-def stacked_mlp(depth, width, branches, n_features, n_classes, initializer="glorot_uniform"):
+def stacked_mlp(depth, width, branches, n_features, n_outputs, initializer="glorot_uniform"):
     """A group of K reference models; `branches` is a list of (activation, seed).
 
-    The output is (batch, K, classes): branch logits side by side.
+    The output is (batch, K, n_outputs): branch outputs side by side.
     """
     names = [a for a, _ in branches]
     for name in names:
@@ -118,7 +140,7 @@ def stacked_mlp(depth, width, branches, n_features, n_classes, initializer="glor
         z = StackedDense(width, initializer, seeds, name=f"hidden_{i}")(h)
         h = BranchActivation(names, name=f"act_{i}")(z)
     seeds = [layer_seed(s, depth) for _, s in branches]
-    logits = StackedDense(n_classes, initializer, seeds, name="logits")(h)
+    logits = StackedDense(n_outputs, initializer, seeds, name="logits")(h)
     outputs = ops.transpose(logits, (1, 0, 2))
     return keras.Model(inputs, outputs, name=f"group_d{depth}_k{len(branches)}")
 
@@ -140,6 +162,11 @@ def probe_model(group):
     for dense, act in hidden_layers(group):
         outs += [dense.output, act.output]
     return keras.Model(group.input, outs)
+
+
+def preactivation_model(group):
+    """A model giving each hidden layer's pre-activations z, (K, batch, units): the activation pattern."""
+    return keras.Model(group.input, [dense.output for dense, _ in hidden_layers(group)])
 
 
 def unstack(group, k):

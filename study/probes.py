@@ -11,6 +11,8 @@ import numpy as np
 from study.activations import SATURATION_LEVEL, Activation, ops
 
 NEAR_ZERO_LEVEL = 0.1  # |a| below 10% of the layer's mean |a| counts as near zero
+COLLAPSE_LEVEL = 1e-3  # output range below 0.1% of the target's range over the interval: constant
+N_LINES, POINTS_PER_LINE, LINE_CHUNK = 4, 2048, 512
 
 DEFINITIONS = {
     "exact_zero": "fraction of activations exactly 0",
@@ -23,49 +25,68 @@ DEFINITIONS = {
     "saturated": f"fraction of activations where |f'(z)| < {SATURATION_LEVEL:g} x max|f'| "
                  "(sigmoid and tanh only)",
     "mean_abs_derivative": "mean |f'(z)| over examples and units",
+    "dormant": "fraction of units whose pre-activation is at most 0 on every probe example (dead for ReLU, "
+               "'dormant' for Leaky ReLU, which still passes a 0.01 slope)",
+    "revived": "fraction of the layer's units that were dormant at the previous recorded epoch and are not now",
     "grad_norm": "L2 norm of the loss gradient with respect to the layer's weight matrix, on the probe set",
+    "linear_regions": f"for nets of a piecewise-linear activation with a kink at 0 (the ReLU family): the number "
+                      f"of linear regions crossed along {N_LINES} straight segments between random pairs of probe "
+                      f"examples, counted as 1 + the number of changes of the activation pattern (the signs of "
+                      f"every hidden pre-activation) between {POINTS_PER_LINE} evenly spaced points, averaged over "
+                      "the segments; a lower bound that tightens with more points; at initialisation and at the end",
+    "collapsed": f"regression on an interval: 1 if the net's output over a dense grid of the interval varies by "
+                 f"less than {COLLAPSE_LEVEL:g} x the target's range (the net computes a constant), else 0",
 }
 
 
+# Each measure takes a run of branches of one activation: arrays (branches, examples, units),
+# and returns one value per branch.
+BRANCH_AXES = (-2, -1)
+
+
 def exact_zero(a):
-    return float(np.mean(a == 0))
+    return np.mean(a == 0, axis=BRANCH_AXES)
 
 
 def near_zero(a, level=NEAR_ZERO_LEVEL):
-    scale = np.mean(np.abs(a))
-    if scale == 0:
-        return 1.0
-    return float(np.mean(np.abs(a) < level * scale))
+    scale = np.mean(np.abs(a), axis=BRANCH_AXES, keepdims=True)
+    frac = np.mean(np.abs(a) < level * scale, axis=BRANCH_AXES)
+    return np.where(scale[..., 0, 0] == 0, 1.0, frac)
 
 
 def hoyer(a):
-    n = a.shape[1]
+    n = a.shape[-1]
     if n == 1:
-        return float("nan")  # undefined for a single unit
-    l1 = np.abs(a).sum(1)
-    l2 = np.sqrt((a.astype(np.float64) ** 2).sum(1))
+        return np.full(a.shape[:-2], np.nan)  # undefined for a single unit
+    l1 = np.abs(a).sum(-1)
+    l2 = np.sqrt((a.astype(np.float64) ** 2).sum(-1))
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.where(l2 > 0, l1 / l2, 1.0)  # an all-zero vector counts as maximally sparse
-    return float(np.mean((np.sqrt(n) - ratio) / (np.sqrt(n) - 1)))
+    return np.mean((np.sqrt(n) - ratio) / (np.sqrt(n) - 1), axis=-1)
 
 
 def dead(a):
-    return float(np.mean(np.all(a == 0, axis=0)))
+    return np.mean(np.all(a == 0, axis=-2), axis=-1)
+
+
+def dormant(z):
+    return np.mean(dormant_units(z), axis=-1)
 
 
 def saturated(z, act: Activation):
     if not act.bounded:
-        return float("nan")
+        return np.full(z.shape[:-2], np.nan)
     d = np.abs(ops.convert_to_numpy(act.derivative(z)))
-    return float(np.mean(d < SATURATION_LEVEL * act.max_derivative))
+    return np.mean(d < SATURATION_LEVEL * act.max_derivative, axis=BRANCH_AXES)
 
 
 def mean_abs_derivative(z, act: Activation):
-    return float(np.mean(np.abs(ops.convert_to_numpy(act.derivative(z)))))
+    return np.mean(np.abs(ops.convert_to_numpy(act.derivative(z))), axis=BRANCH_AXES)
 
 
-def layer_metrics(z, a, act: Activation) -> dict[str, float]:
-    """Every per-layer measure but the gradient norm, which needs the model."""
+def layer_metrics(z, a, act: Activation) -> dict[str, np.ndarray]:
+    """Every per-layer measure but the gradient norm, which needs the model, for a run of
+    branches of one activation: z and a are (branches, examples, units)."""
     zero = exact_zero(a)
     return {
         "exact_zero": zero,
@@ -73,6 +94,64 @@ def layer_metrics(z, a, act: Activation) -> dict[str, float]:
         "near_zero": near_zero(a),
         "hoyer": hoyer(a),
         "dead": dead(a),
+        "dormant": dormant(z),
         "saturated": saturated(z, act),
         "mean_abs_derivative": mean_abs_derivative(z, act),
     }
+
+
+def dormant_units(z):
+    """(K, examples, units) pre-activations -> (K, units): negative (or 0) on every example."""
+    return np.all(z <= 0, axis=-2)
+
+
+def revived(before, now):
+    """Per branch, the fraction of units dormant before and not dormant now; masks (K, units)."""
+    return (before & ~now).mean(axis=-1)
+
+
+def collapsed(outputs, target, level=COLLAPSE_LEVEL):
+    """Per branch, 1.0 where the output over the interval's grid is constant; outputs (grid, K)."""
+    spread = outputs.max(axis=0) - outputs.min(axis=0)
+    return (spread < level * (target.max() - target.min())).astype(float)
+
+
+def lines_through(x, seed, n_lines=N_LINES, n_points=POINTS_PER_LINE):
+    """(n_lines, n_points, features): evenly spaced points on segments between random pairs of rows of x."""
+    rng = np.random.default_rng([seed, 2])
+    pairs = rng.choice(len(x), size=(n_lines, 2), replace=False) if len(x) >= 2 * n_lines else \
+        rng.integers(0, len(x), size=(n_lines, 2))
+    t = np.linspace(0.0, 1.0, n_points, dtype=np.float32)[None, :, None]
+    start, end = x[pairs[:, 0]][:, None, :], x[pairs[:, 1]][:, None, :]
+    return (start + t * (end - start)).astype(np.float32)
+
+
+def pattern_changes(zs):
+    """Per branch, how often the activation pattern changes between consecutive points.
+
+    zs: per hidden layer, (K, points, units) pre-activations along a path.
+    """
+    changed = None
+    for z in zs:
+        flips = np.any((z[:, 1:] > 0) != (z[:, :-1] > 0), axis=-1)  # (K, points - 1)
+        changed = flips if changed is None else changed | flips
+    return changed.sum(axis=-1)
+
+
+def regions_along_lines(preactivations, lines, chunk=LINE_CHUNK):
+    """Per branch, the mean number of linear regions crossed along each line.
+
+    `preactivations` maps a batch of inputs to every hidden layer's (K, batch, units); the
+    lines are cut into chunks that overlap by one point, so no change is missed or counted twice.
+    """
+    totals = 0
+    for line in lines:
+        count = 0
+        for start in range(0, len(line) - 1, chunk):
+            zs = preactivations(line[start:start + chunk + 1], training=False)
+            zs = [ops.convert_to_numpy(z) for z in (zs if isinstance(zs, (list, tuple)) else [zs])]
+            count = count + pattern_changes(zs)
+        totals = totals + 1 + count
+    return totals / len(lines)
+
+

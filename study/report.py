@@ -16,6 +16,7 @@ import pandas as pd
 
 from study import claims, figures, probes, stats
 from study.claims import CLAIMS
+from study import config
 from study.config import get_profile
 from study.errors import MissingFigures
 from study.provenance import git_commit
@@ -59,39 +60,78 @@ def _figure(name, study):
     return f"![{name}](../figures/{name}.png)\n\n*Figure `{name}`, made by `{cmd}` ([SVG](../figures/{name}.svg)).*"
 
 
+DATASET_TEXT = {
+    "mnist1d": "MNIST-1D (Greydanus & Kobak 2024), generated offline",
+    "digits": "scikit-learn's 8x8 digits",
+    "few_relevant": "a synthetic task with few relevant features among many",
+    "abs_1d": "y = |x| on [-sqrt(3), sqrt(3)] (Lu et al. 2020), inputs uniform on the interval, no noise",
+}
+
+
+def _values(xs, fmt="{}"):
+    return ", ".join(fmt.format(x) for x in sorted(set(xs)))
+
+
+def experiments_table(study: Study) -> pd.DataFrame:
+    rows = {}
+    for name, exp in study.experiments.items():
+        specs = study.specs(name)
+        rates = "; ".join(f"{config.OPTIMIZERS[o].split(' (')[0]} {_values((s.learning_rate for s in specs if s.optimizer == o), '{:g}')}"
+                          for o in sorted({s.optimizer for s in specs}))
+        rows[name] = {"claims": ", ".join(exp.claims), "data": specs[0].dataset,
+                      "activations": ", ".join(specs[0].activations), "depths": _values(s.depth for s in specs),
+                      "widths": _values(s.width for s in specs), "initialisers": _values(s.initializer for s in specs),
+                      "optimiser, learning rates": rates, "seeds": str(len(specs[0].seeds)),
+                      "epochs": _values(s.epochs for s in specs), "groups": str(len(specs))}
+    return pd.DataFrame(rows).T
+
+
 def methods(study: Study) -> str:
-    spec = study.specs(next(iter(study.experiments)))[0]
-    info = study.info()[0]["run"]
-    depths = sorted({s.depth for name in study.experiments for s in study.specs(name)})
-    inits = sorted({s.initializer for name in study.experiments for s in study.specs(name)})
-    p = get_profile(study.profile)
+    configs = study.info()
+    data_lines = []
+    for name in sorted({c["spec"]["dataset"] for c in configs}):
+        c = next(c for c in configs if c["spec"]["dataset"] == name)
+        info, task = c["run"], c["spec"]["task"]
+        outputs = f"{info['n_outputs']} classes" if task == "classification" else "one real-valued target"
+        data_lines.append(f"- **{name}**: {DATASET_TEXT.get(name, name)}; {info['n_train']} training examples "
+                          f"(after carving out {info['n_val']} for validation), {info['n_test']} test examples, "
+                          f"{info['n_features']} features, {outputs}.")
     metric_lines = "\n".join(f"- **{k}**: {v}." for k, v in probes.DEFINITIONS.items())
+    specs = study.all_specs()
+    record = {s.epochs: s.record_epochs for s in specs}
     return f"""## Methods
 
-**Data.** MNIST-1D (Greydanus & Kobak 2024), generated offline: {info['n_train']} training examples
-(after carving out {info['n_val']} for validation), {info['n_test']} test examples, {info['n_features']} features,
-{info['n_classes']} classes; features standardised with the training split's mean and scale.
+**Data.** Features are standardised with the training split's mean and scale.
 
-**Models.** The reference MLP, `Input -> depth x Dense({spec.width}, activation) -> Dense({info['n_classes']})`,
-identical across activations but for the activation; depths {', '.join(map(str, depths))}; initialisers
-{', '.join(inits)} (biases zero). Adam (learning rate {spec.learning_rate}), batch {spec.batch_size},
-{spec.epochs} epochs, cross-entropy loss; seeds {', '.join(map(str, p.seeds))} set the initial weights.
-Models of the same depth and initialiser are trained side by side as one stacked group whose loss is
-the sum of their losses, so each model receives exactly its own gradient; all of them see the same
-batches in the same order (a paired design).
+{chr(10).join(data_lines)}
 
-**Measurements.** At epochs {', '.join(map(str, spec.record_epochs))} (0 is initialisation),
-on a fixed probe set of the first {spec.probe_size} training examples, for every hidden layer:
+**Models.** The reference MLP, `Input -> depth x Dense(width, activation) -> Dense(outputs)`, identical
+across activations but for the activation. Classification minimises cross-entropy, regression the mean
+squared error. Initialisers: {'; '.join(f'{k}: {v}' for k, v in config.INITIALIZERS.items() if any(s.initializer == k for s in specs))};
+biases start at zero. Optimisers: {'; '.join(f'{k}: {v}' for k, v in config.OPTIMIZERS.items() if any(s.optimizer == k for s in specs))}.
+Batches of {_values(s.batch_size for s in specs)}. Models that share every setting but activation and seed
+are trained side by side as one stacked group whose loss is the sum of their losses, so each model receives
+exactly its own gradient; all of them see the same batches in the same order (a paired design). Where an
+experiment sweeps learning rates, each activation's rate is chosen on the validation split, never the test split.
+
+**Experiments.** Each row is one script under `experiments/`; several claims may read one experiment.
+
+{md_table(experiments_table(study), "experiment")}
+
+**Measurements.** After every epoch: training, validation and test loss (and accuracy). At epochs
+{'; '.join(f"{', '.join(map(str, r))} of {e}" for e, r in sorted(record.items()))} (0 is initialisation), on a
+fixed probe set of the first training examples, for every hidden layer (and the model where stated):
 
 {metric_lines}
-
-Training, validation and test loss and accuracy are recorded after every epoch.
 
 **Statistics.** Seeds are the unit of replication. Estimates are interquartile means (IQM) over
 seeds (and over layers where stated) with 95% stratified bootstrap intervals ({stats.N_BOOTSTRAP}
 resamples, fixed seed), written `IQM [low, high]`; comparisons between activations are paired
 differences (same seed, same batches). The IQM drops the lowest and highest quarter of the values:
-with fewer than four seeds it is the plain mean.
+with fewer than four seeds it is the plain mean. Proportions (the share of runs that reach a threshold or
+collapse) are plain means with the same bootstrap. An equivalence (C3) is judged with two one-sided
+t-tests (TOST) against a margin stated in the claim's module, shown as the mean paired difference with
+its 90% interval and the TOST p-value.
 
 **Verdicts.** Each claim's verdict follows a rule fixed in code before the runs, in the claim's own
 module (`study/claims/`); each section below prints its rule beside its verdict.
@@ -134,7 +174,7 @@ def render_markdown(study: Study) -> str:
                                  "original": {c: CLAIMS[c][1] for c in tested}})
     prov_table = pd.DataFrame({"value": prov})
     p = study.profile
-    spec = study.all_specs()[0]
+    profile = get_profile(p)
     return f"""# {TITLE}
 
 *Generated by `python -m study report --profile {p}` from the stored runs of the `{p}` profile
@@ -143,15 +183,14 @@ def render_markdown(study: Study) -> str:
 ## Summary
 
 Identical deep MLPs that differ only in their activation function were trained side by side on
-MNIST-1D and measured layer by layer. Of the {len(found)} claims tested here: {count_text}.
+MNIST-1D (and on a one-dimensional function for C10) and measured layer by layer. Of the {len(found)} claims tested here: {count_text}.
 
 {md_table(summary, "claim")}
 
 ## The source claims
 
 The claims come from a set of Chinese interview answers on why deep networks use ReLU rather
-than sigmoid or tanh. This report tests {', '.join(tested)}; {', '.join(untested)} are not tested in
-this edition.
+than sigmoid or tanh. This report tests {', '.join(tested)}{"; " + ", ".join(untested) + " are not tested in this edition" if untested else ""}.
 
 {md_table(claims_table, "id")}
 
@@ -163,10 +202,10 @@ this edition.
 
 ## Limitations
 
-- One small data set (MNIST-1D) and one family of models (MLPs of width {spec.width});
+- Small data sets (MNIST-1D, and |x| on an interval for C10) and one family of models (MLPs);
   convolutional nets and large data sets may differ.
-- The `{p}` profile trains {spec.epochs} epochs with
-  {len(get_profile(p).seeds)} seeds: intervals over so few seeds are wide and the bootstrap understates them.
+- The `{p}` profile trains most experiments {profile.epochs} epochs with {len(profile.seeds)} seeds (the experiments
+  table gives each one's): intervals over so few seeds are wide and the bootstrap understates them.
 - Sparsity is measured on a fixed probe set of training examples; the near-zero threshold is a
   choice (stated in the methods) and moves the numbers for sigmoid and tanh.
 - The verdicts apply to these settings; a different optimiser or initialiser can change them, as the

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from study import store
+from study import stats, store
 from study.grid import Experiment
 
 
@@ -75,3 +75,24 @@ def deepest(df):
 def layer_mean(df, metric, **where) -> np.ndarray:
     """Per-seed mean over the hidden layers."""
     return per_seed(df, metric, **where).mean(axis=1).to_numpy()
+
+
+def best_learning_rates(df, score="val_accuracy", by=("activation", "optimizer")) -> pd.Series:
+    """Each activation's best learning rate (per optimiser), chosen on the validation split alone.
+
+    The score is the IQM over seeds of a validation metric after the last epoch; accuracy is
+    maximised, loss minimised; a run whose score is not finite (diverged) counts as the worst.
+    Only rows of that one validation metric are read: the test split cannot enter the choice.
+    """
+    if not score.startswith("val_"):
+        raise ValueError(f"learning rates are chosen on the validation split: got '{score}' "
+                         "(choose a val_ metric, such as val_accuracy or val_loss)")
+    rows = df[df["metric"] == score]
+    rows = rows[rows["epoch"] == rows["epochs"]]
+    higher = score.endswith("accuracy")
+    worst = -np.inf if higher else np.inf
+    values = rows["value"].where(np.isfinite(rows["value"]), worst)
+    summary = values.groupby([rows[c] for c in [*by, "learning_rate"]]).agg(
+        lambda v: stats.iqm(v.to_numpy()) if np.isfinite(v).all() else np.median(v))
+    best = summary.groupby(level=list(by)).idxmax() if higher else summary.groupby(level=list(by)).idxmin()
+    return best.map(lambda index: index[-1]).rename("learning_rate")

@@ -78,3 +78,50 @@ def probability_of_improvement(x, y) -> float:
 def paired_difference(x, y, **kwargs) -> Estimate:
     """IQM of x - y, paired by run (same seed, same batches), with its bootstrap interval."""
     return bootstrap(_2d(x) - _2d(y), **kwargs)
+
+
+def mean(x, axis=None):
+    """The plain mean, as a `bootstrap` statistic: for proportions (0/1 outcomes), where an IQM would drop the tails."""
+    x = np.asarray(x, dtype=np.float64)
+    return float(x.mean()) if axis is None else x.mean(axis=axis)
+
+
+@dataclass(frozen=True)
+class Equivalence:
+    """Two one-sided tests (TOST) of a paired difference against the margin [-margin, margin]."""
+
+    difference: float  # mean paired difference
+    low: float  # its 90% t-interval: inside the margin exactly when both one-sided tests reject at 5%
+    high: float
+    p: float  # the larger of the two one-sided p-values
+    margin: float
+
+    @property
+    def equivalent(self) -> bool:
+        return self.p < 0.05
+
+    @property
+    def different(self) -> bool:
+        """The interval lies wholly outside the margin: shown not equivalent."""
+        return self.low > self.margin or self.high < -self.margin
+
+    def fmt(self, digits=3, percent=False) -> str:
+        scale, unit = (100, " pp") if percent else (1, "")
+        return (f"{scale * self.difference:+.{digits - 1}f}{unit} [{scale * self.low:+.{digits - 1}f}, "
+                f"{scale * self.high:+.{digits - 1}f}], TOST p = {self.p:.2g}")
+
+
+def equivalence(x, y, margin: float) -> Equivalence:
+    """TOST of the paired difference x - y (same seed, same batches) against +-margin."""
+    d = np.asarray(x, dtype=np.float64) - np.asarray(y, dtype=np.float64)
+    d = d[np.isfinite(d)]
+    n, m = len(d), float(d.mean())
+    se = d.std(ddof=1) / np.sqrt(n) if n > 1 else np.inf
+    if se == 0:  # identical differences: the interval is the point
+        inside = abs(m) < margin
+        return Equivalence(m, m, m, 0.0 if inside else 1.0, margin)
+    t = sps.t(df=max(n - 1, 1))
+    p_low = t.sf((m + margin) / se)  # H0: difference <= -margin
+    p_high = t.cdf((m - margin) / se)  # H0: difference >= +margin
+    half = t.ppf(0.95) * se
+    return Equivalence(m, m - half, m + half, float(max(p_low, p_high)), margin)

@@ -21,7 +21,8 @@ from study.config import GroupSpec
 from study.errors import MissingRuns
 
 MARKER = "COMPLETE"
-CONFIG_COLUMNS = ["dataset", "depth", "width", "initializer", "epochs", "backend"]
+CONFIG_COLUMNS = ["dataset", "depth", "width", "initializer", "epochs", "backend", "optimizer", "learning_rate",
+                  "task"]
 
 
 def run_dir(root: Path, spec: GroupSpec) -> Path:

@@ -52,12 +52,15 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(case, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
-def test_list_prints_both_experiments():
+def test_list_prints_every_experiment_with_its_claims():
     proc = study("list")
     assert proc.returncode == 0, proc.stderr
-    names = [line.split()[0] for line in proc.stdout.splitlines() if not line.startswith("profiles:")]
-    assert names == ["gradients", "sparsity"]
-    assert "C1" in proc.stdout and "C6" in proc.stdout
+    lines = [line for line in proc.stdout.splitlines() if not line.startswith("profiles:")]
+    names = [line.split()[0] for line in lines]
+    assert names == ["collapse", "convergence", "dead_units", "expressivity", "flips", "gradients", "sparsity"]
+    for name, claims in [("flips", "C3"), ("expressivity", "C5"), ("convergence", "C7"), ("collapse", "C10"),
+                         ("dead_units", "C10"), ("sparsity", "C1, C2, C12"), ("gradients", "C6, C9")]:
+        assert claims in lines[names.index(name)]
     for profile in config.PROFILES:
         assert profile in proc.stdout
 

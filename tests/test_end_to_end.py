@@ -64,3 +64,20 @@ def test_report_refuses_figures_drawn_from_other_runs(smoke_run, study_cli, tmp_
     proc = study_cli("report", "--profile", "smoke", "--out", out, check=False)
     assert proc.returncode == 1 and "python -m study figures --profile smoke" in proc.stderr
     assert not (out / "report").exists()
+
+
+def test_regression_task_end_to_end(smoke_run):
+    """The smoke profile's collapse experiment trains regression nets on |x| through the same engine."""
+    from study import grid, store
+
+    specs = grid.get("collapse").specs("smoke")
+    assert {s.task for s in specs} == {"regression"}
+    df = store.load(smoke_run / "results", specs)
+    metrics = set(df["metric"])
+    assert {"train_loss", "val_loss", "test_loss", "collapsed", "dormant", "revived"} <= metrics
+    assert not any(m.endswith("_accuracy") for m in metrics)  # no accuracy for a regression task
+    collapsed = df[df["metric"] == "collapsed"]["value"]
+    assert set(collapsed.unique()) <= {0.0, 1.0} and len(collapsed) > 0
+    loss = df[df["metric"] == "train_loss"].groupby("epoch")["value"].median()
+    assert loss.iloc[-1] < loss.iloc[0]  # mean squared error falls with training
+    assert df[df["metric"] == "train_loss"]["value"].between(0, 10).all()

@@ -31,7 +31,7 @@ def max_relative_difference(a, b):
     return float(np.abs(a - b).max() / np.abs(b).max())
 
 
-@pytest.mark.parametrize("initializer", ["glorot_uniform", "he_normal"])
+@pytest.mark.parametrize("initializer", ["glorot_uniform", "he_normal", "legacy_uniform", "orthogonal"])
 def test_branch_starts_from_the_plain_model(initializer):
     group = models.stacked_mlp(3, 16, BRANCHES, N_FEATURES, N_CLASSES, initializer)
     for k, (act, seed) in enumerate(BRANCHES):
@@ -66,30 +66,25 @@ def test_unstack_gives_the_branch():
     assert np.abs(out[:, 0] - out[:, 2]).max() > 1e-3
 
 
-@pytest.fixture(scope="module")
-def trained():
-    """A group of the four activations x seeds 0, 1 and each branch alone, trained on the same batches."""
-    # 600 examples in batches of 64: 10 Adam steps an epoch, the last one a partial batch of 24
-    spec = GroupSpec(dataset="digits", depth=3, width=16, activations=MAIN_FOUR, seeds=(0, 1),
-                     epochs=3, batch_size=64, n_train=600)
+def train_both(spec):
+    """A group and each of its branches alone, trained on the same batches from the same weights."""
     data = datasets.load(spec.dataset, n_train=spec.n_train, seed=spec.data_seed)
     n = len(data.x_train)
-    assert n == 600
     orders = engine.batch_orders(spec, n)
     assert len(orders) == spec.epochs
 
     engine.set_determinism(spec, spec.data_seed)
     group = models.stacked_mlp(spec.depth, spec.width, spec.branches, data.n_features,
-                               data.n_classes, spec.initializer)
+                               data.n_outputs, spec.initializer)
     initial = [branch_weights(group, k) for k in range(len(spec.branches))]
     plains = [models.unstack(group, k) for k in range(len(spec.branches))]  # before training
 
-    engine.compile_model(group, spec, engine.BranchSumLoss(), n)
+    engine.compile_model(group, spec, engine.BranchSumLoss(spec.task), n)
     for order in orders:
         engine.fit_epoch(group, spec, data, order)
 
     for plain in plains:
-        engine.compile_model(plain, spec, keras.losses.SparseCategoricalCrossentropy(from_logits=True), n)
+        engine.compile_model(plain, spec, engine.plain_loss(spec.task), n)
         for order in orders:
             engine.fit_epoch(plain, spec, data, order)
 
@@ -98,6 +93,60 @@ def trained():
         "group": [branch_weights(group, k) for k in range(len(spec.branches))],
         "plain": [p.get_weights() for p in plains],
     }
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """A group of the four activations x seeds 0, 1 and each branch alone, trained on the same batches."""
+    # 600 examples in batches of 64: 10 Adam steps an epoch, the last one a partial batch of 24
+    spec = GroupSpec(dataset="digits", depth=3, width=16, activations=MAIN_FOUR, seeds=(0, 1),
+                     epochs=3, batch_size=64, n_train=600)
+    result = train_both(spec)
+    assert len(result["data"].x_train) == 600
+    return result
+
+
+def assert_group_equals_plain(trained, limit=1e-4):
+    spec = trained["spec"]
+    worst = {}
+    for k, branch in enumerate(spec.branches):
+        group_w, plain_w = trained["group"][k], trained["plain"][k]
+        assert len(group_w) == len(plain_w) == 2 * (spec.depth + 1)
+        for i, (g, p) in enumerate(zip(group_w, plain_w)):
+            assert g.shape == p.shape
+            worst[(branch, i)] = max_relative_difference(g, p)
+    bad = {key: v for key, v in worst.items() if not v < limit}
+    assert not bad, f"group and plain weights differ: {bad}"
+    for k, (init, final) in enumerate(zip(trained["initial"], trained["group"])):  # training moved them
+        assert max(np.abs(w1 - w0).max() for w0, w1 in zip(init, final)) > 1e-3, spec.branches[k]
+
+
+OPTIONS = {  # each new optimiser, initialiser and the regression task, against the plain model
+    "sgd, legacy_uniform": dict(optimizer="sgd", learning_rate=0.05, initializer="legacy_uniform"),
+    "momentum, orthogonal": dict(optimizer="momentum", learning_rate=0.01, initializer="orthogonal"),
+    "adam, regression": dict(dataset="abs_1d", initializer="he_normal", activations=("relu", "leaky_relu", "tanh")),
+}
+
+
+@pytest.mark.parametrize("option", list(OPTIONS))
+def test_group_training_equals_plain_training_for_every_option(option):
+    settings = dict(dataset="digits", depth=3, width=16, activations=MAIN_FOUR, seeds=(0, 1), epochs=2,
+                    batch_size=64, n_train=320)
+    spec = GroupSpec(**{**settings, **OPTIONS[option]})
+    assert_group_equals_plain(train_both(spec))
+
+
+def test_legacy_uniform_draws_within_its_bounds_with_its_variance():
+    fan_in, fan_out = 400, 300
+    w = keras.ops.convert_to_numpy(models.seeded_initializer("legacy_uniform", 7)((fan_in, fan_out)))
+    limit = 1 / np.sqrt(fan_in)
+    assert np.abs(w).max() <= limit and np.abs(w).max() > 0.99 * limit
+    assert w.var() == pytest.approx(1 / (3 * fan_in), rel=0.02)  # U[-a, a] has variance a^2 / 3
+    assert abs(w.mean()) < 0.01 * limit
+    again = keras.ops.convert_to_numpy(models.seeded_initializer("legacy_uniform", 7)((fan_in, fan_out)))
+    np.testing.assert_array_equal(w, again)  # seeded: the same draw every time
+    other = keras.ops.convert_to_numpy(models.seeded_initializer("legacy_uniform", 8)((fan_in, fan_out)))
+    assert not np.array_equal(w, other)
 
 
 def test_training_moved_every_tensor(trained):
@@ -109,17 +158,8 @@ def test_training_moved_every_tensor(trained):
 
 def test_group_training_equals_plain_training(trained):
     """EQUIVALENCE: every tensor of every branch within 1e-4 of the plain model's, relative."""
-    spec = trained["spec"]
-    assert sorted({a for a, _ in spec.branches}) == sorted(MAIN_FOUR)
-    worst = {}
-    for k, branch in enumerate(spec.branches):
-        group_w, plain_w = trained["group"][k], trained["plain"][k]
-        assert len(group_w) == len(plain_w) == 2 * (spec.depth + 1)
-        for i, (g, p) in enumerate(zip(group_w, plain_w)):
-            assert g.shape == p.shape
-            worst[(branch, i)] = max_relative_difference(g, p)
-    bad = {key: v for key, v in worst.items() if not v < 1e-4}
-    assert not bad, f"group and plain weights differ: {bad}"
+    assert sorted({a for a, _ in trained["spec"].branches}) == sorted(MAIN_FOUR)
+    assert_group_equals_plain(trained)
 
 
 def test_difference_measure_detects_other_training(trained):
@@ -129,8 +169,7 @@ def test_difference_measure_detects_other_training(trained):
     k = spec.branches.index(("relu", 0))
     plain = models.plain_mlp(spec.depth, spec.width, "relu", data.n_features, data.n_classes,
                              spec.initializer, 0)
-    engine.compile_model(plain, spec, keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-                         len(data.x_train))
+    engine.compile_model(plain, spec, engine.plain_loss(spec.task), len(data.x_train))
     for order in trained["orders"]:
         engine.fit_epoch(plain, spec, data, order[::-1])
     diffs = [max_relative_difference(w, p) for w, p in zip(plain.get_weights(), trained["plain"][k])]

@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+from keras import ops as keras_ops
 import pytest
 
 from study import activations, probes
@@ -121,17 +122,41 @@ def test_layer_metrics():
              [3, -0.2, -4]])
     a = np.maximum(z, 0)  # [[0, 2, 0], [3, 0, 0]]
     m = probes.layer_metrics(z, a, RELU)
-    assert set(m) == {"exact_zero", "active", "near_zero", "hoyer", "dead", "saturated",
+    assert set(m) == {"exact_zero", "active", "near_zero", "hoyer", "dead", "dormant", "saturated",
                       "mean_abs_derivative"}
     assert set(m) <= set(probes.DEFINITIONS)
-    assert set(probes.DEFINITIONS) - set(m) == {"grad_norm"}
+    assert set(probes.DEFINITIONS) - set(m) == {"grad_norm", "revived", "linear_regions", "collapsed"}
     assert m["exact_zero"] == pytest.approx(4 / 6)  # 4 zeros of 6
     assert m["active"] == pytest.approx(2 / 6)
     assert m["dead"] == pytest.approx(1 / 3)  # unit 2 is 0 on both examples
+    assert m["dormant"] == pytest.approx(1 / 3)  # and its pre-activation negative on both
     # mean |a| = 5/6, threshold 1/12: the four zeros -> 4/6
     assert m["near_zero"] == pytest.approx(4 / 6)
     # n = 3; each row has one nonzero: ratio 1 -> (sqrt(3) - 1)/(sqrt(3) - 1) = 1
     assert m["hoyer"] == pytest.approx(1.0)
     assert math.isnan(m["saturated"])
     assert m["mean_abs_derivative"] == pytest.approx(2 / 6)  # z > 0 at 2 and 3
-    assert all(isinstance(v, float) for v in m.values())
+    assert all(np.ndim(v) == 0 for v in m.values())
+
+
+def test_layer_metrics_of_a_run_of_branches_are_each_branch_alone():
+    rng = np.random.default_rng(0)
+    for act in (RELU, SIGMOID, activations.get("leaky_relu")):
+        z = rng.normal(size=(5, 40, 7)).astype(np.float32)
+        z[2, :, :3] = -1.0  # some dead units in one branch
+        a = keras_ops.convert_to_numpy(act(z))
+        together = probes.layer_metrics(z, a, act)
+        for k in range(5):
+            alone = probes.layer_metrics(z[k], a[k], act)
+            for metric, value in alone.items():
+                np.testing.assert_allclose(together[metric][k], value, rtol=1e-6, equal_nan=True)
+        assert together["dormant"][2] >= 3 / 7
+
+
+def test_dormant_units_and_revival():
+    z_before = arr([[[-1, 2, -3], [-2, 1, -1]]])  # (K=1, examples, units): units 0 and 2 dormant
+    z_now = arr([[[-1, 2, 3], [-2, 1, -1]]])  # unit 2 is positive on one example now
+    before, now = probes.dormant_units(z_before), probes.dormant_units(z_now)
+    assert before.tolist() == [[True, False, True]] and now.tolist() == [[True, False, False]]
+    assert probes.revived(before, now).tolist() == [pytest.approx(1 / 3)]
+    assert probes.revived(now, before).tolist() == [0.0]  # dying is not reviving

@@ -1,0 +1,25 @@
+"""Expressivity: deep linear nets (MATLAB's purlin) beside the four activations, by depth.
+
+Tests C5 (ReLU is more expressive than a linear function, especially in deep nets). Only
+the linear nets are trained here: the four activations at the same depths, seeds and
+batches are the `sparsity` experiment's runs, which also count the ReLU nets' linear
+regions along straight lines through input space. A scikit-learn logistic regression on
+the same split is the linear baseline.
+Run: python experiments/expressivity.py --profile quick   (or: python -m study run expressivity)
+"""
+
+from study.grid import DEPTH_LADDER, Experiment
+
+EXPERIMENT = Experiment(
+    name="expressivity",
+    claims=("C5",),
+    title="ReLU against linear nets, by depth",
+    dataset="mnist1d",
+    activations=("linear",),
+    depths=DEPTH_LADDER,
+)
+
+if __name__ == "__main__":
+    from study.cli import run_script
+
+    run_script(EXPERIMENT)

@@ -1,0 +1,24 @@
+"""Flipped ReLUs: relu against its mirror image relu(-x), its 180-degree rotation -relu(-x)
+and -relu(x), the same seeds and batches, under a sign-symmetric initialiser (Glorot uniform).
+
+Tests C3 (a mirrored or rotated ReLU trains just as well). The exact statement behind the
+claim, that each flip is the ReLU net under a sign flip of its weights, is proved step by
+step in tests/test_flips.py; this experiment measures what training gives.
+Run: python experiments/flips.py --profile quick   (or: python -m study run flips)
+"""
+
+from study.grid import Experiment
+
+EXPERIMENT = Experiment(
+    name="flips",
+    claims=("C3",),
+    title="Mirrored and rotated ReLUs",
+    dataset="mnist1d",
+    activations=("relu", "relu_mirror", "relu_rot180", "neg_relu"),
+    depths={"smoke": (2,), "quick": (4,), "full": (4, 16)},
+)
+
+if __name__ == "__main__":
+    from study.cli import run_script
+
+    run_script(EXPERIMENT)

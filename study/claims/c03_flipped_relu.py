@@ -1,0 +1,103 @@
+"""C3: a mirrored or 180-degree-rotated ReLU trains just as well: only a constant coefficient changes.
+
+What the "constant coefficient" is: a sign. relu(-x) applied to z is relu applied to -z, and
+a negated output -relu(.) is absorbed by negating the next layer's weights. So each flipped
+net computes exactly what a ReLU net computes whose weights and biases are sign-flipped
+where the flip dictates, and since gradient descent, momentum and Adam all commute with a
+fixed sign flip of the parameters, it stays that net step for step (tests/test_flips.py
+checks this to float rounding). Under a sign-symmetric initialiser (Glorot uniform) the
+flipped nets are therefore the ReLU net in distribution; with the same seed they start from
+other weights, so their results differ by seed-to-seed noise alone.
+
+Read from the `flips` experiment: final test accuracy and loss of each flip against ReLU,
+paired by seed, judged with two one-sided tests (TOST) against margins stated here.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+from study import stats
+from study.claims import Finding
+from study.figures import BOOT, PALETTE
+from study.selection import final_epoch, per_seed
+from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+
+CLAIM = "C3"
+EXPERIMENTS = ("flips",)
+FLIPS = ("relu_mirror", "relu_rot180", "neg_relu")
+ORDER = ("relu", *FLIPS)
+MARGINS = {"test_accuracy": 0.02, "test_loss": 0.05}  # 2 percentage points; 0.05 nats
+
+RULE = Rule(
+    (SUPPORTED, f"at every depth each flip's final test accuracy and test loss are shown equivalent to ReLU's "
+                f"(TOST on the paired differences at the 5% level, margins {MARGINS['test_accuracy']:.0%} "
+                f"accuracy and {MARGINS['test_loss']} loss)",
+     lambda e: all(t.equivalent for t in e["tests"].values())),
+    (REFUTED, "some flip's difference from ReLU lies wholly outside its margin (90% interval)",
+     lambda e: any(t.different for t in e["tests"].values())),
+    otherwise=NUANCED,  # not shown equivalent with these seeds, nor shown different
+)
+
+
+def finding(study) -> Finding:
+    df = study.frame("flips")
+    last = final_epoch(df)
+    tests, rows = {}, {}
+    for depth in sorted(df["depth"].unique()):
+        for metric, margin in MARGINS.items():
+            final = per_seed(df, metric, columns="activation", depth=depth, epoch=last)
+            for flip in FLIPS:
+                tests[(depth, flip, metric)] = stats.equivalence(final[flip], final["relu"], margin)
+                rows.setdefault(f"{flip}, depth {depth}", {})[f"{metric} - relu's"] = \
+                    tests[(depth, flip, metric)].fmt(percent=metric == "test_accuracy")
+        acc = per_seed(df, "test_accuracy", columns="activation", depth=depth, epoch=last)
+        for act in ORDER:
+            rows.setdefault(f"{act}, depth {depth}", {})["test accuracy"] = \
+                stats.bootstrap(acc[act].to_numpy()).fmt(percent=True)
+    verdict = RULE({"tests": tests})
+    accuracy = {k: t for k, t in tests.items() if k[2] == "test_accuracy"}
+    worst_key = max(accuracy, key=lambda k: abs(accuracy[k].difference))
+    worst = accuracy[worst_key]
+    shown = sum(t.equivalent for t in tests.values())
+    text = (
+        f"Each flip is the ReLU net under a sign flip of its weights (the module's docstring works it out; "
+        f"the test suite checks it step by step), so the 'constant coefficient' of the claim is a sign "
+        f"absorbed by the neighbouring layers. Trained from their own seeded draws for {last} epochs, the "
+        f"flips differ from ReLU by seed noise alone: the largest difference in final test accuracy is "
+        f"{worst.fmt(percent=True)} ({worst_key[1]}, depth {worst_key[0]}; mean paired difference with its "
+        f"90% interval). {shown} of {len(tests)} comparisons are shown equivalent within the margins "
+        f"({MARGINS['test_accuracy']:.0%} accuracy, {MARGINS['test_loss']} loss)."
+    )
+    if verdict == NUANCED:
+        text += " The rest are neither shown equivalent nor shown different: more seeds narrow the intervals."
+    table = pd.DataFrame(rows).T.fillna("")
+    return Finding(CLAIM, verdict, f"largest accuracy difference {worst.fmt(percent=True)}", text, table,
+                   "No published number: the equivalence is exact algebra, so the study's own test is the anchor.")
+
+
+def flipped_relus(study):
+    df = study.frame("flips")
+    last = final_epoch(df)
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+    curves = df[(df["metric"] == "train_loss")]
+    sns.lineplot(curves, x="epoch", y="value", hue="activation", style="depth", palette=PALETTE, hue_order=ORDER,
+                 ax=axes[0], **BOOT)
+    axes[0].set_ylabel("training loss")
+    axes[0].set_title("training curves")
+    final = df[(df["metric"] == "test_accuracy") & (df["epoch"] == last)]
+    sns.stripplot(final, x="activation", y="value", hue="activation", palette=PALETTE, order=ORDER,
+                  dodge=False, size=6, ax=axes[1], legend=False)
+    sns.pointplot(final, x="activation", y="value", order=ORDER, color="k", linestyle="none", marker="_",
+                  markersize=20, ax=axes[1], **BOOT)
+    axes[1].set_ylabel(f"test accuracy after {last} epochs")
+    axes[1].set_xlabel("")
+    axes[1].set_title("final test accuracy, one dot per seed")
+    fig.suptitle("C3: ReLU and its mirrored and rotated versions")
+    fig.tight_layout()
+    return fig
+
+
+FIGURES = {"flipped_relus": flipped_relus}

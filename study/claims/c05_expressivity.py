@@ -1,0 +1,134 @@
+"""C5: ReLU is more expressive than a linear function (MATLAB's purlin), especially in deep nets.
+
+A stack of linear layers is one linear map however deep it is; a ReLU net is piecewise
+linear, and the number of pieces it can cut input space into grows with depth (Raghu et
+al. 2017; Hanin & Rolnick 2019 show trained nets use far fewer than the maximum).
+
+Read from the `expressivity` experiment (linear nets) and the `sparsity` experiment (the four
+activations, same depths, seeds and batches, Glorot uniform): test accuracy by depth against
+a scikit-learn logistic regression on the same split, and the number of linear regions the
+ReLU nets cross along straight lines through input space, at initialisation and trained.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from study import stats
+from study.activations import MAIN_FOUR
+from study.claims import MAIN_INIT, Finding
+from study.figures import BOOT, PALETTE
+from study.selection import final_epoch, per_seed
+from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+
+CLAIM = "C5"
+EXPERIMENTS = ("expressivity", "sparsity")
+ORDER = ("linear", *MAIN_FOUR)
+LINEAR_MARGIN = 0.03  # deep linear nets "stay at the linear baseline" within 3 percentage points
+
+RULE = Rule(
+    (REFUTED, "ReLU's test accuracy does not exceed the linear net's at any depth (paired difference, lower "
+              "bound above 0)", lambda e: not any(a.low > 0 for a in e["advantage"].values())),
+    (SUPPORTED, f"the linear nets stay within {LINEAR_MARGIN:.0%} of the logistic-regression baseline at every "
+                "depth, and ReLU's advantage over linear at its best depth beyond 1 exceeds its advantage at "
+                "depth 1 (paired by seed, lower bound above 0)",
+     lambda e: e["linear_at_baseline"] and e["growth"].low > 0),
+    otherwise=NUANCED,
+)
+
+
+@functools.lru_cache(maxsize=4)
+def logistic_regression(dataset: str, n_train, data_seed: int) -> dict[str, float]:
+    """The linear baseline: multinomial logistic regression (scikit-learn, L2, C=1) on the nets' split."""
+    from sklearn.linear_model import LogisticRegression
+
+    from study import datasets
+
+    data = datasets.load(dataset, n_train=n_train, seed=data_seed)
+    model = LogisticRegression(max_iter=5000).fit(data.x_train, data.y_train)
+    return {split: float(model.score(x, y)) for split, x, y in
+            [("train", data.x_train, data.y_train), ("val", data.x_val, data.y_val), ("test", data.x_test, data.y_test)]}
+
+
+def frames(study):
+    df = pd.concat([study.frame("sparsity"), study.frame("expressivity")], ignore_index=True)
+    df = df[(df["initializer"] == MAIN_INIT) & df["activation"].isin(ORDER)]
+    spec = study.specs("expressivity")[0]
+    return df, logistic_regression(spec.dataset, spec.n_train, spec.data_seed)
+
+
+def finding(study) -> Finding:
+    df, baseline = frames(study)
+    last = final_epoch(df)
+    acc = {d: per_seed(df, "test_accuracy", columns="activation", depth=d, epoch=last)
+           for d in sorted(df["depth"].unique())}
+    depths = list(acc)
+    advantage = {d: stats.paired_difference(a["relu"], a["linear"]) for d, a in acc.items()}
+    gap = {d: a["relu"].to_numpy() - a["linear"].to_numpy() for d, a in acc.items()}
+    best_deep = max(depths[1:], key=lambda d: advantage[d].value)
+    growth = stats.paired_difference(gap[best_deep], gap[depths[0]])
+    linear = {d: stats.bootstrap(a["linear"].to_numpy()) for d, a in acc.items()}
+    at_baseline = all(abs(e.value - baseline["test"]) <= LINEAR_MARGIN for e in linear.values())
+    verdict = RULE({"advantage": advantage, "growth": growth, "linear_at_baseline": at_baseline})
+    regions = {(d, e): stats.bootstrap(per_seed(df, "linear_regions", columns="epoch", activation="relu",
+                                                depth=d, layer=-1)[e].to_numpy())
+               for d in depths for e in (0, last)}
+    rows = {f"depth {d}": {
+        "linear": linear[d].fmt(percent=True),
+        "relu": stats.bootstrap(acc[d]["relu"].to_numpy()).fmt(percent=True),
+        "relu - linear": advantage[d].fmt(percent=True),
+        "relu regions per line (init)": regions[(d, 0)].fmt(),
+        f"relu regions per line ({last} epochs)": regions[(d, last)].fmt()} for d in depths}
+    text = (
+        f"A scikit-learn logistic regression on the same split reaches {baseline['test']:.1%} test accuracy. "
+        f"The linear nets reach {linear[depths[0]].fmt(percent=True)} at depth {depths[0]} and "
+        f"{linear[depths[-1]].fmt(percent=True)} at depth {depths[-1]}: "
+        + ("however deep, they stay at the linear baseline. " if at_baseline else
+           f"they depart from the linear baseline by more than {LINEAR_MARGIN:.0%} at some depth. ")
+        + f"ReLU's advantage over linear is {advantage[depths[0]].fmt(percent=True)} at depth {depths[0]} and "
+        f"{advantage[best_deep].fmt(percent=True)} at its best deeper net (depth {best_deep}); the difference "
+        f"between the two is {growth.fmt(percent=True)}. Along straight lines between probe examples the trained "
+        f"depth-{depths[0]} ReLU nets cross {regions[(depths[0], last)].fmt()} linear regions and the depth-"
+        f"{depths[-1]} nets {regions[(depths[-1], last)].fmt()} (at initialisation "
+        f"{regions[(depths[0], 0)].fmt()} and {regions[(depths[-1], 0)].fmt()})."
+    )
+    return Finding(CLAIM, verdict, f"ReLU - linear at depth {best_deep}: {advantage[best_deep].fmt(percent=True)}",
+                   text, pd.DataFrame(rows).T,
+                   "Raghu et al. (2017): the number of linear regions can grow exponentially with depth; Hanin & "
+                   "Rolnick (2019): in trained nets it grows about linearly with the number of neurons.")
+
+
+def expressivity_by_depth(study):
+    df, baseline = frames(study)
+    last = final_epoch(df)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    acc = df[(df["metric"] == "test_accuracy") & (df["epoch"] == last)]
+    sns.lineplot(acc, x="depth", y="value", hue="activation", hue_order=ORDER, palette=PALETTE, marker="o",
+                 ax=axes[0], **BOOT)
+    axes[0].axhline(baseline["test"], ls="--", c="k", lw=1, label="logistic regression")
+    axes[0].set_xscale("log", base=2)
+    axes[0].set_ylabel(f"test accuracy after {last} epochs")
+    axes[0].set_xlabel("depth (hidden layers)")
+    axes[0].legend(fontsize=7)
+    axes[0].set_title("accuracy by depth")
+    regions = df[(df["metric"] == "linear_regions") & df["activation"].isin(["relu", "leaky_relu"])].copy()
+    regions["state"] = np.where(regions["epoch"] == 0, "initialisation", f"trained ({last} epochs)")
+    sns.lineplot(regions, x="depth", y="value", hue="activation", style="state", palette=PALETTE,
+                 hue_order=["relu", "leaky_relu"], marker="o", ax=axes[1], **BOOT)
+    axes[1].set_xscale("log", base=2)
+    axes[1].set_yscale("log")
+    axes[1].set_ylabel("linear regions crossed per line")
+    axes[1].set_xlabel("depth (hidden layers)")
+    axes[1].legend(fontsize=7)
+    axes[1].set_title("linear regions along lines between examples")
+    fig.suptitle(f"C5: expressivity against linear nets ({MAIN_INIT})")
+    fig.tight_layout()
+    return fig
+
+
+FIGURES = {"expressivity_by_depth": expressivity_by_depth}

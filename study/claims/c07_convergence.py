@@ -1,0 +1,147 @@
+"""C7: with ReLU the convergence speed stays steady, and training converges faster than with sigmoid or tanh.
+
+A comparison of speed is only fair at each activation's own best learning rate, as
+Krizhevsky et al. (2012) chose theirs: the `convergence` experiment sweeps log-spaced rates
+for Adam and for SGD with momentum, and each activation's rate is chosen on the validation
+split (`study.selection.best_learning_rates`, which never reads the test split).
+
+At the chosen rates, per seed: whether training accuracy reaches a threshold stated here,
+the epochs and seconds it takes, the area under the training-loss curve (mean loss over
+epochs 0..E: lower is faster) and the share of epochs in which the loss fell (steadiness).
+Sigmoid and tanh are compared with ReLU as paired ratios of that area. The same is done at
+one shared rate per optimiser, to show how much the verdict owes to tuning.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from study import stats
+from study.activations import MAIN_FOUR
+from study.claims import Finding
+from study.figures import BOOT, PALETTE
+from study.literature import KRIZHEVSKY2012_SPEEDUP
+from study.selection import best_learning_rates, final_epoch, per_seed
+from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+
+CLAIM = "C7"
+EXPERIMENTS = ("convergence",)
+THRESHOLD = 0.5  # training accuracy a run must reach (chance is 10%)
+SHARED_RATE = {"adam": 1e-3, "momentum": 1e-2}  # one rate for every activation, per optimiser
+SLOWER = ("sigmoid", "tanh")
+
+RULE = Rule(
+    (SUPPORTED, "under every optimiser, at each activation's best rate, the area under the training-loss curve "
+                "of sigmoid and of tanh is larger than ReLU's (paired ratio, lower bound above 1)",
+     lambda e: all(r.low > 1 for r in e["ratios"].values())),
+    (REFUTED, "no such ratio has a lower bound above 1 (ReLU is not clearly faster than either, under any "
+              "optimiser)", lambda e: not any(r.low > 1 for r in e["ratios"].values())),
+    otherwise=NUANCED,
+)
+
+
+def curves(df, rates):
+    """Training loss and accuracy per (optimiser, activation, seed, epoch) at the given rate per (activation, optimiser)."""
+    chosen = pd.Series([rates[(a, o)] for a, o in zip(df["activation"], df["optimizer"])], index=df.index)
+    return df[np.isclose(df["learning_rate"], chosen)]
+
+
+def speed(df, optimizer):
+    """Per activation: per-seed area under the loss curve, threshold epochs and seconds, steadiness."""
+    sub = df[df["optimizer"] == optimizer]
+    loss = per_seed(sub, "train_loss", index=["activation", "seed"], columns="epoch")
+    acc = per_seed(sub, "train_accuracy", index=["activation", "seed"], columns="epoch")
+    wall = per_seed(sub, "wall_time", index=["activation", "seed"], columns="epoch")
+    reached = acc.to_numpy() >= THRESHOLD
+    first = np.where(reached.any(1), reached.argmax(1), -1)
+    epochs = np.where(first >= 0, acc.columns.to_numpy()[first], np.nan)
+    seconds = np.where(first >= 0, wall.to_numpy()[np.arange(len(first)), np.maximum(first, 0)], np.nan)
+    values = loss.to_numpy()
+    out = pd.DataFrame({"auc": np.where(np.isfinite(values).all(1), values.mean(1), np.inf),
+                        "reached": reached.any(1).astype(float), "epochs": epochs, "seconds": seconds,
+                        "steady": (np.diff(values, axis=1) < 0).mean(1)}, index=loss.index)
+    return {a: out.loc[a] for a in MAIN_FOUR}
+
+
+def compare(df, rates):
+    table, ratios = {}, {}
+    for opt in sorted(df["optimizer"].unique()):
+        s = speed(curves(df, rates), opt)
+        for a in MAIN_FOUR:
+            e = s[a]
+            done = e["epochs"].dropna().to_numpy()
+            table[f"{a}, {opt}"] = {
+                "rate": f"{rates[(a, opt)]:g}",
+                f"reached {THRESHOLD:.0%} train acc.": stats.bootstrap(e["reached"].to_numpy(), statistic=stats.mean).fmt(percent=True),
+                "epochs to it": stats.bootstrap(done).fmt() if len(done) else "never",
+                "seconds to it": stats.bootstrap(e["seconds"].dropna().to_numpy()).fmt() if len(done) else "never",
+                "loss-curve area": stats.bootstrap(e["auc"].to_numpy()).fmt(),
+                "epochs with falling loss": stats.bootstrap(e["steady"].to_numpy()).fmt(percent=True)}
+        for b in SLOWER:
+            with np.errstate(invalid="ignore"):
+                ratios[(opt, b)] = stats.bootstrap(s[b]["auc"].to_numpy() / s["relu"]["auc"].to_numpy())
+            both = s[b]["epochs"].to_numpy() / s["relu"]["epochs"].to_numpy()
+            table[f"{b}, {opt}"][f"area / relu's"] = ratios[(opt, b)].fmt()
+            table[f"{b}, {opt}"][f"epochs / relu's"] = (stats.bootstrap(both[np.isfinite(both)]).fmt()
+                                                        if np.isfinite(both).any() else "n/a")
+    return pd.DataFrame(table).T.fillna(""), ratios
+
+
+def finding(study) -> Finding:
+    df = study.frame("convergence")
+    best = best_learning_rates(df, score="val_accuracy").to_dict()
+    shared = {(a, o): SHARED_RATE[o] for a, o in best}
+    table, ratios = compare(df, best)
+    shared_table, shared_ratios = compare(df, shared)
+    verdict = RULE({"ratios": ratios})
+    at_shared = RULE({"ratios": shared_ratios})
+    key = ratios[("adam", "sigmoid")] if ("adam", "sigmoid") in ratios else next(iter(ratios.values()))
+    text = (
+        f"At each activation's best rate (chosen on validation) the area under the training-loss curve, "
+        f"relative to ReLU's, is "
+        + "; ".join(f"{ratios[(o, b)].fmt()} for {b} ({o})" for o, b in ratios)
+        + f" (above 1: slower than ReLU). At one shared rate per optimiser "
+        f"({', '.join(f'{o} {r:g}' for o, r in SHARED_RATE.items())}) the ratios are "
+        + "; ".join(f"{shared_ratios[(o, b)].fmt()} for {b} ({o})" for o, b in shared_ratios)
+        + f", and the rule gives '{at_shared}' there against '{verdict}' at tuned rates"
+        + (": the verdict does not depend on tuning." if at_shared == verdict else ": tuning changes the verdict.")
+        + f" Krizhevsky et al. (2012) found a {KRIZHEVSKY2012_SPEEDUP:g}x speed-up of ReLU over tanh in a CNN; "
+        f"the table gives the epochs-to-threshold ratio here. Steadiness (the share of epochs in which the "
+        f"training loss fell) is in the table's last column for every activation."
+    )
+    shared_table.index = [f"{i} (shared rate)" for i in shared_table.index]
+    return Finding(CLAIM, verdict, f"sigmoid / ReLU loss-curve area {key.fmt()} (Adam, tuned)", text,
+                   pd.concat([table, shared_table]).fillna(""),
+                   f"Krizhevsky et al. (2012), Fig. 1: a 4-layer ReLU CNN reached 25% CIFAR-10 training error "
+                   f"{KRIZHEVSKY2012_SPEEDUP:g} times faster than tanh, each at its own best learning rate.")
+
+
+def convergence_at_best_rates(study):
+    df = study.frame("convergence")
+    best = best_learning_rates(df, score="val_accuracy").to_dict()
+    sub = curves(df, best)
+    sub = sub[sub["metric"] == "train_loss"]
+    g = sns.relplot(sub, x="epoch", y="value", hue="activation", col="optimizer", kind="line", palette=PALETTE,
+                    hue_order=MAIN_FOUR, height=3, aspect=1.1, **BOOT)
+    g.set_axis_labels("epoch", "training loss")
+    g.figure.suptitle("C7: training curves, each activation at its best learning rate", y=1.03)
+    return g.figure
+
+
+def learning_rate_sweep(study):
+    df = study.frame("convergence")
+    last = final_epoch(df)
+    sub = df[df["metric"].isin(["val_accuracy"]) & (df["epoch"] == last)]
+    g = sns.relplot(sub, x="learning_rate", y="value", hue="activation", col="optimizer", kind="line",
+                    palette=PALETTE, hue_order=MAIN_FOUR, marker="o", height=3, aspect=1.1,
+                    facet_kws={"sharex": False}, **BOOT)
+    g.set(xscale="log")
+    g.set_axis_labels("learning rate", f"validation accuracy after {last} epochs")
+    g.figure.suptitle("C7: the learning-rate sweep the best rates are chosen from", y=1.03)
+    return g.figure
+
+
+FIGURES = {"convergence_at_best_rates": convergence_at_best_rates, "learning_rate_sweep": learning_rate_sweep}

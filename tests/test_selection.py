@@ -1,0 +1,57 @@
+"""Learning rates are chosen on the validation split, never on the test split."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from study.selection import best_learning_rates
+
+RATES = (1e-3, 1e-2, 1e-1)
+
+
+def sweep_frame(val_best, test_best, diverge=None):
+    """Final and first epochs of a sweep of two activations x three rates x three seeds; the
+    validation split favours `val_best`'s rate, the test split `test_best`'s."""
+    rows = []
+    for act in ("relu", "tanh"):
+        for lr in RATES:
+            for seed in range(3):
+                for epoch in (0, 5):
+                    for split, best in (("val", val_best[act]), ("test", test_best[act])):
+                        acc = 0.9 if lr == best else 0.5 + 0.01 * seed
+                        if diverge and (act, lr) == diverge and split == "val" and epoch == 5:
+                            acc = np.nan
+                        rows.append(dict(activation=act, optimizer="adam", learning_rate=lr, seed=seed,
+                                         epoch=epoch, epochs=5, layer=-1, metric=f"{split}_accuracy",
+                                         value=acc if epoch == 5 else 0.1))
+                        rows.append(dict(activation=act, optimizer="adam", learning_rate=lr, seed=seed,
+                                         epoch=epoch, epochs=5, layer=-1, metric=f"{split}_loss",
+                                         value=1 - acc if epoch == 5 else 2.3))
+    return pd.DataFrame(rows)
+
+
+def test_choice_follows_validation_and_ignores_test():
+    df = sweep_frame(val_best={"relu": 1e-2, "tanh": 1e-3}, test_best={"relu": 1e-1, "tanh": 1e-1})
+    for score in ("val_accuracy", "val_loss"):
+        best = best_learning_rates(df, score=score)
+        assert best.to_dict() == {("relu", "adam"): 1e-2, ("tanh", "adam"): 1e-3}
+    # The test rows can say anything, or be gone: the choice does not move.
+    no_test = df[~df["metric"].str.startswith("test_")]
+    assert best_learning_rates(no_test).to_dict() == best_learning_rates(df).to_dict()
+    scrambled = df.copy()
+    is_test = scrambled["metric"].str.startswith("test_")
+    scrambled.loc[is_test, "value"] = np.random.default_rng(0).permutation(scrambled.loc[is_test, "value"].to_numpy())
+    assert best_learning_rates(scrambled).to_dict() == best_learning_rates(df).to_dict()
+
+
+def test_choosing_on_the_test_split_is_refused():
+    df = sweep_frame(val_best={"relu": 1e-2, "tanh": 1e-3}, test_best={"relu": 1e-1, "tanh": 1e-1})
+    for score in ("test_accuracy", "test_loss", "train_accuracy"):
+        with pytest.raises(ValueError, match="validation split"):
+            best_learning_rates(df, score=score)
+
+
+def test_a_diverged_rate_is_never_chosen():
+    df = sweep_frame(val_best={"relu": 1e-1, "tanh": 1e-3}, test_best={"relu": 1e-1, "tanh": 1e-1},
+                     diverge=("relu", 1e-1))
+    assert best_learning_rates(df)[("relu", "adam")] != 1e-1
