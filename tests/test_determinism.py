@@ -31,7 +31,7 @@ def test_two_fresh_processes_store_identical_numbers(smoke_run, tmp_path, study_
         spec_b, b = second[key]
         assert spec_a == spec_b
         assert len(a) > 0 and "wall_time" not in set(a["metric"])
-        assert {"train_loss", "test_accuracy", "hoyer", "grad_norm"} <= set(a["metric"])
+        assert {"train_loss", "test_loss", "hoyer", "grad_norm"} <= set(a["metric"])
         # numbers that training moves, so that equality below is not trivial
         losses = a[a["metric"] == "train_loss"].groupby("epoch")["value"].mean()
         assert losses.loc[0] != losses.loc[losses.index.max()]

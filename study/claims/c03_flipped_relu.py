@@ -33,8 +33,8 @@ MARGINS = {"test_accuracy": 0.02, "test_loss": 0.05}  # 2 percentage points; 0.0
 
 RULE = Rule(
     (SUPPORTED, f"at every depth each flip's final test accuracy and test loss are shown equivalent to ReLU's "
-                f"(TOST on the paired differences at the 5% level, margins {MARGINS['test_accuracy']:.0%} "
-                f"accuracy and {MARGINS['test_loss']} loss)",
+                f"(TOST on the paired differences at the 5% level, margins {100 * MARGINS['test_accuracy']:g} "
+                f"percentage points of accuracy and {MARGINS['test_loss']} of loss)",
      lambda e: all(t.equivalent for t in e["tests"].values())),
     (REFUTED, "some flip's difference from ReLU lies wholly outside its margin (90% interval)",
      lambda e: any(t.different for t in e["tests"].values())),
@@ -51,7 +51,7 @@ def finding(study) -> Finding:
             final = per_seed(df, metric, columns="activation", depth=depth, epoch=last)
             for flip in FLIPS:
                 tests[(depth, flip, metric)] = stats.equivalence(final[flip], final["relu"], margin)
-                rows.setdefault(f"{flip}, depth {depth}", {})[f"{metric} - relu's"] = \
+                rows.setdefault(f"{flip}, depth {depth}", {})[f"{metric.replace('_', ' ')} - relu's"] = \
                     tests[(depth, flip, metric)].fmt(percent=metric == "test_accuracy")
         acc = per_seed(df, "test_accuracy", columns="activation", depth=depth, epoch=last)
         for act in ORDER:
@@ -65,11 +65,12 @@ def finding(study) -> Finding:
     text = (
         f"Each flip is the ReLU net under a sign flip of its weights (the module's docstring works it out; "
         f"the test suite checks it step by step), so the 'constant coefficient' of the claim is a sign "
-        f"absorbed by the neighbouring layers. Trained from their own seeded draws for {last} epochs, the "
-        f"flips differ from ReLU by seed noise alone: the largest difference in final test accuracy is "
+        f"absorbed by the neighbouring layers. Trained from their own seeded draws for {last} epochs (other draws "
+        f"from the same sign-symmetric distribution), the flips can differ from ReLU by seed noise alone; the "
+        f"largest difference in final test accuracy is "
         f"{worst.fmt(percent=True)} ({worst_key[1]}, depth {worst_key[0]}; mean paired difference with its "
         f"90% interval). {shown} of {len(tests)} comparisons are shown equivalent within the margins "
-        f"({MARGINS['test_accuracy']:.0%} accuracy, {MARGINS['test_loss']} loss)."
+        f"({100 * MARGINS['test_accuracy']:g} percentage points of accuracy, {MARGINS['test_loss']} of loss)."
     )
     if verdict == NUANCED:
         text += " The rest are neither shown equivalent nor shown different: more seeds narrow the intervals."

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from study import stats
+from study import probes, stats
 from study.claims import Finding
 from study.figures import BOOT, PALETTE
 from study.selection import final_epoch, layer_mean, per_seed
@@ -99,7 +99,8 @@ def finding(study) -> Finding:
         f"(a) Of the depth-{depth_a}, width-{narrowest} nets fitting |x|, "
         f"{stats.bootstrap(trained['relu'].to_numpy(), statistic=stats.mean).fmt(percent=True)} of the ReLU nets and "
         f"{stats.bootstrap(trained['leaky_relu'].to_numpy(), statistic=stats.mean).fmt(percent=True)} of the Leaky "
-        f"ReLU nets started from the same weights compute a constant after {last_a} epochs (difference "
+        f"ReLU nets started from the same weights compute a constant after {last_a} epochs (to within "
+        f"{probes.COLLAPSE_LEVEL:.1%} of |x|'s range over the interval; difference "
         f"{collapse_gap.fmt(percent=True)}); the table gives every width, at initialisation and trained. "
         f"(b) In the depth-{int(dead['depth'].max())} MNIST-1D nets at Adam's highest rate ({top:g}), "
         f"{relu_dead.fmt(percent=True)} of ReLU units are dead after {last_b} epochs; of the units negative on "
