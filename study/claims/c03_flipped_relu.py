@@ -90,7 +90,7 @@ def flipped_relus(study):
     axes[0].set_title("training curves")
     final = df[(df["metric"] == "test_accuracy") & (df["epoch"] == last)]
     sns.stripplot(final, x="activation", y="value", hue="activation", palette=PALETTE, order=ORDER,
-                  dodge=False, size=6, ax=axes[1], legend=False)
+                  dodge=False, jitter=False, size=6, ax=axes[1], legend=False)
     sns.pointplot(final, x="activation", y="value", order=ORDER, color="k", linestyle="none", marker="_",
                   markersize=20, ax=axes[1], **BOOT)
     axes[1].set_ylabel(f"test accuracy after {last} epochs")
