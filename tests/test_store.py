@@ -109,15 +109,21 @@ def test_save_replaces_an_interrupted_run(tmp_path):
 def test_smoke_run_fixture_holds_every_smoke_run(smoke_run):
     """The session fixture other tests build on: every group of every experiment, finished."""
     results = smoke_run / "results"
-    specs = {s.key(): s for exp in grid.discover().values() for s in exp.specs("smoke")}
-    assert len(specs) == 4  # sparsity's 2 depths x 2 initialisers; gradients' are among them
+    experiments = grid.discover()
+    specs = {s.key(): s for exp in experiments.values() for s in exp.specs("smoke")}
+    per_experiment = {name: {s.key() for s in exp.specs("smoke")} for name, exp in experiments.items()}
+    # sparsity's 2 depths x 2 initialisers, shared with gradients; the others have their own groups
+    assert per_experiment["sparsity"] == per_experiment["gradients"] and len(per_experiment["sparsity"]) == 4
+    assert len(specs) == sum(len(k) for k in per_experiment.values()) - 4
     assert {p.name for p in (results / "runs").iterdir()} == set(specs)
-    df = store.load(results, list(specs.values()))
+    df = store.load(results, [s for s in specs.values() if s.key() in per_experiment["sparsity"]])
     assert set(df["activation"]) == {"sigmoid", "tanh", "relu", "leaky_relu"}
     assert set(df["seed"]) == {0, 1}
     assert set(df["depth"]) == {1, 4} and set(df["initializer"]) == {"glorot_uniform", "he_normal"}
     assert set(df["epoch"]) == {0, 1, 2}
     assert df["value"].notna().any()
+    everything = store.load(results, list(specs.values()))
+    assert set(everything["optimizer"]) == {"adam", "momentum"} and set(everything["task"]) == {"classification", "regression"}
 
 
 # --- the command line: a killed run, resumed, then skipped -----------------------------
