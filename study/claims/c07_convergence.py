@@ -14,7 +14,6 @@ one shared rate per optimiser, to show how much the verdict owes to tuning.
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -84,8 +83,8 @@ def compare(df, rates):
             with np.errstate(invalid="ignore"):
                 ratios[(opt, b)] = stats.bootstrap(s[b]["auc"].to_numpy() / s["relu"]["auc"].to_numpy())
             both = s[b]["epochs"].to_numpy() / s["relu"]["epochs"].to_numpy()
-            table[f"{b}, {opt}"][f"area / relu's"] = ratios[(opt, b)].fmt()
-            table[f"{b}, {opt}"][f"epochs / relu's"] = (stats.bootstrap(both[np.isfinite(both)]).fmt()
+            table[f"{b}, {opt}"]["area / relu's"] = ratios[(opt, b)].fmt()
+            table[f"{b}, {opt}"]["epochs / relu's"] = (stats.bootstrap(both[np.isfinite(both)]).fmt()
                                                         if np.isfinite(both).any() else "n/a")
     return pd.DataFrame(table).T.fillna(""), ratios
 
@@ -100,8 +99,8 @@ def finding(study) -> Finding:
     at_shared = RULE({"ratios": shared_ratios})
     key = ratios[("adam", "sigmoid")] if ("adam", "sigmoid") in ratios else next(iter(ratios.values()))
     text = (
-        f"At each activation's best rate (chosen on validation) the area under the training-loss curve, "
-        f"relative to ReLU's, is "
+        "At each activation's best rate (chosen on validation) the area under the training-loss curve, "
+        "relative to ReLU's, is "
         + "; ".join(f"{ratios[(o, b)].fmt()} for {b} ({o})" for o, b in ratios)
         + f" (above 1: slower than ReLU). At one shared rate per optimiser "
         f"({', '.join(f'{o} {r:g}' for o, r in SHARED_RATE.items())}) the ratios are "

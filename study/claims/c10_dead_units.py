@@ -83,14 +83,16 @@ def finding(study) -> Finding:
 
     dead = study.frame("dead_units")
     last_b, top = final_epoch(dead), float(dead["learning_rate"].max())
+    shares = {}
     for lr in sorted(dead["learning_rate"].unique()):
         for a in PAIR:
+            shares[(a, lr)] = revival_share(dead, a, lr)
             rows[f"MNIST-1D, Adam {lr:g}, {a}"] = {
                 "dead or dormant (trained)": stats.bootstrap(layer_mean(dead, "dormant", activation=a, learning_rate=lr,
                                                                         epoch=last_b)).fmt(percent=True),
-                "revival share": _share_text(revival_share(dead, a, lr))}
+                "revival share": _share_text(shares[(a, lr)])}
     relu_dead = stats.bootstrap(layer_mean(dead, "dormant", activation="relu", learning_rate=top, epoch=last_b))
-    share = {a: revival_share(dead, a, top) for a in PAIR}
+    share = {a: shares[(a, top)] for a in PAIR}
     revival_gap = stats.paired_difference(np.nan_to_num(share["leaky_relu"]), np.nan_to_num(share["relu"]))
     part_a = collapse_gap.low > 0
     part_b = relu_dead.low > 0 and revival_gap.low > 0
