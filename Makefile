@@ -9,7 +9,7 @@ export KERAS_BACKEND ?= tensorflow
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export MPLBACKEND ?= Agg
 
-.PHONY: study test bench figures report clean-venv
+.PHONY: study test test-faults bench figures report clean-venv
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,9 @@ report: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(PY) -m pytest -q
+
+test-faults: $(VENV)/.installed  # the slow fault trials: 20 kill -9 moments and more
+	$(PY) -m pytest -q -m faults tests/test_faults.py
 
 bench: $(VENV)/.installed
 	$(PY) bench/engine_vs_plain.py

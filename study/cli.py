@@ -1,27 +1,37 @@
 """Command line: python -m study list | run EXPERIMENT...|all | figures | report.
 
 Every input is checked before anything is written; a bad one ends with a one-line
-error naming the valid choices and exit status 2.
+error naming the valid choices and exit status 2. A missing or damaged input ends with
+one line saying which command makes it (exit 1); Ctrl-C stops with one line saying what
+finished and how to resume (exit 130).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import math
 import os
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 # Before Keras is imported (by `run`, lazily): the backend is fixed at import time.
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+if not os.environ.get("KERAS_BACKEND"):  # unset or empty: the default, recorded by its name
+    os.environ["KERAS_BACKEND"] = "tensorflow"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-os.environ.setdefault("MPLBACKEND", "Agg")
 
-from study import activations, config, grid  # noqa: E402
+from study import activations, config, grid, runner  # noqa: E402
 from study.errors import MissingInput  # noqa: E402
 
 ROOT = config.ROOT
-EXIT_USAGE = 2
+EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
+BACKENDS = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}  # name -> module that must be installed
+MAX_EPOCHS = 10_000  # beyond this a group runs for days on a CPU
+MAX_LEARNING_RATE = 10.0
+MIN_FREE_MB = 100  # a quick profile's results, figures and report take about 20 MB
 
 
 class UsageError(Exception):
@@ -43,22 +53,67 @@ def _positive_int(text):
     return value
 
 
+def _epochs(text):
+    value = _positive_int(text)
+    if value > MAX_EPOCHS:
+        raise argparse.ArgumentTypeError(f"{value} is more than this study allows (at most {MAX_EPOCHS})")
+    return value
+
+
+def _learning_rate(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (0 < value <= MAX_LEARNING_RATE):
+        raise argparse.ArgumentTypeError(f"expected a number in (0, {MAX_LEARNING_RATE:g}], got '{text}'")
+    return value
+
+
+def _activation_list(text):
+    names = [a.strip() for a in text.split(",")]
+    if not any(names):
+        raise argparse.ArgumentTypeError(f"no activation named (choose from {', '.join(activations.ACTIVATIONS)})")
+    for a in names:
+        if not a:
+            raise argparse.ArgumentTypeError(f"empty name in '{text}'")
+        try:
+            activations.check_choice("activation", a, activations.ACTIVATIONS)
+        except activations.UnknownChoice as exc:  # argparse words a ValueError's message its own way
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    repeated = sorted({a for a in names if names.count(a) > 1})
+    if repeated:
+        raise argparse.ArgumentTypeError(f"{', '.join(repeated)} named more than once in '{text}'")
+    return tuple(names)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m study", description=__doc__.splitlines()[0])
+    acts = ", ".join(activations.ACTIVATIONS)
+    parser = _Parser(prog="python -m study", description=__doc__.splitlines()[0],
+                     epilog=f"activations ({len(activations.ACTIVATIONS)}): {acts}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    sub.add_parser("list", help="the experiments, their claims and profiles")
-    run = sub.add_parser("run", help="train the groups of one or more experiments")
+    sub.add_parser("list", help="the experiments, their claims, the activations and the profiles")
+    run = sub.add_parser("run", help="train the groups of one or more experiments",
+                         epilog=f"activations: {acts}")
     run.add_argument("experiments", nargs="+", metavar="EXPERIMENT", help="names, or 'all'")
-    run.add_argument("--activations", help="comma-separated subset of activations")
-    run.add_argument("--seeds", type=_positive_int, help="use only the profile's first N seeds")
-    run.add_argument("--epochs", type=_positive_int, help="override the profile's epochs")
     run.add_argument("--jobs", type=_positive_int, default=1,
-                     help="groups trained at once, each in a fresh process (default 1: in this one)")
+                     help="groups trained at once, each in a fresh process (default 1: in this one); "
+                          "capped at the number of cores and of groups")
     for name, text in [("figures", "draw the figures from stored results"),
                        ("report", "write the report from stored results and figures")]:
-        sub.add_parser(name, help=text)
-    for p in sub.choices.values():
+        p = sub.add_parser(name, help=text, epilog=f"activations: {acts}")
+        p.add_argument("experiments", nargs="*", default=["all"], metavar="EXPERIMENT",
+                       help="the experiments whose claims to draw (default: all)")
+    for name in ("run", "figures", "report"):  # one selection: what `run` trained is what the others draw
+        p = sub.choices[name]
         p.add_argument("--profile", default="quick", help=f"one of {', '.join(config.PROFILES)}")
+        p.add_argument("--activations", type=_activation_list, help=f"comma-separated subset of: {acts}")
+        p.add_argument("--seeds", type=_positive_int, help="use only the profile's first N seeds")
+        p.add_argument("--epochs", type=_epochs, help=f"override the profile's epochs (at most {MAX_EPOCHS})")
+        p.add_argument("--optimizer", help=f"one of {', '.join(config.OPTIMIZERS)} (default: each experiment's)")
+        p.add_argument("--learning-rate", type=_learning_rate,
+                       help="one learning rate instead of each experiment's (or sweep's)")
+    for p in sub.choices.values():
         p.add_argument("--out", type=Path, default=ROOT,
                        help="folder holding results/, figures/ and report/ (default: the repository)")
     return parser
@@ -68,66 +123,134 @@ def _experiments(names) -> list[grid.Experiment]:
     known = grid.discover()
     chosen = [known[activations.check_choice("experiment", n, {**known, "all": None})] for n in names
               if n != "all"]
-    return list(known.values()) if "all" in names else chosen
+    return list(known.values()) if "all" in names else list({e.name: e for e in chosen}.values())
+
+
+def _selection(args) -> grid.Selection:
+    if args.optimizer is not None:
+        activations.check_choice("optimizer", args.optimizer, config.OPTIMIZERS)
+    return grid.Selection(args.profile, args.activations, args.seeds, args.epochs, args.optimizer,
+                          args.learning_rate)
+
+
+def _rerun_options(args) -> list[str]:
+    """Every option the user gave, to repeat in hints: following one writes where they asked."""
+    out = [] if args.out == ROOT else ["--out", str(args.out)]
+    return _selection(args).options() + out
 
 
 def _specs(args):
-    acts = None
-    if args.activations:
-        acts = [activations.check_choice("activation", a.strip(), activations.ACTIVATIONS)
-                for a in args.activations.split(",")]
-    specs = {}
+    selection, specs = _selection(args), {}
     for exp in _experiments(args.experiments):
-        for s in exp.specs(args.profile, acts=acts, seeds=args.seeds, epochs=args.epochs):
+        for s in selection.specs(exp):
             specs.setdefault(s.key(), s)
     return list(specs.values())
+
+
+def check_backend():
+    name = os.environ["KERAS_BACKEND"]
+    activations.check_choice("KERAS_BACKEND", name, BACKENDS)
+    if importlib.util.find_spec(BACKENDS[name]) is None:
+        raise UsageError(f"KERAS_BACKEND is '{name}' but {BACKENDS[name]} is not installed here "
+                         f"(installed: {', '.join(b for b, m in BACKENDS.items() if importlib.util.find_spec(m))})")
+
+
+def check_plotting():
+    """Figures are drawn to files with Agg; a bogus MPLBACKEND would make matplotlib fail on import."""
+    given = os.environ.pop("MPLBACKEND", None)
+    import matplotlib.rcsetup
+    from matplotlib.backends import backend_registry
+
+    os.environ["MPLBACKEND"] = "Agg"
+    if given:
+        try:
+            matplotlib.rcsetup.validate_backend(given)
+        except ValueError:
+            raise UsageError(f"MPLBACKEND '{given}' is not a matplotlib backend (figures are drawn with "
+                             f"Agg; unset it or choose from {', '.join(backend_registry.list_builtin())})") from None
+
+
+def check_writable(out: Path):
+    """The output folder, or the nearest folder above it that exists, must take new files."""
+    out = Path(out).absolute()
+    existing = out
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise UsageError(f"--out {out}: {existing} is a file, not a folder")
+    try:
+        fd, probe = tempfile.mkstemp(dir=existing, prefix=".study-write-check-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot write in {existing} ({exc.strerror or exc})") from None
+    free_mb = shutil.disk_usage(existing).free / 2**20
+    if free_mb < MIN_FREE_MB:
+        raise UsageError(f"--out {out}: only {free_mb:.0f} MB free on its file system (at least {MIN_FREE_MB} MB needed)")
 
 
 def cmd_list(args):
     for exp in grid.discover().values():
         print(f"{exp.name:<12} {', '.join(exp.claims):<14} {exp.title}")
+    print(f"activations ({len(activations.ACTIVATIONS)}): {', '.join(activations.ACTIVATIONS)}")
     print("profiles: " + "; ".join(f"{p.name} ({p.description})" for p in config.PROFILES.values()))
+
+
+def _say(text):
+    print(text, file=sys.stderr, flush=True)
 
 
 def cmd_run(args):
     specs = _specs(args)  # every check happens before anything is trained or written
-    from study import engine, store
+    from study import store
     from tqdm import tqdm
 
     results = args.out / "results"
-    todo = [s for s in specs if not store.is_done(results, s)]
-    print(f"{len(specs)} groups, {len(specs) - len(todo)} already finished; profile {args.profile}, "
-          f"results in {results}", file=sys.stderr)
+    states = {s.key(): store.state(results, s) for s in specs}
+    todo = [s for s in specs if states[s.key()] != store.FINISHED]
+    _say(f"{len(specs)} groups, {len(specs) - len(todo)} already finished; profile {args.profile}, "
+         f"results in {results}")
+    for key, why in store.damaged(results, specs).items():
+        _say(f"damaged, will be retrained: {results / 'runs' / key} ({why})")
+    if not todo:
+        return
+    for line in runner.quiet_import():  # TensorFlow's start-up messages, once
+        _say(line)
+    jobs = min(args.jobs, len(todo), os.cpu_count() or 1)
+    if jobs < args.jobs:
+        _say(f"--jobs {args.jobs} capped at {jobs} ({len(todo)} groups to train, {os.cpu_count()} cores)")
+    resume = " ".join(["python -m study run", *args.experiments, *_rerun_options(args)])
+    finished = 0
     with tqdm(total=sum(s.epochs for s in todo), unit="epoch", file=sys.stderr, dynamic_ncols=True) as bar:
-        if args.jobs == 1:
-            for spec in todo:
-                bar.set_postfix_str(f"depth {spec.depth} {spec.initializer} K={len(spec.branches)}")
-                store.save(results, spec, *engine.train_group(spec, progress=lambda _: bar.update(1)))
-            return
-        # TensorFlow does not survive fork: each worker is a fresh (spawned) process.
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        def on_group(spec, outcome):
+            nonlocal finished
+            finished += outcome == "trained"
+            if outcome == "skipped":  # its epochs will never come
+                bar.total -= spec.epochs
+                bar.refresh()
 
-        with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            # Deepest (slowest) groups first, so the pool does not end on one long group.
-            ordered = sorted(todo, key=lambda s: -s.depth * len(s.branches))
-            futures = {pool.submit(engine.train_and_store, results, s): s for s in ordered}
-            for done in as_completed(futures):
-                done.result()
-                bar.update(futures[done].epochs)
+        try:
+            counts = runner.run(todo, results, jobs, on_epoch=lambda: bar.update(1), on_group=on_group)
+        except runner.Interrupted:
+            bar.close()
+            done = sum(store.is_done(results, s) for s in specs)
+            _say(f"interrupted: {done} of {len(specs)} groups are finished and stored; "
+                 f"resume with: {resume}")
+            raise
+    _say(f"{counts['trained']} groups trained, {counts['skipped']} skipped (taken by another worker)")
 
 
 def _stored(args):
     from study.selection import Study
 
-    return Study(args.out, args.profile, list(grid.discover().values()))
+    return Study(args.out, _selection(args), _experiments(args.experiments), _rerun_options(args),
+                 subset=[] if "all" in args.experiments else args.experiments)
 
 
 def cmd_figures(args):
     from study import figures
 
-    study = _stored(args)
-    for path in figures.draw_all(study, args.out / "figures"):
+    for path in figures.draw_all(_stored(args), args.out / "figures"):
         print(path)
 
 
@@ -144,15 +267,29 @@ COMMANDS = {"list": cmd_list, "run": cmd_run, "figures": cmd_figures, "report": 
 def main(argv=None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        config.get_profile(args.profile)
+        if args.command != "list":
+            config.get_profile(args.profile)
+            _selection(args)
+            check_backend()
+            check_writable(args.out)
+        if args.command in ("figures", "report"):
+            check_plotting()
         t0 = time.perf_counter()
         COMMANDS[args.command](args)
         if args.command == "run":
-            print(f"done in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
+            _say(f"done in {time.perf_counter() - t0:.1f} s")
     except (UsageError, activations.UnknownChoice) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except MissingInput as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except runner.Interrupted:  # cmd_run has said what finished and how to resume
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        print("interrupted: nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except OSError as exc:  # a disk that filled up or went away after the checks
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0

@@ -26,6 +26,7 @@ INITIALIZERS = {  # name -> what it is; biases are always zero
     "orthogonal": "orthogonal (gain 1)",
 }
 TASKS = ("classification", "regression")
+DIVERGENCE_FACTOR = 10.0  # a model diverged: training loss not finite, or above 10 x its value at initialisation
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository: experiments/, results/, figures/, report/
 

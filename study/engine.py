@@ -104,9 +104,12 @@ def environment(spec: GroupSpec) -> dict:
 
 
 def batch_orders(spec: GroupSpec, n: int):
-    """The order of the training examples in each epoch; shared by every branch and path."""
+    """The order of the training examples in each epoch, drawn as it is needed (an epoch's
+    order holds n indices; all of them up front would grow with the epochs); shared by every
+    branch and path."""
     rng = np.random.default_rng([spec.data_seed, 1])
-    return [rng.permutation(n) for _ in range(spec.epochs)]
+    for _ in range(spec.epochs):
+        yield rng.permutation(n)
 
 
 def steps_per_execution(spec: GroupSpec, n: int) -> int:
@@ -159,12 +162,21 @@ def train_group(spec: GroupSpec, data: datasets.Splits | None = None, progress=N
     return meter.recorder.frame(), info
 
 
-def train_and_store(results, spec: GroupSpec) -> str:
-    """Trains one group and stores it: the unit of work of a process pool or a job array."""
+def train_and_store(results, spec: GroupSpec, progress=None) -> str:
+    """Claims, trains and stores one group, the unit of work of a process pool or a job array.
+
+    Returns "trained", or "skipped" when another live worker holds the group or has finished it.
+    """
     from study import store
 
-    store.save(results, spec, *train_group(spec))
-    return spec.key()
+    claim = store.claim(results, spec)
+    if claim is None:
+        return "skipped"
+    with claim:
+        if store.is_done(results, spec):  # finished by another worker since the caller looked
+            return "skipped"
+        store.save(results, spec, *train_group(spec, progress=progress))
+    return "trained"
 
 
 def fit_group(spec: GroupSpec, data: datasets.Splits | None = None) -> keras.Model:
@@ -179,14 +191,13 @@ def fit_group(spec: GroupSpec, data: datasets.Splits | None = None) -> keras.Mod
 def train_plain(spec: GroupSpec, data: datasets.Splits | None = None) -> dict[tuple[str, int], keras.Model]:
     """The baseline: each branch built, compiled and trained alone, on the group's batches."""
     data = data or load_data(spec)
-    orders = batch_orders(spec, len(data.x_train))
     trained = {}
     for act, seed in spec.branches:
         set_determinism(spec, spec.data_seed)
         model = models.plain_mlp(spec.depth, spec.width, act, data.n_features, data.n_outputs,
                                  spec.initializer, seed)
         compile_model(model, spec, plain_loss(spec.task), len(data.x_train))
-        for order in orders:
+        for order in batch_orders(spec, len(data.x_train)):
             fit_epoch(model, spec, data, order)
         trained[(act, seed)] = model
     return trained

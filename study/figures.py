@@ -8,7 +8,9 @@ seeds, seeded), and deterministic saving, so the same results give byte-identica
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from pathlib import Path
 
 import matplotlib
@@ -59,11 +61,17 @@ def with_state(sub, last):
 
 
 def save(fig, path_stem: Path) -> list[Path]:
+    """Each format written to a temporary file, then renamed: a figure file is whole or absent."""
     paths = []
     for ext in FORMATS:
         path = path_stem.with_suffix(f".{ext}")
+        tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
         metadata = {"Software": None} if ext == "png" else {"Date": None}
-        fig.savefig(path, bbox_inches="tight", metadata=metadata)
+        try:
+            fig.savefig(tmp, bbox_inches="tight", metadata=metadata, format=ext)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
         paths.append(path)
     plt.close(fig)
     return paths
@@ -73,8 +81,13 @@ MANIFEST = "manifest.json"
 
 
 def manifest(study) -> dict:
-    """What the figures were drawn from; the report checks it before embedding them."""
-    return {"profile": study.profile, "runs": sorted(s.key() for s in study.all_specs())}
+    """What the figures are drawn from; the report checks it before embedding them."""
+    return {"profile": study.profile, "selection": study.selection.options(),
+            "runs": sorted(s.key() for s in study.all_specs())}
+
+
+def checksums(paths) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(paths)}
 
 
 def names(study) -> list[str]:
@@ -85,12 +98,20 @@ def names(study) -> list[str]:
 
 
 def draw_all(study, out: Path) -> list[Path]:
+    """Draws every figure, then writes the manifest: what they were drawn from and each file's
+    SHA-256. The old manifest goes first, so a drawing that fails leaves none to vouch for a mix
+    of new and old files."""
     from study import claims
 
+    study.info()  # every run there and intact, before anything is touched
     out.mkdir(parents=True, exist_ok=True)
+    (out / MANIFEST).unlink(missing_ok=True)
     paths = []
     for module in claims.answerable(study):
         for name, draw in module.FIGURES.items():
             paths += save(draw(study), out / name)
-    (out / MANIFEST).write_text(json.dumps(manifest(study), indent=1) + "\n")
+    text = json.dumps({**manifest(study), "files": checksums(paths)}, indent=1) + "\n"
+    tmp = out / f".{MANIFEST}.tmp-{os.getpid()}"
+    tmp.write_text(text)
+    os.replace(tmp, out / MANIFEST)
     return paths + [out / MANIFEST]

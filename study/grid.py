@@ -51,7 +51,9 @@ class Experiment:
         p = get_profile(profile)
         return tuple(range(self.seeds[p.name])) if self.seeds else p.seeds
 
-    def specs(self, profile: str, acts=None, seeds: int | None = None, epochs: int | None = None) -> list[GroupSpec]:
+    def specs(self, profile: str, acts=None, seeds: int | None = None, epochs: int | None = None,
+              optimizer: str | None = None, learning_rate: float | None = None) -> list[GroupSpec]:
+        """The experiment's groups; the options narrow or override its grid, as on the command line."""
         p = get_profile(profile)
         all_seeds = self.seeds_of(p.name)
         if seeds is not None and not 1 <= seeds <= len(all_seeds):
@@ -63,6 +65,10 @@ class Experiment:
             activations.get(a)
         rates = ({opt: by_profile[p.name] for opt, by_profile in self.learning_rates.items()}
                  if self.learning_rates else {"adam": (p.learning_rate,)})
+        if optimizer is not None:  # the experiment's rates for it, or the profile's rate
+            rates = {optimizer: rates.get(optimizer, (p.learning_rate,))}
+        if learning_rate is not None:
+            rates = {opt: (learning_rate,) for opt in rates}
         settings = {**dict(batch_size=p.batch_size, n_train=p.n_train, probe_size=p.probe_size), **self.options}
         return [
             GroupSpec(dataset=self.dataset, depth=d, width=w, activations=acts,
@@ -74,6 +80,37 @@ class Experiment:
             for lr, w, d in itertools.product(lrs, self.widths[p.name] if self.widths else (p.width,),
                                               self.depths[p.name])
         ]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a command trains or draws: a profile, narrowed or overridden by the command-line options.
+
+    `run`, `figures` and `report` take the same options, so the runs a custom `run` made are the
+    ones `figures` and `report` draw.
+    """
+
+    profile: str = "quick"
+    activations: tuple[str, ...] | None = None
+    seeds: int | None = None
+    epochs: int | None = None
+    optimizer: str | None = None
+    learning_rate: float | None = None
+
+    def specs(self, experiment: Experiment) -> list[GroupSpec]:
+        return experiment.specs(self.profile, acts=self.activations, seeds=self.seeds, epochs=self.epochs,
+                                optimizer=self.optimizer, learning_rate=self.learning_rate)
+
+    def activations_of(self, experiment: Experiment) -> tuple[str, ...]:
+        return tuple(self.activations or experiment.activations)
+
+    def options(self) -> list[str]:
+        """The selection as command-line options, to repeat in hints."""
+        given = [("--profile", self.profile),
+                 ("--activations", ",".join(self.activations) if self.activations else None),
+                 ("--seeds", self.seeds), ("--epochs", self.epochs), ("--optimizer", self.optimizer),
+                 ("--learning-rate", None if self.learning_rate is None else f"{self.learning_rate:g}")]
+        return [str(x) for flag, value in given if value is not None for x in (flag, value)]
 
 
 def discover() -> dict[str, Experiment]:

@@ -12,8 +12,10 @@ import numpy as np
 import pandas as pd
 
 from study import activations, gradients, models, probes
+from study.config import DIVERGENCE_FACTOR
 
-DIVERGENCE_FACTOR = 10.0  # diverged: loss not finite or above 10 x its value at initialisation
+# A diverged branch (config.DIVERGENCE_FACTOR) stays flagged from that epoch on (its weights are
+# usually not finite any more); the others train on, and the analyses leave it out with a count.
 
 
 class Recorder:
@@ -63,7 +65,7 @@ class Meter:
         self.x_probe, self.y_probe = data.x_train[: spec.probe_size], data.y_train[: spec.probe_size]
         self.splits = {"train": (data.x_train, data.y_train), "val": (data.x_val, data.y_val),
                        "test": (data.x_test, data.y_test)}
-        self.first_loss = None
+        self.first_loss = self.diverged = None
         self.dormant_before = None  # per layer, (K, units): units negative on every probe input
         kinked = [a.kinked for a in self.acts]
         self.lines = probes.lines_through(self.x_probe, spec.data_seed) if any(kinked) else None
@@ -79,8 +81,9 @@ class Meter:
                 rec.add(epoch, f"{split}_accuracy", acc)
             if split == "train":
                 self.first_loss = loss if self.first_loss is None else self.first_loss
-                diverged = ~np.isfinite(loss) | (loss > DIVERGENCE_FACTOR * self.first_loss)
-                rec.add(epoch, "diverged", diverged.astype(float))
+                now = ~np.isfinite(loss) | (loss > DIVERGENCE_FACTOR * self.first_loss)
+                self.diverged = now if self.diverged is None else self.diverged | now
+                rec.add(epoch, "diverged", self.diverged.astype(float))
         rec.add(epoch, "wall_time", [wall] * len(self.acts))
         if epoch in spec.record_epochs:
             self.layers(epoch)

@@ -12,28 +12,65 @@ import numpy as np
 import pandas as pd
 
 from study import stats, store
-from study.grid import Experiment
+from study.grid import Experiment, Selection
 
 
 class Study:
-    """The stored runs of one profile, loaded on demand per experiment."""
+    """The stored runs of a selection (a profile, or what a custom `run` trained), loaded on
+    demand per experiment, once.
 
-    def __init__(self, out: Path, profile: str, experiments: list[Experiment]):
-        self.out, self.profile = Path(out), profile
+    A model flagged as diverged (its training loss not finite, or above ten times its initial
+    value) is left out of every analysis, and with it its seed in that group: the models of one
+    seed in a group share their batches and are compared in pairs, so they go together.
+    `excluded` lists the diverged models; the report gives the count.
+    """
+
+    def __init__(self, out: Path, selection: Selection | str, experiments: list[Experiment],
+                 rerun_options: list[str] | None = None, subset: list[str] | None = None):
+        self.out = Path(out)
+        self.selection = Selection(selection) if isinstance(selection, str) else selection
+        self.profile = self.selection.profile
         self.experiments = {e.name: e for e in experiments}
+        # repeated in every hint, so following one writes where the user asked
+        self.rerun_options = rerun_options if rerun_options is not None else self.selection.options()
+        self.subset = subset or []  # experiment names given to figures/report, when not all
         self._frames = {}
+        self.excluded = pd.DataFrame({"run": pd.Series(dtype=str), "activation": pd.Series(dtype=str),
+                                      "seed": pd.Series(dtype=int), "epoch": pd.Series(dtype=int)})
 
     def specs(self, name):
-        return self.experiments[name].specs(self.profile)
+        return self.selection.specs(self.experiments[name])
+
+    def command(self, verb, *names) -> str:
+        """The command that makes a missing input, with every option the user gave."""
+        names = names or self.subset or ([] if verb in ("figures", "report") else ["all"])
+        return " ".join(["python -m study", verb, *names, *self.rerun_options])
 
     def frame(self, name) -> pd.DataFrame:
         if name not in self._frames:
             try:
-                self._frames[name] = store.load(self.out / "results", self.specs(name))
-            except store.MissingRuns as exc:
-                raise store.MissingRuns(
-                    f"{exc}; run 'python -m study run {name} --profile {self.profile}' first") from None
+                df = store.load(self.out / "results", self.specs(name))
+            except store.MissingInput as exc:
+                raise type(exc)(f"{exc}; run '{self.command('run')}' first") from None
+            self._frames[name] = self._without_diverged(df)
         return self._frames[name]
+
+    def _without_diverged(self, df) -> pd.DataFrame:
+        flags = df[(df["metric"] == "diverged") & (df["value"] > 0)]
+        first = flags.groupby(["run", "activation", "seed"], as_index=False)["epoch"].min()
+        if first.empty:
+            return df
+        self.excluded = (pd.concat([self.excluded, first], ignore_index=True)
+                         .drop_duplicates(["run", "activation", "seed"]).reset_index(drop=True))
+        keys = df.set_index(["run", "seed"]).index
+        out = keys.isin(first.set_index(["run", "seed"]).index)
+        return df[~out].reset_index(drop=True)
+
+    def diverged(self) -> pd.DataFrame:
+        """Every model left out as diverged: run, activation, seed and the epoch it was flagged."""
+        for name in self.experiments:
+            self.frame(name)
+        return self.excluded
 
     def all_specs(self):
         """Every group of every experiment, once (experiments may share groups)."""
@@ -44,7 +81,22 @@ class Study:
         return list(found.values())
 
     def info(self) -> list[dict]:
-        return [store.read_config(self.out / "results", s) for s in self.all_specs()]
+        specs = self.all_specs()
+        try:
+            store.check(self.out / "results", specs)
+        except store.MissingInput as exc:
+            raise type(exc)(f"{exc}; run '{self.command('run')}' first") from None
+        return [store.read_config(self.out / "results", s) for s in specs]
+
+    def answers(self, experiments) -> bool:
+        """Whether the selection holds every activation these experiments declare."""
+        return all(name in self.experiments and set(self.experiments[name].activations)
+                   <= set(self.selection.activations_of(self.experiments[name])) for name in experiments)
+
+    def emptied(self, experiments) -> list[str]:
+        """The groups of these experiments that lost every model to divergence."""
+        return sorted({s.key() for name in experiments for s in self.specs(name)}
+                      - {k for name in experiments for k in self.frame(name)["run"].unique()})
 
 
 def final_epoch(df):

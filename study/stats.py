@@ -75,9 +75,21 @@ def probability_of_improvement(x, y) -> float:
     return float(np.mean(per_task))
 
 
+class Unpaired(ValueError):
+    """Paired samples of different sizes (a seed left out of one side): never paired by position."""
+
+
+def _paired(x, y):
+    x, y = _2d(x), _2d(y)
+    if x.shape != y.shape:
+        raise Unpaired(f"paired samples differ in shape: {x.shape} and {y.shape}")
+    return x, y
+
+
 def paired_difference(x, y, **kwargs) -> Estimate:
     """IQM of x - y, paired by run (same seed, same batches), with its bootstrap interval."""
-    return bootstrap(_2d(x) - _2d(y), **kwargs)
+    x, y = _paired(x, y)
+    return bootstrap(x - y, **kwargs)
 
 
 def mean(x, axis=None):
@@ -113,7 +125,8 @@ class Equivalence:
 
 def equivalence(x, y, margin: float) -> Equivalence:
     """TOST of the paired difference x - y (same seed, same batches) against +-margin."""
-    d = np.asarray(x, dtype=np.float64) - np.asarray(y, dtype=np.float64)
+    x, y = _paired(x, y)
+    d = (x - y).ravel()
     d = d[np.isfinite(d)]
     n, m = len(d), float(d.mean())
     se = d.std(ddof=1) / np.sqrt(n) if n > 1 else np.inf

@@ -2,54 +2,103 @@
 
     <root>/runs/<key>/config.json     the GroupSpec and the run's environment
     <root>/runs/<key>/metrics.parquet long format: activation, seed, epoch, layer, metric, value
-    <root>/runs/<key>/COMPLETE        written last, by atomic rename
+    <root>/runs/<key>/COMPLETE        written last, by atomic rename: each file's SHA-256
+    <root>/runs/<key>.lock            held by the worker training the group (see `claim`)
 
-A directory without COMPLETE is an interrupted run: it is not loaded, and rerunning
-replaces it. Finished runs are skipped.
+A run is finished only if its marker is there and every file matches its checksum, and its
+stored spec hashes to its folder's name. A directory without the marker is an interrupted
+run; one whose files do not match is damaged. Neither is ever loaded, and `run` retrains
+both. Finished runs are skipped.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import json
 import os
 import shutil
+import socket
+import time
 from pathlib import Path
 
 import pandas as pd
 
 from study.config import GroupSpec
-from study.errors import MissingRuns
+from study.errors import MissingInput, MissingRuns
 
 MARKER = "COMPLETE"
+FILES = ("config.json", "metrics.parquet")
 CONFIG_COLUMNS = ["dataset", "depth", "width", "initializer", "epochs", "backend", "optimizer", "learning_rate",
                   "task"]
+FINISHED, ABSENT = "finished", "absent"  # any other state is the reason a run is damaged
+
+
+class DamagedRuns(MissingInput):
+    """Stored runs whose files do not match their marker: reported by name, never loaded."""
 
 
 def run_dir(root: Path, spec: GroupSpec) -> Path:
     return Path(root) / "runs" / spec.key()
 
 
+def sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def state(root: Path, spec: GroupSpec) -> str:
+    """FINISHED, ABSENT (never started or interrupted before its marker), or why the run is damaged."""
+    path = run_dir(root, spec)
+    try:
+        marker = json.loads((path / MARKER).read_text())
+    except FileNotFoundError:
+        return ABSENT
+    except (OSError, ValueError):
+        return "its COMPLETE marker is unreadable"
+    if not isinstance(marker, dict) or marker.get("key") != spec.key() or set(marker.get("files", ())) != set(FILES):
+        return "its COMPLETE marker does not describe this run"
+    for name, digest in marker["files"].items():
+        try:
+            if sha256(path / name) != digest:
+                return f"{name} does not match its checksum"
+        except OSError:
+            return f"{name} is missing"
+    try:
+        stored = GroupSpec.from_dict(json.loads((path / "config.json").read_text())["spec"])
+    except (ValueError, KeyError, TypeError):
+        return "config.json does not hold a valid spec"
+    if stored.key() != spec.key():
+        return "config.json's spec does not hash to its folder's name"
+    return FINISHED
+
+
 def is_done(root: Path, spec: GroupSpec) -> bool:
-    return (run_dir(root, spec) / MARKER).exists()
+    return state(root, spec) == FINISHED
 
 
-def _write_atomic(path: Path, text: str):
+def damaged(root: Path, specs: list[GroupSpec]) -> dict[str, str]:
+    """{key: reason} of the runs that have a marker but fail its checks."""
+    found = {s.key(): state(root, s) for s in specs}
+    return {k: v for k, v in found.items() if v not in (FINISHED, ABSENT)}
+
+
+def _write_atomic(path: Path, write):
     tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(text)
+    write(tmp)
     os.replace(tmp, path)
 
 
 def save(root: Path, spec: GroupSpec, metrics: pd.DataFrame, info: dict) -> Path:
+    """Writes a run's files, then its marker with their checksums. The caller holds the group's claim."""
     path = run_dir(root, spec)
-    if path.exists():  # an interrupted earlier attempt
+    if path.exists():  # an interrupted or damaged earlier attempt
         shutil.rmtree(path)
     path.mkdir(parents=True)
-    _write_atomic(path / "config.json", json.dumps({"key": spec.key(), "spec": spec.to_dict(), "run": info},
-                                                   indent=2, sort_keys=True) + "\n")
-    tmp = path / f"metrics.parquet.tmp-{os.getpid()}"
-    metrics.to_parquet(tmp, index=False)
-    os.replace(tmp, path / "metrics.parquet")
-    _write_atomic(path / MARKER, spec.key() + "\n")
+    config = json.dumps({"key": spec.key(), "spec": spec.to_dict(), "run": info}, indent=2, sort_keys=True) + "\n"
+    _write_atomic(path / "config.json", lambda p: p.write_text(config))
+    _write_atomic(path / "metrics.parquet", lambda p: metrics.to_parquet(p, index=False))
+    marker = {"key": spec.key(), "files": {name: sha256(path / name) for name in FILES}}
+    _write_atomic(path / MARKER, lambda p: p.write_text(json.dumps(marker, indent=1, sort_keys=True) + "\n"))
     return path
 
 
@@ -57,12 +106,22 @@ def read_config(root: Path, spec: GroupSpec) -> dict:
     return json.loads((run_dir(root, spec) / "config.json").read_text())
 
 
+def check(root: Path, specs: list[GroupSpec]):
+    """Raises DamagedRuns naming every damaged run, then MissingRuns if any run is absent."""
+    states = {s.key(): state(root, s) for s in specs}
+    bad = {k: v for k, v in states.items() if v not in (FINISHED, ABSENT)}
+    if bad:
+        names = "; ".join(f"runs/{k}: {why}" for k, why in sorted(bad.items()))
+        raise DamagedRuns(f"{len(bad)} stored run(s) in {Path(root)} are damaged and were not loaded ({names})")
+    missing = sum(v == ABSENT for v in states.values())
+    if missing:
+        raise MissingRuns(f"{missing} of {len(specs)} runs are not in {Path(root) / 'runs'}")
+
+
 def load(root: Path, specs: list[GroupSpec]) -> pd.DataFrame:
     """Long-format metrics of the given groups: one row per
     (run, activation, seed, depth, epoch, layer, metric), with the group's settings as columns."""
-    missing = [s for s in specs if not is_done(root, s)]
-    if missing:
-        raise MissingRuns(f"{len(missing)} of {len(specs)} runs are not in {Path(root) / 'runs'}")
+    check(root, specs)
     frames = []
     for spec in specs:
         df = pd.read_parquet(run_dir(root, spec) / "metrics.parquet")
@@ -76,3 +135,109 @@ def load(root: Path, specs: list[GroupSpec]) -> pd.DataFrame:
 
 def load_info(root: Path, specs: list[GroupSpec]) -> list[dict]:
     return [read_config(root, s)["run"] for s in specs]
+
+
+# --- claims: one worker per group, across processes and hosts sharing the folder ----------
+
+def lock_path(root: Path, spec: GroupSpec) -> Path:
+    return Path(root) / "runs" / f"{spec.key()}.lock"
+
+
+class Claim:
+    """A group claimed by this process: its lock file, created exclusively and held with flock.
+
+    The kernel drops the flock when its holder dies, however it dies, so a lock whose holder is
+    gone is recognised (the flock can be taken) and taken over; the file's content (host, pid,
+    start time) is for people and `status`.
+    """
+
+    def __init__(self, path: Path, fd: int, took_over: dict | None):
+        self.path, self.fd, self.took_over = path, fd, took_over
+
+    def release(self):
+        if self.fd is not None:
+            try:
+                self.path.unlink()  # while still holding the flock: nobody sees it unheld
+            except FileNotFoundError:
+                pass
+            os.close(self.fd)
+            self.fd = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.release()
+
+
+def holder_info() -> dict:
+    return {"host": socket.gethostname(), "pid": os.getpid(), "started": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+
+
+def _read_json(fd: int) -> dict | None:
+    try:
+        os.lseek(fd, 0, os.SEEK_SET)
+        return json.loads(os.read(fd, 4096) or b"null")
+    except (OSError, ValueError):
+        return None
+
+
+def claim(root: Path, spec: GroupSpec) -> Claim | None:
+    """This process's claim on the group, or None while a live worker holds it."""
+    path = lock_path(root, spec)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(5):
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+            created = True
+        except FileExistsError:
+            try:
+                fd = os.open(path, os.O_RDWR)
+            except FileNotFoundError:  # released in between: try again
+                continue
+            created = False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:  # a live worker holds it
+            os.close(fd)
+            return None
+        try:  # the file may have been released (unlinked) or replaced since we opened it
+            same = os.fstat(fd).st_ino == os.stat(path).st_ino
+        except FileNotFoundError:
+            same = False
+        if not same:
+            os.close(fd)
+            continue
+        previous = None if created else _read_json(fd)
+        os.ftruncate(fd, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, (json.dumps(holder_info()) + "\n").encode())
+        return Claim(path, fd, None if created else (previous or {}))
+    return None
+
+
+def clear_stale(root: Path, specs: list[GroupSpec]):
+    """Removes the lock files of these groups that no live worker holds (taking each over first,
+    as any worker would, so a live one is never touched)."""
+    for spec in specs:
+        if lock_path(root, spec).exists():
+            claimed = claim(root, spec)
+            if claimed is not None:
+                claimed.release()
+
+
+def holder(root: Path, spec: GroupSpec) -> dict | None:
+    """The lock's content if a live worker holds the group, else None."""
+    path = lock_path(root, spec)
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        info = _read_json(fd) or {}
+        os.close(fd)
+        return info
+    os.close(fd)
+    return None

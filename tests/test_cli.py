@@ -1,5 +1,9 @@
 """The command line: bad input ends with one line naming the valid choices, and writes nothing."""
 
+import importlib.util
+import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,31 +21,48 @@ def study(*args):
 
 
 SMOKE = ["--profile", "smoke"]
+ACTS = list(activations.ACTIVATIONS)
+EXPS = ["'bogus'", "gradients", "sparsity"]
+# (arguments, words the one-line error must contain); every case exits 2 and writes nothing
 BAD = {
-    "unknown experiment": (["run", "bogus", *SMOKE], ["'bogus'", "gradients", "sparsity"]),
-    "unknown experiment beside a known one": (["run", "sparsity", "bogus", *SMOKE],
-                                              ["'bogus'", "gradients", "sparsity"]),
+    "unknown experiment": (["run", "bogus", *SMOKE], EXPS),
+    "unknown experiment beside a known one": (["run", "sparsity", "bogus", *SMOKE], EXPS),
+    "unknown experiment beside all": (["run", "all", "bogus", *SMOKE], EXPS),
+    "unknown experiment for figures": (["figures", "bogus", *SMOKE], EXPS),
+    "unknown experiment for report": (["report", "sparsity", "bogus", *SMOKE], EXPS),
     "unknown profile": (["run", "all", "--profile", "bogus"], ["'bogus'", *config.PROFILES]),
     "unknown profile for figures": (["figures", "--profile", "bogus"], ["'bogus'", *config.PROFILES]),
-    "unknown activation": (["run", "sparsity", *SMOKE, "--activations", "relu,bogus"],
-                           ["'bogus'", *activations.ACTIVATIONS]),
+    "unknown profile for report": (["report", "--profile", "bogus"], ["'bogus'", *config.PROFILES]),
+    "unknown activation": (["run", "sparsity", *SMOKE, "--activations", "relu,bogus"], ["'bogus'", *ACTS]),
+    "unknown activation for figures": (["figures", *SMOKE, "--activations", "bogus"], ["'bogus'", *ACTS]),
+    "empty activation list": (["run", "sparsity", *SMOKE, "--activations", ""], ["--activations", *ACTS]),
+    "activation list of commas": (["run", "sparsity", *SMOKE, "--activations", " , "], ["--activations", *ACTS]),
+    "empty name in the activation list": (["run", "sparsity", *SMOKE, "--activations", "relu,,tanh"],
+                                          ["--activations", "empty name"]),
+    "activation named twice": (["run", "sparsity", *SMOKE, "--activations", "relu,tanh,relu"],
+                               ["--activations", "relu", "more than once"]),
     "zero epochs": (["run", "sparsity", *SMOKE, "--epochs", "0"], ["--epochs", "positive integer", "'0'"]),
+    "non-numeric epochs": (["run", "sparsity", *SMOKE, "--epochs", "abc"], ["--epochs", "positive integer", "'abc'"]),
+    "absurdly many epochs": (["run", "sparsity", *SMOKE, "--epochs", "100000000"], ["--epochs", "at most 10000"]),
+    "fractional epochs": (["run", "sparsity", *SMOKE, "--epochs", "2.5"], ["--epochs", "'2.5'"]),
     "negative seeds": (["run", "sparsity", *SMOKE, "--seeds", "-1"], ["--seeds", "positive integer", "'-1'"]),
-    "non-numeric epochs": (["run", "sparsity", *SMOKE, "--epochs", "abc"],
-                           ["--epochs", "positive integer", "'abc'"]),
-    "unknown experiment beside all": (["run", "all", "bogus", *SMOKE], ["'bogus'", "gradients", "sparsity"]),
     "more seeds than the profile has": (["run", "sparsity", *SMOKE, "--seeds", "5"], ["--seeds", "1-2"]),
+    "zero jobs": (["run", "sparsity", *SMOKE, "--jobs", "0"], ["--jobs", "positive integer"]),
+    "unknown optimiser": (["run", "sparsity", *SMOKE, "--optimizer", "rmsprop"], ["'rmsprop'", *config.OPTIMIZERS]),
+    "zero learning rate": (["run", "sparsity", *SMOKE, "--learning-rate", "0"], ["--learning-rate", "(0, 10]"]),
+    "negative learning rate": (["run", "sparsity", *SMOKE, "--learning-rate", "-0.1"], ["--learning-rate", "(0, 10]"]),
+    "absurd learning rate": (["run", "sparsity", *SMOKE, "--learning-rate", "1e9"], ["--learning-rate", "(0, 10]"]),
+    "learning rate not a number": (["run", "sparsity", *SMOKE, "--learning-rate", "nan"], ["--learning-rate", "'nan'"]),
+    "infinite learning rate": (["run", "sparsity", *SMOKE, "--learning-rate", "inf"], ["--learning-rate", "'inf'"]),
     "unknown command": (["bogus"], ["'bogus'", "list", "run", "figures", "report"]),
     "no experiment": (["run", *SMOKE], ["EXPERIMENT"]),
+    "unknown option": (["run", "sparsity", *SMOKE, "--bogus"], ["--bogus"]),
 }
 
 
-@pytest.mark.parametrize("case", list(BAD))
-def test_bad_input_is_one_line_exit_2_and_writes_nothing(case, tmp_path):
-    args, mentioned = BAD[case]
-    out = tmp_path / "x"
-    proc = study(*args, "--out", out)
-    assert proc.returncode == 2, proc.stderr
+def check_refused(proc, out, mentioned, status=2):
+    """One line, starting 'error:', naming what it should; the status; nothing written."""
+    assert proc.returncode == status, proc.stderr
     lines = proc.stderr.splitlines()
     assert len(lines) == 1, proc.stderr
     assert lines[0].startswith("error:")
@@ -49,13 +70,107 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(case, tmp_path):
         assert word in lines[0]
     assert proc.stdout == ""
     assert not out.exists()
-    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    assert sorted(p.name for p in out.parent.iterdir()) == []
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(case, tmp_path):
+    args, mentioned = BAD[case]
+    out = tmp_path / "x"
+    check_refused(study(*args, "--out", out), out, mentioned)
+
+
+def study_env(env, *args):
+    return subprocess.run([sys.executable, "-m", "study", *map(str, args)], cwd=REPO, capture_output=True,
+                          text=True, timeout=120, env={**os.environ, **env})
+
+
+BACKENDS = ["tensorflow", "jax", "torch"]
+BAD_ENV = {
+    "unknown Keras backend": ({"KERAS_BACKEND": "bogus"}, ["run", "sparsity", *SMOKE], ["KERAS_BACKEND", "'bogus'", *BACKENDS]),
+    "unknown Keras backend for figures": ({"KERAS_BACKEND": "bogus"}, ["figures", *SMOKE], ["'bogus'", *BACKENDS]),
+    "unknown matplotlib backend": ({"MPLBACKEND": "bogus"}, ["figures", *SMOKE], ["MPLBACKEND", "'bogus'", "agg"]),
+    "unknown matplotlib backend for report": ({"MPLBACKEND": "bogus"}, ["report", *SMOKE], ["MPLBACKEND", "agg"]),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_ENV))
+def test_bad_environment_is_one_line_exit_2_and_writes_nothing(case, tmp_path):
+    env, args, mentioned = BAD_ENV[case]
+    out = tmp_path / "x"
+    check_refused(study_env(env, *args, "--out", out), out, mentioned)
+
+
+def test_a_backend_that_is_not_installed_is_named(tmp_path):
+    missing = [b for b in ("jax", "torch") if importlib.util.find_spec(b) is None]
+    if not missing:
+        pytest.skip("every backend is installed here")
+    out = tmp_path / "x"
+    check_refused(study_env({"KERAS_BACKEND": missing[0]}, "run", "sparsity", *SMOKE, "--out", out), out,
+                  [missing[0], "not installed", "tensorflow"])
+
+
+@pytest.mark.parametrize("command", ["run", "figures", "report"])
+def test_out_that_is_a_file_is_refused(command, tmp_path):
+    target = tmp_path / "a-file"
+    target.write_text("not a folder")
+    proc = study(command, *(["sparsity"] if command == "run" else []), *SMOKE, "--out", target / "inside")
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "is a file, not a folder" in proc.stderr
+    assert target.read_text() == "not a folder" and sorted(tmp_path.iterdir()) == [target]
+
+
+def test_out_on_a_file_system_that_takes_no_files_is_refused():
+    proc = study("run", "sparsity", *SMOKE, "--out", "/proc/study-results")  # procfs: even root cannot create
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert proc.stderr.startswith("error: --out /proc/study-results: cannot write in /proc")
+
+
+def test_out_on_a_full_file_system_is_refused(tmp_path, monkeypatch, capsys):
+    from study import cli
+
+    monkeypatch.setattr(cli.shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9 - 2**20, 2**20))
+    assert cli.main(["run", "sparsity", *SMOKE, "--out", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "only 1 MB free" in err and f"at least {cli.MIN_FREE_MB} MB" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_empty_keras_backend_is_tensorflow(tmp_path):
+    """KERAS_BACKEND= (empty) is the default backend, recorded by its name, so its runs are the TensorFlow ones."""
+    proc = study_env({"KERAS_BACKEND": ""}, "run", "sparsity", *SMOKE, "--activations", "relu", "--seeds", "1",
+                     "--epochs", "1", "--out", tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    configs = [json.loads(p.read_text()) for p in tmp_path.glob("results/runs/*/config.json")]
+    assert configs and {c["spec"]["backend"] for c in configs} == {"tensorflow"}
+    assert {c["run"]["backend"] for c in configs} == {"tensorflow"}
+
+
+def test_missing_input_hints_repeat_every_option(tmp_path):
+    out = tmp_path / "elsewhere"
+    out.mkdir()
+    proc = study("figures", "sparsity", *SMOKE, "--activations", "relu,tanh", "--seeds", "1", "--epochs", "3", "--out", out)
+    assert proc.returncode == 1 and proc.stderr.count("\n") == 1, proc.stderr
+    hint = proc.stderr.split("run '")[1].split("'")[0]
+    assert hint == f"python -m study run sparsity --profile smoke --activations relu,tanh --seeds 1 --epochs 3 --out {out}"
+    proc = study("report", *SMOKE, "--out", out)
+    assert f"python -m study run all --profile smoke --out {out}" in proc.stderr
+
+
+def test_list_and_help_name_every_activation():
+    for args in (["list"], ["--help"], ["run", "--help"]):
+        proc = study(*args)
+        assert proc.returncode == 0, proc.stderr
+        text = " ".join(proc.stdout.split())
+        assert f"activations ({len(ACTS)})" in text or args != ["list"]
+        for name in ACTS:
+            assert name in text, (args, name)
 
 
 def test_list_prints_every_experiment_with_its_claims():
     proc = study("list")
     assert proc.returncode == 0, proc.stderr
-    lines = [line for line in proc.stdout.splitlines() if not line.startswith("profiles:")]
+    lines = [line for line in proc.stdout.splitlines() if not line.startswith(("profiles:", "activations"))]
     names = [line.split()[0] for line in lines]
     assert names == ["collapse", "convergence", "dead_units", "expressivity", "flips", "gradients", "sparsity"]
     for name, claims in [("flips", "C3"), ("expressivity", "C5"), ("convergence", "C7"), ("collapse", "C10"),

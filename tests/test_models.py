@@ -70,7 +70,7 @@ def train_both(spec):
     """A group and each of its branches alone, trained on the same batches from the same weights."""
     data = datasets.load(spec.dataset, n_train=spec.n_train, seed=spec.data_seed)
     n = len(data.x_train)
-    orders = engine.batch_orders(spec, n)
+    orders = list(engine.batch_orders(spec, n))
     assert len(orders) == spec.epochs
 
     engine.set_determinism(spec, spec.data_seed)
@@ -183,7 +183,7 @@ def test_train_plain_matches_the_group(trained):
     spec, data = trained["spec"], trained["data"]
     # Two of the branches (to save time): same data, epochs and so the same batch orders.
     sub = dataclasses.replace(spec, activations=("sigmoid", "relu"), seeds=(1,))
-    assert engine.batch_orders(sub, 600)[-1].tolist() == trained["orders"][-1].tolist()
+    assert list(engine.batch_orders(sub, 600))[-1].tolist() == trained["orders"][-1].tolist()
     models_by_branch = engine.train_plain(sub, data)
     assert list(models_by_branch) == [("sigmoid", 1), ("relu", 1)]
     for branch, model in models_by_branch.items():

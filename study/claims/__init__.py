@@ -47,18 +47,39 @@ def modules() -> list[ModuleType]:
     return [importlib.import_module(f"{__name__}.{name}") for _, name in names]
 
 
+def unanswered(study) -> dict[str, str]:
+    """{claim: why} for the claims these runs cannot answer."""
+    why = {}
+    for m in modules():
+        if not set(m.EXPERIMENTS) <= set(study.experiments):
+            why[m.CLAIM] = f"its experiments ({', '.join(m.EXPERIMENTS)}) are not among those drawn"
+        elif not study.answers(m.EXPERIMENTS):
+            why[m.CLAIM] = f"it needs every activation of {', '.join(m.EXPERIMENTS)}; the selection leaves some out"
+        elif emptied := study.emptied(m.EXPERIMENTS):
+            why[m.CLAIM] = f"every model of {len(emptied)} of its groups diverged"
+    return why
+
+
 def answerable(study) -> list[ModuleType]:
-    """The claim modules whose experiments are all among the study's."""
-    return [m for m in modules() if set(m.EXPERIMENTS) <= set(study.experiments)]
+    """The claim modules whose experiments are all among the study's, with all their activations,
+    and none of whose groups lost every model to divergence."""
+    skip = unanswered(study)
+    return [m for m in modules() if m.CLAIM not in skip]
 
 
 def findings(study) -> list[Finding]:
+    from study.stats import Unpaired
+
     found = []
     for module in answerable(study):
-        f = module.finding(study)
+        try:
+            f = module.finding(study)
+        except Unpaired:  # diverged models left one side of a paired comparison short
+            f = Finding(module.CLAIM, "not computed", "-", "Diverged models left out of these runs leave "
+                        "its paired comparisons with unequal seeds, so no verdict is given.", pd.DataFrame(), "")
         f.rule, f.figures = module.RULE.text(), list(module.FIGURES)
         found.append(f)
     return found
 
 
-__all__ = ["CLAIMS", "Finding", "REFERENCE_DEPTH", "MAIN_INIT", "modules", "answerable", "findings"]
+__all__ = ["CLAIMS", "Finding", "REFERENCE_DEPTH", "MAIN_INIT", "modules", "answerable", "unanswered", "findings"]
