@@ -50,10 +50,16 @@ def state(root: Path, spec: GroupSpec) -> str:
     """FINISHED, ABSENT (never started or interrupted before its marker), or why the run is damaged."""
     path = run_dir(root, spec)
     try:
-        marker = json.loads((path / MARKER).read_text())
+        text = (path / MARKER).read_text()
     except FileNotFoundError:
         return ABSENT
-    except (OSError, ValueError):
+    except OSError:
+        return "its COMPLETE marker is unreadable"
+    if text.strip() == spec.key():
+        return "its COMPLETE marker predates checksums"
+    try:
+        marker = json.loads(text)
+    except ValueError:
         return "its COMPLETE marker is unreadable"
     if not isinstance(marker, dict) or marker.get("key") != spec.key() or set(marker.get("files", ())) != set(FILES):
         return "its COMPLETE marker does not describe this run"

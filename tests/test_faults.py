@@ -120,6 +120,8 @@ DAMAGE = {
     "config deleted": ("config.json", Path.unlink, "config.json is missing"),
     "spec edited with its checksum": ("config.json", edit_spec_and_checksum, "does not hash to its folder's name"),
     "marker garbled": ("COMPLETE", lambda p: p.write_text("{not json"), "marker is unreadable"),
+    "marker of the older store format": ("COMPLETE", lambda p: p.write_text(p.parent.name + "\n"),
+                                         "marker predates checksums"),
     "marker of another run": ("COMPLETE", lambda p: p.write_text(json.dumps({"key": "0" * 16, "files": {}})),
                               "does not describe this run"),
 }
