@@ -32,8 +32,8 @@ report: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(PY) -m pytest -q
 
-test-faults: $(VENV)/.installed  # the slow fault trials: 20 kill -9 moments and more
-	$(PY) -m pytest -q -m faults tests/test_faults.py
+test-faults: $(VENV)/.installed  # every fault test, with all 20 kill -9 trials (make test runs 2)
+	$(PY) -m pytest -q -m "faults or not faults" tests/test_faults.py
 
 bench: $(VENV)/.installed
 	$(PY) bench/engine_vs_plain.py
