@@ -1,4 +1,4 @@
-"""Command line: python -m study list | run EXPERIMENT...|all | figures | report.
+"""Command line: python -m study list | run EXPERIMENT...|all | status | figures | report.
 
 Every input is checked before anything is written; a bad one ends with a one-line
 error naming the valid choices and exit status 2. A missing or damaged input ends with
@@ -12,6 +12,7 @@ import argparse
 import importlib.util
 import math
 import os
+import shlex
 import shutil
 import sys
 import tempfile
@@ -23,7 +24,7 @@ if not os.environ.get("KERAS_BACKEND"):  # unset or empty: the default, recorded
     os.environ["KERAS_BACKEND"] = "tensorflow"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from study import activations, config, grid, runner  # noqa: E402
+from study import activations, cluster, config, grid, runner  # noqa: E402
 from study.errors import MissingInput  # noqa: E402
 
 ROOT = config.ROOT
@@ -51,6 +52,10 @@ def _positive_int(text):
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got '{text}'")
     return value
+
+
+def _nonnegative_int(text):
+    return 0 if text.strip() == "0" else _positive_int(text)
 
 
 def _epochs(text):
@@ -99,12 +104,27 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--jobs", type=_positive_int, default=1,
                      help="groups trained at once, each in a fresh process (default 1: in this one); "
                           "capped at the number of cores and of groups")
+    cl = run.add_argument_group("cluster", "with --executor slurm (or submitit-local); see 'Run on a cluster' in the README")
+    cl.add_argument("--executor", default="local", help=f"one of {', '.join(cluster.EXECUTORS)} (default local)")
+    cl.add_argument("--cluster-config", type=Path, help="a TOML file of the settings below")
+    cl.add_argument("--partition", help="SLURM partition")
+    cl.add_argument("--time", type=_positive_int, help="minutes per task (default 120)")
+    cl.add_argument("--mem", type=_positive_int, help="GB of memory per task (default 8)")
+    cl.add_argument("--cpus", type=_positive_int, help="CPUs per task (default 2)")
+    cl.add_argument("--gpus", type=_nonnegative_int, help="GPUs per task (default 0)")
+    cl.add_argument("--groups-per-task", type=_positive_int, help="groups each array task trains (default 1)")
+    cl.add_argument("--parallel", type=_positive_int, help="array tasks running at once (default: the scheduler's)")
+    cl.add_argument("--wait", action="store_true", help="wait for the array and report its outcome")
+    status = sub.add_parser("status", help="finished, running and missing groups, read from the store alone",
+                            epilog=f"activations: {acts}")
+    status.add_argument("experiments", nargs="*", default=["all"], metavar="EXPERIMENT",
+                        help="names (default: all)")
     for name, text in [("figures", "draw the figures from stored results"),
                        ("report", "write the report from stored results and figures")]:
         p = sub.add_parser(name, help=text, epilog=f"activations: {acts}")
         p.add_argument("experiments", nargs="*", default=["all"], metavar="EXPERIMENT",
                        help="the experiments whose claims to draw (default: all)")
-    for name in ("run", "figures", "report"):  # one selection: what `run` trained is what the others draw
+    for name in ("run", "status", "figures", "report"):  # one selection: what `run` trained is what the others draw
         p = sub.choices[name]
         p.add_argument("--profile", default="quick", help=f"one of {', '.join(config.PROFILES)}")
         p.add_argument("--activations", type=_activation_list, help=f"comma-separated subset of: {acts}")
@@ -214,17 +234,16 @@ def cmd_run(args):
         _say(f"damaged, will be retrained: {results / 'runs' / key} ({why})")
     if not todo:
         return
+    if args.executor != "local":
+        return _submit(args, todo, results)
     for line in runner.quiet_import():  # TensorFlow's start-up messages, once
         _say(line)
     jobs = min(args.jobs, len(todo), os.cpu_count() or 1)
     if jobs < args.jobs:
         _say(f"--jobs {args.jobs} capped at {jobs} ({len(todo)} groups to train, {os.cpu_count()} cores)")
     resume = " ".join(["python -m study run", *args.experiments, *_rerun_options(args)])
-    finished = 0
     with tqdm(total=sum(s.epochs for s in todo), unit="epoch", file=sys.stderr, dynamic_ncols=True) as bar:
         def on_group(spec, outcome):
-            nonlocal finished
-            finished += outcome == "trained"
             if outcome == "skipped":  # its epochs will never come
                 bar.total -= spec.epochs
                 bar.refresh()
@@ -238,6 +257,59 @@ def cmd_run(args):
                  f"resume with: {resume}")
             raise
     _say(f"{counts['trained']} groups trained, {counts['skipped']} skipped (taken by another worker)")
+
+
+def _resources(args) -> cluster.Resources:
+    try:
+        resources = cluster.Resources.from_file(args.cluster_config)
+    except (OSError, ValueError, TypeError) as exc:  # unreadable, not TOML, or an unknown or mistyped setting
+        raise UsageError(f"--cluster-config: {exc}") from None
+    for name in ("partition", "time", "mem", "cpus", "gpus", "groups_per_task", "parallel"):
+        if getattr(args, name) is not None:
+            setattr(resources, name, getattr(args, name))
+    return resources
+
+
+def _submit(args, todo, results):
+    """The groups still to train, as one job array; with --wait, its outcome."""
+    from study import store
+
+    logs = args.out / "logs"
+    jobs = cluster.submit(todo, results, logs, args.executor, _resources(args))
+    status = " ".join(["python -m study status", *args.experiments, *_rerun_options(args)])
+    _say(f"submitted job array {jobs[0].job_id.split('_')[0]}: {len(jobs)} tasks for {len(todo)} groups "
+         f"({args.executor}); logs in {logs}; progress: {status}")
+    if not args.wait:
+        return
+    counts, failures = cluster.wait(jobs)
+    for line in failures:
+        _say(line)
+    _say(f"{counts['trained']} groups trained, {counts['skipped']} skipped (taken by another worker)")
+    missing = sum(not store.is_done(results, s) for s in todo)
+    if missing:
+        raise MissingInput(f"{missing} of {len(todo)} groups did not finish; resubmit with: {shlex.join(['python', '-m', 'study', *args.argv])}")
+
+
+def cmd_status(args):
+    from study import store
+
+    specs = _specs(args)
+    results = args.out / "results"
+    finished, running, damaged, missing = [], [], [], []
+    for s in specs:
+        state = store.state(results, s)
+        held = store.holder(results, s) if state != store.FINISHED else None
+        (finished if state == store.FINISHED else running if held is not None
+         else missing if state == store.ABSENT else damaged).append((s, held or state))
+    print(f"{len(specs)} groups in {results}: {len(finished)} finished, {len(running)} running, "
+          f"{len(damaged)} damaged, {len(missing)} missing")
+    for s, held in running:
+        print(f"running  {s.key()}  depth {s.depth}, {s.optimizer} {s.learning_rate:g}: "
+              f"{held.get('host', '?')} pid {held.get('pid', '?')} since {held.get('started', '?')}")
+    for s, why in damaged:
+        print(f"damaged  {s.key()}  {why}")
+    if damaged or missing:
+        print("finish the rest with: " + " ".join(["python -m study run", *args.experiments, *_rerun_options(args)]))
 
 
 def _stored(args):
@@ -261,17 +333,25 @@ def cmd_report(args):
         print(path)
 
 
-COMMANDS = {"list": cmd_list, "run": cmd_run, "figures": cmd_figures, "report": cmd_report}
+COMMANDS = {"list": cmd_list, "run": cmd_run, "status": cmd_status, "figures": cmd_figures, "report": cmd_report}
 
 
 def main(argv=None) -> int:
     try:
+        argv = sys.argv[1:] if argv is None else list(argv)
         args = build_parser().parse_args(argv)
+        args.argv = argv
         if args.command != "list":
             config.get_profile(args.profile)
             _selection(args)
             check_backend()
-            check_writable(args.out)
+            if args.command != "status":  # status only reads
+                check_writable(args.out)
+        if args.command == "run" and args.executor != "local":
+            activations.check_choice("executor", args.executor, cluster.EXECUTORS)
+            _resources(args)
+            if importlib.util.find_spec("submitit") is None:
+                raise UsageError("--executor needs submitit: pip install submitit")
         if args.command in ("figures", "report"):
             check_plotting()
         t0 = time.perf_counter()

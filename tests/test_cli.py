@@ -57,6 +57,10 @@ BAD = {
     "unknown command": (["bogus"], ["'bogus'", "list", "run", "figures", "report"]),
     "no experiment": (["run", *SMOKE], ["EXPERIMENT"]),
     "unknown option": (["run", "sparsity", *SMOKE, "--bogus"], ["--bogus"]),
+    "unknown executor": (["run", "sparsity", *SMOKE, "--executor", "pbs"], ["'pbs'", "local", "slurm", "submitit-local"]),
+    "cluster config that is not there": (["run", "sparsity", *SMOKE, "--executor", "slurm", "--cluster-config",
+                                          "/nonexistent/cluster.toml"], ["--cluster-config", "No such file"]),
+    "negative GPUs per task": (["run", "sparsity", *SMOKE, "--executor", "slurm", "--gpus", "-1"], ["--gpus"]),
 }
 
 
