@@ -13,9 +13,18 @@ import numpy as np
 def _tensorflow(model, loss_fn, x, y, kernels):
     import tensorflow as tf
 
-    with tf.GradientTape() as tape:
-        loss = loss_fn(y, model(x, training=False))
-    return [g.numpy() for g in tape.gradient(loss, kernels)]
+    key = (id(loss_fn), tuple(id(k) for k in kernels))
+    cached = getattr(model, "_study_kernel_grads", None)
+    if cached is None or cached[0] != key:  # traced once per model, loss and kernels
+        @tf.function(reduce_retracing=True)
+        def grads(x, y):
+            with tf.GradientTape() as tape:
+                loss = loss_fn(y, model(x, training=False))
+            return tape.gradient(loss, kernels)
+
+        cached = (key, grads)
+        model._study_kernel_grads = cached
+    return [g.numpy() for g in cached[1](tf.convert_to_tensor(x), tf.convert_to_tensor(y))]
 
 
 def _jax(model, loss_fn, x, y, kernels):

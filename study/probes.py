@@ -73,21 +73,26 @@ def dormant(z):
     return np.mean(dormant_units(z), axis=-1)
 
 
-def saturated(z, act: Activation):
+def abs_derivative(z, act: Activation):
+    return np.abs(ops.convert_to_numpy(act.derivative(z)))
+
+
+def saturated(z, act: Activation, d=None):
+    """d: |f'(z)|, when the caller has it already."""
     if not act.bounded:
         return np.full(z.shape[:-2], np.nan)
-    d = np.abs(ops.convert_to_numpy(act.derivative(z)))
+    d = abs_derivative(z, act) if d is None else d
     return np.mean(d < SATURATION_LEVEL * act.max_derivative, axis=BRANCH_AXES)
 
 
-def mean_abs_derivative(z, act: Activation):
-    return np.mean(np.abs(ops.convert_to_numpy(act.derivative(z))), axis=BRANCH_AXES)
+def mean_abs_derivative(z, act: Activation, d=None):
+    return np.mean(abs_derivative(z, act) if d is None else d, axis=BRANCH_AXES)
 
 
 def layer_metrics(z, a, act: Activation) -> dict[str, np.ndarray]:
     """Every per-layer measure but the gradient norm, which needs the model, for a run of
     branches of one activation: z and a are (branches, examples, units)."""
-    zero = exact_zero(a)
+    zero, d = exact_zero(a), abs_derivative(z, act)
     return {
         "exact_zero": zero,
         "active": 1.0 - zero,
@@ -95,8 +100,8 @@ def layer_metrics(z, a, act: Activation) -> dict[str, np.ndarray]:
         "hoyer": hoyer(a),
         "dead": dead(a),
         "dormant": dormant(z),
-        "saturated": saturated(z, act),
-        "mean_abs_derivative": mean_abs_derivative(z, act),
+        "saturated": saturated(z, act, d),
+        "mean_abs_derivative": mean_abs_derivative(z, act, d),
     }
 
 
@@ -148,8 +153,8 @@ def regions_along_lines(preactivations, lines, chunk=LINE_CHUNK):
     for line in lines:
         count = 0
         for start in range(0, len(line) - 1, chunk):
-            zs = preactivations(line[start:start + chunk + 1], training=False)
-            zs = [ops.convert_to_numpy(z) for z in (zs if isinstance(zs, (list, tuple)) else [zs])]
+            zs = preactivations.predict_on_batch(line[start:start + chunk + 1])  # compiled, once per shape
+            zs = [np.asarray(z) for z in (zs if isinstance(zs, (list, tuple)) else [zs])]
             count = count + pattern_changes(zs)
         totals = totals + 1 + count
     return totals / len(lines)

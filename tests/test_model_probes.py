@@ -69,3 +69,21 @@ def test_collapse_of_a_hand_built_constant_net_and_a_live_one():
     nearly = 0.5 + 1e-5 * data.x_grid[:, :1]
     assert probes.collapsed(nearly, data.y_grid).tolist() == [1.0]
     assert probes.collapsed(nearly * 1e3, data.y_grid).tolist() == [0.0]
+
+
+def test_compiled_evaluation_gives_the_eager_numbers():
+    """Evaluation and probes run through Keras's compiled predict function: the same numbers, faster."""
+    import keras
+
+    from study import engine
+    from study.config import GroupSpec
+
+    spec = GroupSpec("mnist1d", depth=3, width=16, activations=("sigmoid", "relu"), seeds=(0, 1), epochs=1,
+                     n_train=256, probe_size=64)
+    data = engine.load_data(spec)
+    group, _ = engine.build_group(spec, data)
+    eager = keras.ops.convert_to_numpy(group(data.x_val, training=False))
+    np.testing.assert_array_equal(outputs_of(group, data.x_val), eager)
+    probe = models.probe_model(group)
+    for compiled, plain in zip(probe.predict_on_batch(data.x_val[:64]), probe(data.x_val[:64], training=False)):
+        np.testing.assert_array_equal(compiled, keras.ops.convert_to_numpy(plain))

@@ -1,0 +1,80 @@
+"""Where a group's time goes: process start (imports), data, building, fitting, evaluation, probes.
+
+Trains quick-profile groups the way `python -m study run` does (engine.train_group's loop),
+timing each part; evaluation is every split's loss and accuracy after every epoch, probes are
+the layer measurements, gradient norms and linear regions at the recorded epochs.
+Run: python bench/time_breakdown.py [EXPERIMENT:INDEX ...]   (default: sparsity:3 collapse:0)
+"""
+
+import os
+import sys
+import time
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+t_start = time.perf_counter()
+
+from study import engine, grid, probes  # noqa: E402
+from study.measure import Meter  # noqa: E402
+
+START = time.perf_counter() - t_start
+
+
+class Clock:
+    """Seconds spent inside the wrapped functions."""
+
+    def __init__(self):
+        self.seconds = 0.0
+
+    def wrap(self, fn):
+        def timed(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - t0
+        return timed
+
+
+def breakdown(name: str, index: int) -> dict:
+    spec = grid.get(name).specs("quick")[index]
+    probe_clock = Clock()
+    layers, regions = Meter.layers, probes.regions_along_lines
+    Meter.layers, probes.regions_along_lines = probe_clock.wrap(layers), probe_clock.wrap(regions)
+    try:
+        t0 = time.perf_counter()
+        data = engine.load_data(spec)
+        t1 = time.perf_counter()
+        model, loss = engine.build_group(spec, data)
+        meter = Meter(spec, model, loss, data)
+        t2 = time.perf_counter()
+        fit = measure = 0.0
+        t = time.perf_counter()
+        meter(0, 0.0)
+        measure += time.perf_counter() - t
+        for epoch, order in enumerate(engine.batch_orders(spec, len(data.x_train)), start=1):
+            fit += engine.fit_epoch(model, spec, data, order)
+            t = time.perf_counter()
+            meter(epoch, fit)
+            measure += time.perf_counter() - t
+    finally:
+        Meter.layers, probes.regions_along_lines = layers, regions
+    return {"group": f"{name}:{index} (depth {spec.depth}, K={len(spec.branches)}, {spec.epochs} epochs)",
+            "data": t1 - t0, "build": t2 - t1, "fit": fit, "evaluation": measure - probe_clock.seconds,
+            "probes": probe_clock.seconds}
+
+
+def main():
+    wanted = sys.argv[1:] or ["sparsity:3", "collapse:0"]
+    print(f"backend {os.environ['KERAS_BACKEND']}, device {engine.device()}; process start (imports) {START:.1f} s")
+    for item in wanted:
+        name, index = item.split(":")
+        b = breakdown(name, int(index))
+        fit = b["fit"]
+        parts = ", ".join(f"{k} {b[k]:.1f} s" for k in ("data", "build", "fit", "evaluation", "probes"))
+        print(f"{b['group']}: {parts}; evaluation {100 * b['evaluation'] / fit:.0f}% and probes "
+              f"{100 * b['probes'] / fit:.0f}% of fit")
+
+
+if __name__ == "__main__":
+    main()
