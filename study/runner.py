@@ -8,6 +8,7 @@ end when their parent ends, however it ends.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import queue
 import re
@@ -39,6 +40,8 @@ def quiet_import():
     with tempfile.TemporaryFile() as captured:
         os.dup2(captured.fileno(), 2)
         try:
+            if importlib.util.find_spec("tensorflow"):  # Keras's data adapters load it under every backend
+                import tensorflow  # noqa: F401
             import keras  # noqa: F401
 
             from study import engine  # noqa: F401

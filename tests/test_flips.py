@@ -59,7 +59,10 @@ FLIPS = {
 # Worst relative difference max|a - b| / max|b| allowed between the flipped branch and
 # flip(a ReLU branch); see the docstring for why two constants.
 FUNCTION_RTOL = 0.0  # outputs, z and a of the freshly flipped net: measured exactly 0
-TWIN_RTOL = 0.0  # after training, against flip(a ReLU twin in the same slot): measured exactly 0
+# After training, against flip(a ReLU twin in the same slot): measured exactly 0 on TensorFlow. XLA
+# (JAX) compiles a negated ReLU into other fused kernels, so there it is float32 rounding (1.2e-7).
+EXACT = keras.backend.backend() == "tensorflow"
+TWIN_RTOL = 0.0 if EXACT else 1e-6
 # After training, against flip(the ReLU branch in slot 0). Measured (CPU, TensorFlow 2.21, Keras 3.15, 21 steps):
 # adam 1.18e-7, sgd 1.28e-7, momentum 9.6e-8 for every flip, the same numbers as two
 # identical ReLU branches in slots 0 and 1 reach: float32 rounding (eps 1.19e-7) of the
@@ -237,7 +240,8 @@ def test_training_keeps_the_reparametrisation_exactly_against_a_twin(flip, optim
     print(f"\n{flip:12s} {optimizer:8s} vs twin: {exact:.3g}; twin slot 1 vs slot 0: {slot_drift:.3g}", end="")
     assert exact <= TWIN_RTOL
     assert worst(r["final"][0], twins["final"][0]) <= TWIN_RTOL  # the ReLU branch is its twin too
-    assert flip_vs_slot0 == slot_drift
+    if EXACT:
+        assert flip_vs_slot0 == slot_drift
 
 
 @pytest.mark.parametrize("flip,optimizer", CASES)
