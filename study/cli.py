@@ -226,11 +226,11 @@ def cmd_run(args):
     from tqdm import tqdm
 
     results = args.out / "results"
-    states = {s.key(): store.state(results, s) for s in specs}
+    states = store.states(results, specs)
     todo = [s for s in specs if states[s.key()] != store.FINISHED]
     _say(f"{len(specs)} groups, {len(specs) - len(todo)} already finished; profile {args.profile}, "
          f"results in {results}")
-    for key, why in store.damaged(results, specs).items():
+    for key, why in store.damaged(states).items():
         _say(f"damaged, will be retrained: {results / 'runs' / key} ({why})")
     if not todo:
         return

@@ -16,6 +16,8 @@ import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from study.runner import slowest_first
+
 EXECUTORS = {"local": "a pool of processes on this machine (--jobs)",
              "slurm": "a SLURM job array, through submitit",
              "submitit-local": "the same job array run by submitit on this machine, without a scheduler"}
@@ -57,7 +59,7 @@ class Resources:
 
 def chunks(specs, size: int) -> list[list]:
     """The groups of each task, slowest first, so the array's tail is short tasks."""
-    ordered = sorted(specs, key=lambda s: -s.depth * len(s.branches))
+    ordered = slowest_first(specs)
     return [ordered[i:i + size] for i in range(0, len(ordered), size)]
 
 

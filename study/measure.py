@@ -7,7 +7,6 @@ whole model. Definitions of the per-layer measures are in `study/probes.py`.
 
 from __future__ import annotations
 
-import keras
 import numpy as np
 import pandas as pd
 

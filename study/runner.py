@@ -79,8 +79,12 @@ _progress = None
 def _work(results, spec):
     from study import engine
 
-    key = spec.key()
-    return key, engine.train_and_store(results, spec, progress=lambda epoch: _progress.put(key))
+    return engine.train_and_store(results, spec, progress=lambda epoch: _progress.put(epoch))
+
+
+def slowest_first(specs):
+    """Deepest and widest groups first, so a pool or an array does not end on one long group."""
+    return sorted(specs, key=lambda s: -s.depth * len(s.branches))
 
 
 def run(specs, results, jobs: int, on_epoch, on_group) -> Counter:
@@ -89,34 +93,33 @@ def run(specs, results, jobs: int, on_epoch, on_group) -> Counter:
     Returns the count of each outcome ("trained", "skipped"). Raises Interrupted on Ctrl-C or
     SIGTERM, after stopping every worker.
     """
-    counts = Counter()
     previous = {s: signal.signal(s, _interrupt) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         if jobs == 1:
             from study import engine
 
+            counts = Counter()
             for spec in specs:
                 outcome = engine.train_and_store(results, spec, progress=lambda _: on_epoch())
                 counts[outcome] += 1
                 on_group(spec, outcome)
             return counts
-        return _run_pool(specs, results, jobs, on_epoch, on_group, counts)
+        return _run_pool(specs, results, jobs, on_epoch, on_group)
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
 
 
-def _run_pool(specs, results, jobs, on_epoch, on_group, counts):
+def _run_pool(specs, results, jobs, on_epoch, on_group) -> Counter:
     # TensorFlow does not survive fork: each worker is a fresh (spawned) process.
     import multiprocessing
 
     ctx = multiprocessing.get_context("spawn")
     progress = ctx.Queue()
     pool = ctx.Pool(jobs, initializer=_worker_init, initargs=(progress, os.getpid()))
+    counts = Counter()
     try:
-        # Deepest (slowest) groups first, so the pool does not end on one long group.
-        ordered = sorted(specs, key=lambda s: -s.depth * len(s.branches))
-        pending = {pool.apply_async(_work, (results, s)): s for s in ordered}
+        pending = {pool.apply_async(_work, (results, s)): s for s in slowest_first(specs)}
         while pending:
             try:
                 progress.get(timeout=0.2)
@@ -126,7 +129,7 @@ def _run_pool(specs, results, jobs, on_epoch, on_group, counts):
                 pass
             for result in [r for r in pending if r.ready()]:
                 spec = pending.pop(result)
-                _, outcome = result.get()  # a worker's exception is raised here
+                outcome = result.get()  # a worker's exception is raised here
                 counts[outcome] += 1
                 on_group(spec, outcome)
         pool.close()

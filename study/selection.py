@@ -34,7 +34,7 @@ class Study:
         # repeated in every hint, so following one writes where the user asked
         self.rerun_options = rerun_options if rerun_options is not None else self.selection.options()
         self.subset = subset or []  # experiment names given to figures/report, when not all
-        self._frames = {}
+        self._frames, self._info = {}, None
         self.excluded = pd.DataFrame({"run": pd.Series(dtype=str), "activation": pd.Series(dtype=str),
                                       "seed": pd.Series(dtype=int), "epoch": pd.Series(dtype=int)})
 
@@ -46,13 +46,16 @@ class Study:
         names = names or self.subset or ([] if verb in ("figures", "report") else ["all"])
         return " ".join(["python -m study", verb, *names, *self.rerun_options])
 
+    def _stored(self, read, specs):
+        """read(results, specs), its missing or damaged runs reported with the command that makes them."""
+        try:
+            return read(self.out / "results", specs)
+        except store.MissingInput as exc:
+            raise type(exc)(f"{exc}; run '{self.command('run')}' first") from None
+
     def frame(self, name) -> pd.DataFrame:
         if name not in self._frames:
-            try:
-                df = store.load(self.out / "results", self.specs(name))
-            except store.MissingInput as exc:
-                raise type(exc)(f"{exc}; run '{self.command('run')}' first") from None
-            self._frames[name] = self._without_diverged(df)
+            self._frames[name] = self._without_diverged(self._stored(store.load, self.specs(name)))
         return self._frames[name]
 
     def _without_diverged(self, df) -> pd.DataFrame:
@@ -81,12 +84,11 @@ class Study:
         return list(found.values())
 
     def info(self) -> list[dict]:
-        specs = self.all_specs()
-        try:
-            store.check(self.out / "results", specs)
-        except store.MissingInput as exc:
-            raise type(exc)(f"{exc}; run '{self.command('run')}' first") from None
-        return [store.read_config(self.out / "results", s) for s in specs]
+        """Every group's stored config.json (spec and run environment), read and checked once."""
+        if self._info is None:
+            self._stored(store.check, self.all_specs())
+            self._info = [store.read_config(self.out / "results", s) for s in self.all_specs()]
+        return self._info
 
     def answers(self, experiments) -> bool:
         """Whether the selection holds every activation these experiments declare."""

@@ -82,9 +82,13 @@ def is_done(root: Path, spec: GroupSpec) -> bool:
     return state(root, spec) == FINISHED
 
 
-def damaged(root: Path, specs: list[GroupSpec]) -> dict[str, str]:
-    """{key: reason} of the runs that have a marker but fail its checks."""
-    found = {s.key(): state(root, s) for s in specs}
+def states(root: Path, specs: list[GroupSpec]) -> dict[str, str]:
+    """{key: state} of each group."""
+    return {s.key(): state(root, s) for s in specs}
+
+
+def damaged(found: dict[str, str]) -> dict[str, str]:
+    """{key: reason} of the runs among these states that have a marker but fail its checks."""
     return {k: v for k, v in found.items() if v not in (FINISHED, ABSENT)}
 
 
@@ -114,12 +118,12 @@ def read_config(root: Path, spec: GroupSpec) -> dict:
 
 def check(root: Path, specs: list[GroupSpec]):
     """Raises DamagedRuns naming every damaged run, then MissingRuns if any run is absent."""
-    states = {s.key(): state(root, s) for s in specs}
-    bad = {k: v for k, v in states.items() if v not in (FINISHED, ABSENT)}
+    found = states(root, specs)
+    bad = damaged(found)
     if bad:
         names = "; ".join(f"runs/{k}: {why}" for k, why in sorted(bad.items()))
         raise DamagedRuns(f"{len(bad)} stored run(s) in {Path(root)} are damaged and were not loaded ({names})")
-    missing = sum(v == ABSENT for v in states.values())
+    missing = sum(v == ABSENT for v in found.values())
     if missing:
         raise MissingRuns(f"{missing} of {len(specs)} runs are not in {Path(root) / 'runs'}")
 

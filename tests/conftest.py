@@ -22,7 +22,10 @@ atexit.register(shutil.rmtree, _SCRATCH, ignore_errors=True)
 os.environ["KERAS_HOME"] = os.path.join(_SCRATCH, "keras")
 os.environ["MPLCONFIGDIR"] = os.path.join(_SCRATCH, "matplotlib")
 
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+
+from study.config import GroupSpec  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -33,8 +36,9 @@ def pytest_configure(config):
         "filterwarnings", "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
 
 
-def run_study(*args, check=True, timeout=600) -> subprocess.CompletedProcess:
-    """`python -m study ARGS` in a fresh process, from the repository root."""
+def run_study(*args, out=None, check=True, timeout=600) -> subprocess.CompletedProcess:
+    """`python -m study ARGS [--out OUT]` in a fresh process, from the repository root."""
+    args = [*args, *(["--out", out] if out is not None else [])]
     proc = subprocess.run([sys.executable, "-m", "study", *map(str, args)], cwd=REPO,
                           capture_output=True, text=True, timeout=timeout)
     if check and proc.returncode != 0:
@@ -58,3 +62,36 @@ def smoke_run(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("smoke_run")
     run_study("run", "all", "--profile", "smoke", "--out", out)
     return out
+
+
+# --- stored runs, real and made up ------------------------------------------------------
+
+def stored_metrics(out: Path, specs) -> dict:
+    """{run key: metrics without wall_time} of the finished runs among these groups under out/results."""
+    from study import store
+
+    runs = {}
+    for spec in specs:
+        if store.is_done(out / "results", spec):
+            df = pd.read_parquet(store.run_dir(out / "results", spec) / "metrics.parquet")
+            runs[spec.key()] = df[df["metric"] != "wall_time"].reset_index(drop=True)
+    return runs
+
+
+METRIC_COLUMNS = ["activation", "seed", "epoch", "layer", "metric", "value"]
+
+
+def tiny_spec(**changes) -> GroupSpec:
+    settings = dict(dataset="digits", depth=2, width=8, activations=("relu", "tanh"), seeds=(0,),
+                    epochs=1, n_train=64, probe_size=16)
+    return GroupSpec(**{**settings, **changes})
+
+
+def fake_metrics(spec: GroupSpec, offset=0.0) -> pd.DataFrame:
+    rows = []
+    for i, (act, seed) in enumerate(spec.branches):
+        for epoch in range(spec.epochs + 1):
+            rows.append((act, seed, epoch, -1, "train_loss", 2.0 - epoch + i + offset))
+            for layer in range(spec.depth):
+                rows.append((act, seed, epoch, layer, "hoyer", 0.1 * layer + 0.01 * i + offset))
+    return pd.DataFrame(rows, columns=METRIC_COLUMNS)

@@ -14,6 +14,8 @@ import pytest
 
 from study import cluster, grid, store
 
+from conftest import run_study as study, stored_metrics
+
 REPO = Path(__file__).resolve().parent.parent
 SWEEP = ["sparsity", "--profile", "smoke", "--seeds", "1"]
 SPECS = grid.get("sparsity").specs("smoke", seeds=1)
@@ -22,33 +24,27 @@ ARRAY = ["--executor", "submitit-local", "--wait", "--groups-per-task", "2"]
 pytest.importorskip("submitit")
 
 
-def study(*args, out, check=True):
-    t0 = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "study", *map(str, args), "--out", str(out)], cwd=REPO,
-                          capture_output=True, text=True, timeout=600)
-    proc.seconds = time.monotonic() - t0
-    if check:
-        assert proc.returncode == 0, proc.stderr[-3000:]
-    return proc
-
-
 def metrics(out):
-    frames = {}
-    for spec in SPECS:
-        df = pd.read_parquet(store.run_dir(out / "results", spec) / "metrics.parquet")
-        frames[spec.key()] = df[df["metric"] != "wall_time"].reset_index(drop=True)
-    return frames
+    runs = stored_metrics(out, SPECS)
+    assert len(runs) == len(SPECS)
+    return runs
+
+
+def timed(*args, out):
+    t0 = time.monotonic()
+    proc = study(*args, out=out)
+    return proc, time.monotonic() - t0
 
 
 @pytest.fixture(scope="module")
 def pool_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("pool")
-    proc = study("run", *SWEEP, "--jobs", "2", out=out)
-    return {"out": out, "metrics": metrics(out), "seconds": proc.seconds}
+    _, seconds = timed("run", *SWEEP, "--jobs", "2", out=out)
+    return {"out": out, "metrics": metrics(out), "seconds": seconds}
 
 
 def test_job_array_gives_the_process_pool_results(pool_run, tmp_path):
-    proc = study("run", *SWEEP, *ARRAY, out=tmp_path)
+    proc, seconds = timed("run", *SWEEP, *ARRAY, out=tmp_path)
     assert re.search(r"submitted job array \S+: 2 tasks for 4 groups \(submitit-local\); logs in ", proc.stderr)
     assert f"progress: python -m study status {' '.join(SWEEP)} --out {tmp_path}" in proc.stderr
     assert "4 groups trained, 0 skipped" in proc.stderr
@@ -57,7 +53,7 @@ def test_job_array_gives_the_process_pool_results(pool_run, tmp_path):
         pd.testing.assert_frame_equal(got[key], df, check_exact=True)
     assert list((tmp_path / "logs").glob("*_log.out"))  # submitit's logs, where the message said
     print(f"\nsmoke sweep: process pool (--jobs 2) {pool_run['seconds']:.1f} s, "
-          f"submitit LocalExecutor (2 tasks) {proc.seconds:.1f} s")
+          f"submitit LocalExecutor (2 tasks) {seconds:.1f} s")
 
 
 def test_killed_task_is_rerun_by_resubmitting_and_nothing_finished_is_lost(pool_run, tmp_path):

@@ -20,7 +20,8 @@ import pandas as pd
 import pytest
 
 from study import grid, store
-from study.config import GroupSpec
+
+from conftest import fake_metrics, run_study as study, stored_metrics, tiny_spec
 
 REPO = Path(__file__).resolve().parent.parent
 # A small sweep that answers claims (C1, C2, C12): 4 groups (2 depths x 2 initialisers) of the
@@ -35,22 +36,9 @@ def start(*args, out, new_session=True) -> subprocess.Popen:
                             start_new_session=new_session)
 
 
-def study(*args, out, check=True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "study", *map(str, args), "--out", str(out)], cwd=REPO,
-                          capture_output=True, text=True, timeout=600)
-    if check:
-        assert proc.returncode == 0, proc.stderr[-3000:]
-    return proc
-
-
 def stored(out) -> dict[str, pd.DataFrame]:
-    """{run key: metrics without wall_time} of every finished run."""
-    runs = {}
-    for spec in SPECS:
-        if store.is_done(out / "results", spec):
-            df = pd.read_parquet(store.run_dir(out / "results", spec) / "metrics.parquet")
-            runs[spec.key()] = df[df["metric"] != "wall_time"].reset_index(drop=True)
-    return runs
+    """{run key: metrics without wall_time} of every finished run of the sweep."""
+    return stored_metrics(out, SPECS)
 
 
 def assert_same_results(out, reference):
@@ -74,16 +62,6 @@ def reference(tmp_path_factory):
 
 
 # --- damaged files: detected, named, retrained, never loaded ------------------------------
-
-def tiny_spec(**changes) -> GroupSpec:
-    return GroupSpec(**{**dict(dataset="digits", depth=2, width=8, activations=("relu", "tanh"), seeds=(0,),
-                               epochs=1, n_train=64, probe_size=16), **changes})
-
-
-def fake_metrics(spec):
-    rows = [(a, s, e, -1, "train_loss", 1.0 + e) for a, s in spec.branches for e in range(spec.epochs + 1)]
-    return pd.DataFrame(rows, columns=["activation", "seed", "epoch", "layer", "metric", "value"])
-
 
 def truncate(path):
     data = path.read_bytes()
@@ -137,7 +115,7 @@ def test_damaged_run_is_named_and_never_loaded(case, tmp_path):
     damage(store.run_dir(tmp_path, bad) / name)
     assert store.is_done(tmp_path, good) and not store.is_done(tmp_path, bad)
     assert reason in store.state(tmp_path, bad)
-    assert store.damaged(tmp_path, [good, bad]) == {bad.key(): store.state(tmp_path, bad)}
+    assert store.damaged(store.states(tmp_path, [good, bad])) == {bad.key(): store.state(tmp_path, bad)}
     with pytest.raises(store.DamagedRuns, match=f"runs/{bad.key()}: .*{re.escape(reason)}"):
         store.load(tmp_path, [good, bad])
     assert len(store.load(tmp_path, [good])) == len(fake_metrics(good))

@@ -15,26 +15,9 @@ import pytest
 from study import grid, store
 from study.config import GroupSpec
 
+from conftest import METRIC_COLUMNS, fake_metrics, tiny_spec
+
 REPO = Path(__file__).resolve().parent.parent
-METRIC_COLUMNS = ["activation", "seed", "epoch", "layer", "metric", "value"]
-
-
-def tiny_spec(**changes) -> GroupSpec:
-    settings = dict(dataset="digits", depth=2, width=8, activations=("relu", "tanh"), seeds=(0,),
-                    epochs=1, n_train=64, probe_size=16)
-    return GroupSpec(**{**settings, **changes})
-
-
-def fake_metrics(spec: GroupSpec, offset=0.0) -> pd.DataFrame:
-    rows = []
-    for i, (act, seed) in enumerate(spec.branches):
-        for epoch in range(spec.epochs + 1):
-            rows.append((act, seed, epoch, -1, "train_loss", 2.0 - epoch + i + offset))
-            for layer in range(spec.depth):
-                rows.append((act, seed, epoch, layer, "hoyer", 0.1 * layer + 0.01 * i + offset))
-    return pd.DataFrame(rows, columns=METRIC_COLUMNS)
-
-
 def test_save_marks_done_and_load_returns_long_format(tmp_path):
     spec = tiny_spec()
     metrics = fake_metrics(spec)
