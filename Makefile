@@ -9,13 +9,17 @@ export KERAS_BACKEND ?= tensorflow
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export MPLBACKEND ?= Agg
 
-.PHONY: study test test-faults bench figures report clean-venv
+.PHONY: study test test-faults bench crosscheck figures report clean-venv
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.backends: $(VENV)/.installed requirements-backends.txt  # JAX and PyTorch, CPU builds
+	$(PY) -m pip install --quiet -r requirements-backends.txt
 	touch $@
 
 study: $(VENV)/.installed
@@ -29,8 +33,11 @@ figures: $(VENV)/.installed
 report: $(VENV)/.installed
 	$(PY) -m study report --profile $(PROFILE) --out $(OUT)
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed $(VENV)/.backends  # the suite on TensorFlow, with JAX and PyTorch smoke runs
 	$(PY) -m pytest -q
+
+crosscheck: $(VENV)/.backends  # the profile on every backend, side by side; prints each claim's verdicts
+	$(PY) -m study crosscheck all --profile $(PROFILE) --jobs $(JOBS) --out $(OUT)
 
 test-faults: $(VENV)/.installed  # every fault test, with all 20 kill -9 trials (make test runs 2)
 	$(PY) -m pytest -q -m "faults or not faults" tests/test_faults.py

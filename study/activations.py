@@ -60,12 +60,14 @@ def _elu_derivative(x, alpha=1.0):
 
 
 def _gelu_derivative(x):
+    x = ops.convert_to_tensor(x)  # a NumPy array times a torch tensor fails; tensor times tensor works everywhere
     cdf = 0.5 * (1 + ops.erf(x / 2**0.5))
     pdf = ops.exp(-0.5 * x * x) / (2 * 3.141592653589793) ** 0.5
     return cdf + x * pdf
 
 
 def _swish_derivative(x):
+    x = ops.convert_to_tensor(x)
     s = ops.sigmoid(x)
     return s + x * s * (1 - s)
 

@@ -24,12 +24,12 @@ if not os.environ.get("KERAS_BACKEND"):  # unset or empty: the default, recorded
     os.environ["KERAS_BACKEND"] = "tensorflow"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from study import activations, cluster, config, grid, runner  # noqa: E402
+from study import activations, cluster, config, crosscheck, grid, runner  # noqa: E402
 from study.errors import MissingInput  # noqa: E402
 
 ROOT = config.ROOT
 EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
-BACKENDS = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}  # name -> module that must be installed
+BACKENDS = crosscheck.BACKENDS
 MAX_EPOCHS = 10_000  # beyond this a group runs for days on a CPU
 MAX_LEARNING_RATE = 10.0
 MIN_FREE_MB = 100  # a quick profile's results, figures and report take about 20 MB
@@ -73,6 +73,20 @@ def _learning_rate(text):
     if not (0 < value <= MAX_LEARNING_RATE):
         raise argparse.ArgumentTypeError(f"expected a number in (0, {MAX_LEARNING_RATE:g}], got '{text}'")
     return value
+
+
+def _backend_list(text):
+    names = [n.strip() for n in text.split(",")]
+    for n in names:
+        if n not in BACKENDS:
+            raise argparse.ArgumentTypeError(f"unknown backend '{n}' (choose from {', '.join(BACKENDS)})")
+    if len(set(names)) != len(names):
+        raise argparse.ArgumentTypeError(f"'{text}' names a backend twice")
+    missing = [n for n in names if n not in crosscheck.installed()]
+    if missing:
+        raise argparse.ArgumentTypeError(f"{', '.join(missing)} not installed here (installed: "
+                                         f"{', '.join(crosscheck.installed())})")
+    return names
 
 
 def _activation_list(text):
@@ -119,12 +133,18 @@ def build_parser() -> argparse.ArgumentParser:
                             epilog=f"activations: {acts}")
     status.add_argument("experiments", nargs="*", default=["all"], metavar="EXPERIMENT",
                         help="names (default: all)")
+    cross = sub.add_parser("crosscheck", help="run on every installed backend and compare the verdicts",
+                           epilog=f"activations: {acts}")
+    cross.add_argument("experiments", nargs="*", default=["all"], metavar="EXPERIMENT", help="names (default: all)")
+    cross.add_argument("--backends", type=_backend_list, help="comma-separated (default: every installed one of "
+                       f"{', '.join(crosscheck.BACKENDS)})")
+    cross.add_argument("--jobs", type=_positive_int, default=1, help="groups trained at once per backend (default 1)")
     for name, text in [("figures", "draw the figures from stored results"),
                        ("report", "write the report from stored results and figures")]:
         p = sub.add_parser(name, help=text, epilog=f"activations: {acts}")
         p.add_argument("experiments", nargs="*", default=["all"], metavar="EXPERIMENT",
                        help="the experiments whose claims to draw (default: all)")
-    for name in ("run", "status", "figures", "report"):  # one selection: what `run` trained is what the others draw
+    for name in ("run", "status", "crosscheck", "figures", "report"):  # one selection: what `run` trained is what the others draw
         p = sub.choices[name]
         p.add_argument("--profile", default="quick", help=f"one of {', '.join(config.PROFILES)}")
         p.add_argument("--activations", type=_activation_list, help=f"comma-separated subset of: {acts}")
@@ -333,7 +353,27 @@ def cmd_report(args):
         print(path)
 
 
-COMMANDS = {"list": cmd_list, "run": cmd_run, "status": cmd_status, "figures": cmd_figures, "report": cmd_report}
+def cmd_crosscheck(args):
+    backends = args.backends or crosscheck.installed()
+    options = _rerun_options(args)
+    options = options[: options.index("--out")] if "--out" in options else options
+    for b in backends:
+        _say(f"{b}: python -m study run {' '.join(args.experiments)} {' '.join(options)}")
+        _say(f"{b}: finished in {crosscheck.train(b, args.experiments, options, args.jobs, args.out):.0f} s")
+    table = crosscheck.compare(_stored(args), backends)
+    with pd_display():
+        print(table.to_string())
+    print(crosscheck.disagreements(table))
+
+
+def pd_display():
+    import pandas as pd
+
+    return pd.option_context("display.width", 250, "display.max_columns", 30, "display.max_colwidth", 60)
+
+
+COMMANDS = {"list": cmd_list, "run": cmd_run, "status": cmd_status, "crosscheck": cmd_crosscheck,
+            "figures": cmd_figures, "report": cmd_report}
 
 
 def main(argv=None) -> int:

@@ -113,6 +113,10 @@ def batch_orders(spec: GroupSpec, n: int):
 
 
 def steps_per_execution(spec: GroupSpec, n: int) -> int:
+    """Training steps per compiled call (up to an epoch's, at most 32): fewer returns to Python.
+    Keras's PyTorch trainer takes only 1."""
+    if keras.backend.backend() == "torch":
+        return 1
     return max(1, min(32, -(-n // spec.batch_size)))
 
 
@@ -145,6 +149,7 @@ def build_group(spec: GroupSpec, data: datasets.Splits):
 
 def train_group(spec: GroupSpec, data: datasets.Splits | None = None, progress=None) -> tuple[pd.DataFrame, dict]:
     """Trains one group and returns its long-format metrics and run information."""
+    start = time.perf_counter()
     data = data or load_data(spec)
     model, loss = build_group(spec, data)
     meter = Meter(spec, model, loss, data)
@@ -155,7 +160,7 @@ def train_group(spec: GroupSpec, data: datasets.Splits | None = None, progress=N
         meter(epoch, wall)
         if progress:
             progress(epoch)
-    info = {"wall_time_s": wall, "n_train": len(data.x_train), "n_val": len(data.x_val),
+    info = {"wall_time_s": wall, "total_time_s": time.perf_counter() - start, "n_train": len(data.x_train), "n_val": len(data.x_val),
             "n_test": len(data.x_test), "n_features": data.n_features, "n_outputs": data.n_outputs,
             "steps_per_execution": steps_per_execution(spec, len(data.x_train)),
             **environment(spec)}
@@ -179,17 +184,21 @@ def train_and_store(results, spec: GroupSpec, progress=None) -> str:
     return "trained"
 
 
-def fit_group(spec: GroupSpec, data: datasets.Splits | None = None) -> keras.Model:
-    """Builds and trains a group without measuring it (the engine's side of the benchmark)."""
+def fit_group(spec: GroupSpec, data: datasets.Splits | None = None, epoch_times: list | None = None) -> keras.Model:
+    """Builds and trains a group without measuring it (the engine's side of the benchmark);
+    each epoch's seconds are appended to `epoch_times` when given."""
     data = data or load_data(spec)
     model, _ = build_group(spec, data)
+    times = [] if epoch_times is None else epoch_times
     for order in batch_orders(spec, len(data.x_train)):
-        fit_epoch(model, spec, data, order)
+        times.append(fit_epoch(model, spec, data, order))
     return model
 
 
-def train_plain(spec: GroupSpec, data: datasets.Splits | None = None) -> dict[tuple[str, int], keras.Model]:
-    """The baseline: each branch built, compiled and trained alone, on the group's batches."""
+def train_plain(spec: GroupSpec, data: datasets.Splits | None = None,
+                epoch_times: list | None = None) -> dict[tuple[str, int], keras.Model]:
+    """The baseline: each branch built, compiled and trained alone, on the group's batches;
+    each model's list of epoch seconds is appended to `epoch_times` when given."""
     data = data or load_data(spec)
     trained = {}
     for act, seed in spec.branches:
@@ -197,7 +206,8 @@ def train_plain(spec: GroupSpec, data: datasets.Splits | None = None) -> dict[tu
         model = models.plain_mlp(spec.depth, spec.width, act, data.n_features, data.n_outputs,
                                  spec.initializer, seed)
         compile_model(model, spec, plain_loss(spec.task), len(data.x_train))
-        for order in batch_orders(spec, len(data.x_train)):
-            fit_epoch(model, spec, data, order)
+        times = [fit_epoch(model, spec, data, order) for order in batch_orders(spec, len(data.x_train))]
+        if epoch_times is not None:
+            epoch_times.append(times)
         trained[(act, seed)] = model
     return trained

@@ -52,7 +52,8 @@ class Experiment:
         return tuple(range(self.seeds[p.name])) if self.seeds else p.seeds
 
     def specs(self, profile: str, acts=None, seeds: int | None = None, epochs: int | None = None,
-              optimizer: str | None = None, learning_rate: float | None = None) -> list[GroupSpec]:
+              optimizer: str | None = None, learning_rate: float | None = None,
+              backend: str | None = None) -> list[GroupSpec]:
         """The experiment's groups; the options narrow or override its grid, as on the command line."""
         p = get_profile(profile)
         all_seeds = self.seeds_of(p.name)
@@ -70,6 +71,8 @@ class Experiment:
         if learning_rate is not None:
             rates = {opt: (learning_rate,) for opt in rates}
         settings = {**dict(batch_size=p.batch_size, n_train=p.n_train, probe_size=p.probe_size), **self.options}
+        if backend is not None:  # another backend's runs (the default is this process's backend)
+            settings["backend"] = backend
         return [
             GroupSpec(dataset=self.dataset, depth=d, width=w, activations=acts,
                       seeds=all_seeds[:seeds] if seeds else all_seeds,
@@ -96,10 +99,11 @@ class Selection:
     epochs: int | None = None
     optimizer: str | None = None
     learning_rate: float | None = None
+    backend: str | None = None  # None: this process's Keras backend; set to read another backend's runs
 
     def specs(self, experiment: Experiment) -> list[GroupSpec]:
         return experiment.specs(self.profile, acts=self.activations, seeds=self.seeds, epochs=self.epochs,
-                                optimizer=self.optimizer, learning_rate=self.learning_rate)
+                                optimizer=self.optimizer, learning_rate=self.learning_rate, backend=self.backend)
 
     def activations_of(self, experiment: Experiment) -> tuple[str, ...]:
         return tuple(self.activations or experiment.activations)

@@ -10,6 +10,7 @@ the same initializer and seed, and `unstack(group, k)` returns it as a plain mod
 from __future__ import annotations
 
 import keras
+import numpy as np
 from keras import layers, ops
 
 from study import activations
@@ -20,30 +21,49 @@ def layer_seed(seed: int, layer: int) -> int:
     return 1000 * seed + layer
 
 
-class LegacyUniform(keras.initializers.Initializer):
-    """U[-1/sqrt(fan_in), 1/sqrt(fan_in)]: the "standard" initialisation of Glorot & Bengio (2010).
+def initial_kernel(name: str, seed: int, shape: tuple[int, int]) -> np.ndarray:
+    """A (fan_in, fan_out) kernel drawn with NumPy from the seed, so that every Keras backend
+    starts from the same weights (each backend's own random generator draws different ones).
+    The distributions are Keras's (`config.INITIALIZERS`); legacy_uniform is Glorot & Bengio's
+    (2010) "standard" U[-1/sqrt(fan_in), 1/sqrt(fan_in)], a third of the variance that keeps
+    the signal's scale through a linear layer."""
+    fan_in, fan_out = shape
+    rng = np.random.default_rng(seed)
+    if name == "glorot_uniform":
+        limit = np.sqrt(6.0 / (fan_in + fan_out))
+        return rng.uniform(-limit, limit, shape)
+    if name == "legacy_uniform":
+        limit = 1.0 / np.sqrt(fan_in)
+        return rng.uniform(-limit, limit, shape)
+    if name == "he_normal":  # truncated at two standard deviations, rescaled to keep variance 2/fan_in
+        std = np.sqrt(2.0 / fan_in) / 0.87962566103423978
+        w = rng.normal(0.0, 1.0, shape)
+        while (outside := np.abs(w) > 2).any():
+            w[outside] = rng.normal(0.0, 1.0, outside.sum())
+        return std * w
+    if name == "orthogonal":  # as Keras: QR of a Gaussian matrix, signs fixed by R's diagonal
+        q, r = np.linalg.qr(rng.normal(0.0, 1.0, (max(shape), min(shape))))
+        q = q * np.sign(np.diag(r))
+        return q.T if fan_in < fan_out else q
+    raise ValueError(f"unknown initializer '{name}' (choose from glorot_uniform, he_normal, legacy_uniform, orthogonal)")
 
-    Its variance is 1/(3 fan_in), a third of what keeps the signal's scale through a linear layer.
-    """
 
-    def __init__(self, seed=None):
-        self.seed = seed
+class SeededInitializer(keras.initializers.Initializer):
+    """`initial_kernel` as a Keras initializer."""
+
+    def __init__(self, name: str, seed: int):
+        self.name, self.seed = name, seed
 
     def __call__(self, shape, dtype=None):
-        limit = 1.0 / float(shape[0]) ** 0.5
-        return keras.random.uniform(shape, -limit, limit, dtype=dtype, seed=self.seed)
+        return ops.convert_to_tensor(initial_kernel(self.name, self.seed, tuple(shape)), dtype=dtype or "float32")
 
     def get_config(self):
-        return {"seed": self.seed}
+        return {"name": self.name, "seed": self.seed}
 
 
 def seeded_initializer(name: str, seed: int) -> keras.initializers.Initializer:
-    base = LegacyUniform() if name == "legacy_uniform" else keras.initializers.get(name)
-    config = base.get_config()
-    if "seed" not in config:
-        raise ValueError(f"initializer '{name}' takes no seed")
-    config["seed"] = seed
-    return base.__class__.from_config(config)
+    initial_kernel(name, 0, (1, 1))  # an unknown name fails here, not when the model is built
+    return SeededInitializer(name, seed)
 
 
 def plain_mlp(depth, width, activation, n_features, n_outputs, initializer="glorot_uniform", seed=0):
@@ -66,7 +86,8 @@ class StackedInitializer(keras.initializers.Initializer):
         self.name, self.seeds = name, list(seeds)
 
     def __call__(self, shape, dtype=None):
-        return ops.stack([seeded_initializer(self.name, s)(shape[1:], dtype=dtype) for s in self.seeds])
+        kernels = np.stack([initial_kernel(self.name, s, tuple(shape[1:])) for s in self.seeds])
+        return ops.convert_to_tensor(kernels, dtype=dtype or "float32")
 
     def get_config(self):
         return {"name": self.name, "seeds": self.seeds}
@@ -118,8 +139,12 @@ class BranchActivation(layers.Layer):
         self._runs = runs_of(self.names)  # runs of equal names share one call: fewer ops per step
 
     def call(self, z):
-        parts = [activations.get(name)(z[start:stop]) for name, start, stop in self._runs]
-        return parts[0] if len(parts) == 1 else ops.concatenate(parts, axis=0)
+        if len(self._runs) == 1:
+            return activations.get(self._runs[0][0])(z)
+        # One split, not a slice per run: a split's gradient is one concatenation, where each
+        # slice's gradient is a zero-padded copy of the whole tensor, summed (40% of a step).
+        parts = ops.split(z, [start for _, start, _ in self._runs[1:]], axis=0)
+        return ops.concatenate([activations.get(name)(p) for (name, _, _), p in zip(self._runs, parts)], axis=0)
 
     def get_config(self):
         return {**super().get_config(), "names": self.names}

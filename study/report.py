@@ -14,7 +14,7 @@ from pathlib import Path
 import markdown
 import pandas as pd
 
-from study import claims, figures, probes, stats
+from study import claims, crosscheck, figures, probes, stats
 from study.claims import CLAIMS
 from study import config
 from study.config import DIVERGENCE_FACTOR, get_profile
@@ -51,7 +51,8 @@ def provenance(study: Study) -> dict:
         "seeds": ", ".join(map(str, seeds)),
         "groups (stored runs)": str(len(configs)),
         "models trained": str(sum(len(c["spec"]["activations"]) * len(c["spec"]["seeds"]) for c in configs)),
-        "training wall time": f"{sum(r['wall_time_s'] for r in runs):.0f} s",
+        "fitting time (summed over groups)": f"{sum(r['wall_time_s'] for r in runs):.0f} s",
+        "training time in all (data, building, fitting, measuring)": f"{crosscheck.wall_time(study):.0f} s",
     }
 
 
@@ -123,7 +124,7 @@ def methods(study: Study) -> str:
 **Models.** The reference MLP, `Input -> depth x Dense(width, activation) -> Dense(outputs)`, identical
 across activations but for the activation. Classification minimises cross-entropy, regression the mean
 squared error. Initialisers: {'; '.join(f'{k}: {v}' for k, v in config.INITIALIZERS.items() if any(s.initializer == k for s in specs))};
-biases start at zero. Optimisers: {'; '.join(f'{k}: {v}' for k, v in config.OPTIMIZERS.items() if any(s.optimizer == k for s in specs))}.
+weights are drawn with NumPy from the model's seed (the same on every Keras backend), biases start at zero. Optimisers: {'; '.join(f'{k}: {v}' for k, v in config.OPTIMIZERS.items() if any(s.optimizer == k for s in specs))}.
 Batches of {_values(s.batch_size for s in specs)}. Models that share every setting but activation and seed
 are trained side by side as one stacked group whose loss is the sum of their losses, so each model receives
 exactly its own gradient; all of them see the same batches in the same order (a paired design). Where an
@@ -174,6 +175,30 @@ def claim_section(f: claims.Finding, study) -> str:
 """
 
 
+def backends_section(study: Study) -> str:
+    """Each claim's verdict and key number on every backend whose runs of this selection are stored."""
+    stored = crosscheck.stored_backends(study)
+    own = study.info()[0]["run"]["backend"]
+    cmd = " ".join(["python -m study crosscheck", *study.subset, *study.rerun_options])
+    if len(stored) < 2:
+        return (f"## Backends\n\nOnly the {own} backend's runs of this selection are stored; `{cmd}` trains the "
+                f"same groups on every installed Keras backend ({', '.join(crosscheck.BACKENDS)}) and compares "
+                "the verdicts.\n")
+    table = crosscheck.compare(study, stored)
+    times = {b: crosscheck.wall_time(crosscheck.on_backend(study, b)) for b in stored}
+    time_text = ", ".join(f"{b} {t:.0f} s" for b, t in times.items())
+    return f"""## Backends
+
+The same groups were trained on {len(stored)} Keras backends ({', '.join(stored)}), from the same initial
+weights (drawn with NumPy from each seed) and the same batches, on {', '.join(sorted(crosscheck.devices(study, stored)))}; made by `{cmd}`.
+Their numbers differ only through floating-point rounding, which differs between backends and grows over
+training. {crosscheck.disagreements(table)} Time to train every group (building, fitting and measuring,
+summed over groups): {time_text}.
+
+{md_table(table, "claim")}
+"""
+
+
 def render_markdown(study: Study) -> str:
     found = claims.findings(study)
     prov = provenance(study)
@@ -181,10 +206,10 @@ def render_markdown(study: Study) -> str:
     skipped = claims.unanswered(study)
     untested = [c for c in CLAIMS if c not in tested and c not in skipped]
     summary = pd.DataFrame({"verdict": {f.claim: f.verdict for f in found},
-                            "key number": {f.claim: f.key for f in found}})
+                            "key number": {f.claim: str(f.key) for f in found}})
     ledger = pd.DataFrame({"claim": {f.claim: CLAIMS[f.claim][0] for f in found},
                            "verdict": {f.claim: f.verdict for f in found},
-                           "key number (IQM [95% CI])": {f.claim: f.key for f in found},
+                           "key number (IQM [95% CI])": {f.claim: str(f.key) for f in found},
                            "literature": {f.claim: f.literature for f in found}})
     counts = summary["verdict"].value_counts()
     count_text = ", ".join(f"{n} {v}" for v, n in counts.items())
@@ -214,6 +239,7 @@ than sigmoid or tanh. This report tests {', '.join(tested) or 'none of them'}{";
 
 {methods(study)}
 {chr(10).join(claim_section(f, study) for f in found)}
+{backends_section(study)}
 ## Claims ledger
 
 {md_table(ledger, "id")}

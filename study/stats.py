@@ -38,6 +38,7 @@ class Estimate:
     value: float
     low: float
     high: float
+    n: int = 0  # runs (seeds) behind it
 
     def fmt(self, digits=3, percent=False) -> str:
         if percent:
@@ -53,7 +54,7 @@ def bootstrap(x, statistic=iqm, n=N_BOOTSTRAP, seed=BOOTSTRAP_SEED, level=0.95) 
     x = _2d(x)
     x = x[~np.isnan(x).any(axis=1)]
     if len(x) == 0:
-        return Estimate(np.nan, np.nan, np.nan)
+        return Estimate(np.nan, np.nan, np.nan, 0)
     rng = np.random.default_rng(seed)
     runs, tasks = x.shape
     idx = rng.integers(0, runs, size=(n, runs, tasks))
@@ -61,7 +62,7 @@ def bootstrap(x, statistic=iqm, n=N_BOOTSTRAP, seed=BOOTSTRAP_SEED, level=0.95) 
     samples = statistic(resampled, axis=-1)
     alpha = (1 - level) / 2
     lo, hi = np.quantile(samples, [alpha, 1 - alpha])
-    return Estimate(statistic(x), float(lo), float(hi))
+    return Estimate(statistic(x), float(lo), float(hi), runs)
 
 
 def probability_of_improvement(x, y) -> float:
@@ -107,6 +108,11 @@ class Equivalence:
     high: float
     p: float  # the larger of the two one-sided p-values
     margin: float
+    n: int = 0  # paired runs (seeds)
+
+    @property
+    def value(self) -> float:
+        return self.difference
 
     @property
     def equivalent(self) -> bool:
@@ -132,9 +138,9 @@ def equivalence(x, y, margin: float) -> Equivalence:
     se = d.std(ddof=1) / np.sqrt(n) if n > 1 else np.inf
     if se == 0:  # identical differences: the interval is the point
         inside = abs(m) < margin
-        return Equivalence(m, m, m, 0.0 if inside else 1.0, margin)
+        return Equivalence(m, m, m, 0.0 if inside else 1.0, margin, n)
     t = sps.t(df=max(n - 1, 1))
     p_low = t.sf((m + margin) / se)  # H0: difference <= -margin
     p_high = t.cdf((m - margin) / se)  # H0: difference >= +margin
     half = t.ppf(0.95) * se
-    return Equivalence(m, m - half, m + half, float(max(p_low, p_high)), margin)
+    return Equivalence(m, m - half, m + half, float(max(p_low, p_high)), margin, n)

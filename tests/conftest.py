@@ -36,11 +36,12 @@ def pytest_configure(config):
         "filterwarnings", "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
 
 
-def run_study(*args, out=None, check=True, timeout=600) -> subprocess.CompletedProcess:
-    """`python -m study ARGS [--out OUT]` in a fresh process, from the repository root."""
+def run_study(*args, out=None, check=True, timeout=600, env=None) -> subprocess.CompletedProcess:
+    """`python -m study ARGS [--out OUT]` in a fresh process, from the repository root; `env` adds
+    to (or overrides) this process's environment."""
     args = [*args, *(["--out", out] if out is not None else [])]
     proc = subprocess.run([sys.executable, "-m", "study", *map(str, args)], cwd=REPO,
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})})
     if check and proc.returncode != 0:
         raise AssertionError(f"python -m study {' '.join(map(str, args))} exited {proc.returncode}:\n"
                              f"{proc.stderr[-4000:]}")

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from types import ModuleType
 
+import numpy as np
 import pandas as pd
 
 from study.claims.source import CLAIMS
@@ -28,11 +29,45 @@ MAIN_INIT = "glorot_uniform"  # Keras's default
 MODULE_NAME = re.compile(r"^c(\d\d)_\w+$")
 
 
+@dataclass(frozen=True)
+class Key:
+    """A claim's key number: what it is, its estimate with a 95% interval, the runs behind it, its unit.
+
+    Unit "%" is a fraction shown as a percentage; "pp" a difference of fractions, in percentage points.
+    """
+
+    name: str
+    value: float
+    low: float
+    high: float
+    n: int
+    unit: str = ""
+
+    @classmethod
+    def of(cls, name: str, estimate, unit: str = "") -> "Key":
+        """From a `stats.Estimate` or `stats.Equivalence`."""
+        return cls(name, float(estimate.value), float(estimate.low), float(estimate.high), int(estimate.n), unit)
+
+    def fmt(self) -> str:
+        if self.unit == "%":
+            return f"{100 * self.value:.1f}% [{100 * self.low:.1f}, {100 * self.high:.1f}]"
+        if self.unit == "pp":
+            return f"{100 * self.value:+.1f} pp [{100 * self.low:+.1f}, {100 * self.high:+.1f}]"
+        return f"{self.value:.3g} [{self.low:.3g}, {self.high:.3g}]" + (f" {self.unit}" if self.unit else "")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.fmt()}"
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "value": self.value, "interval": [self.low, self.high], "level": 0.95,
+                "n": self.n, "unit": self.unit}
+
+
 @dataclass
 class Finding:
     claim: str
     verdict: str
-    key: str  # the key number with its interval
+    key: Key  # the key number with its interval
     text: str  # what the numbers say, in sentences
     table: pd.DataFrame
     literature: str
@@ -75,11 +110,11 @@ def findings(study) -> list[Finding]:
         try:
             f = module.finding(study)
         except Unpaired:  # diverged models left one side of a paired comparison short
-            f = Finding(module.CLAIM, "not computed", "-", "Diverged models left out of these runs leave "
+            f = Finding(module.CLAIM, "not computed", Key("-", np.nan, np.nan, np.nan, 0), "Diverged models left out of these runs leave "
                         "its paired comparisons with unequal seeds, so no verdict is given.", pd.DataFrame(), "")
         f.rule, f.figures = module.RULE.text(), list(module.FIGURES)
         found.append(f)
     return found
 
 
-__all__ = ["CLAIMS", "Finding", "REFERENCE_DEPTH", "MAIN_INIT", "modules", "answerable", "unanswered", "findings"]
+__all__ = ["CLAIMS", "Finding", "Key", "REFERENCE_DEPTH", "MAIN_INIT", "modules", "answerable", "unanswered", "findings"]

@@ -12,7 +12,7 @@ import seaborn as sns
 
 from study import stats
 from study.activations import MAIN_FOUR
-from study.claims import MAIN_INIT, REFERENCE_DEPTH, Finding
+from study.claims import MAIN_INIT, REFERENCE_DEPTH, Finding, Key
 from study.figures import BOOT, PALETTE, main_four, seed_means
 from study.literature import GLOROT2011_ZEROS_MNIST
 from study.selection import final_epoch, layer_mean, nearest_depth
@@ -61,7 +61,7 @@ def finding(study) -> Finding:
         f"{est['leaky_relu']['near_zero'].fmt(percent=True)} near-zero activations."
     )
     table = pd.DataFrame({a: {m: est[a][m].fmt(percent=m != 'hoyer') for m in MEASURES} for a in MAIN_FOUR}).T
-    return Finding(CLAIM, verdict, f"ReLU exact zeros {relu_zero.fmt(percent=True)}", text, table,
+    return Finding(CLAIM, verdict, Key.of("ReLU exact zeros", relu_zero, "%"), text, table,
                    f"Glorot et al. (2011): {100 * GLOROT2011_ZEROS_MNIST:.1f}% exact zeros on MNIST "
                    "(as reported in summaries), about 50% at initialisation.")
 

@@ -14,7 +14,7 @@ import pandas as pd
 import seaborn as sns
 
 from study import stats
-from study.claims import MAIN_INIT, Finding
+from study.claims import MAIN_INIT, Finding, Key
 from study.figures import BOOT, with_state
 from study.selection import deepest, final_epoch, per_seed
 from study.verdicts import NOT_TESTABLE, NUANCED, REFUTED, SUPPORTED, Rule
@@ -63,7 +63,7 @@ def finding(study) -> Finding:
     )
     table = pd.DataFrame({k: {c: e.fmt(percent=True) for c, e in v.items()} for k, v in rows.items()}).T
     table["last / first"] = [ratio_est[(k.split(", ")[0], k.split(", ")[1])].fmt() for k in table.index]
-    return Finding(CLAIM, verdict, f"rate ratio {main.fmt()} vs predicted {predicted:.2g}", text, table,
+    return Finding(CLAIM, verdict, Key.of(f"rate ratio (predicted {predicted:.2g})", main), text, table,
                    "He et al. (2015): each ReLU is active with probability 1/2 at every layer.")
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 import seaborn as sns
 
 from study import stats
-from study.claims import Finding
+from study.claims import Finding, Key
 from study.figures import BOOT, PALETTE
 from study.selection import final_epoch, per_seed
 from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
@@ -75,7 +75,7 @@ def finding(study) -> Finding:
     if verdict == NUANCED:
         text += " The rest are neither shown equivalent nor shown different: more seeds narrow the intervals."
     table = pd.DataFrame(rows).T.fillna("")
-    return Finding(CLAIM, verdict, f"largest accuracy difference {worst.fmt(percent=True)}", text, table,
+    return Finding(CLAIM, verdict, Key.of("largest accuracy difference", worst, "pp"), text, table,
                    "No published number: the equivalence is exact algebra, so the study's own test is the anchor.")
 
 

@@ -21,7 +21,7 @@ import seaborn as sns
 
 from study import stats
 from study.activations import MAIN_FOUR
-from study.claims import MAIN_INIT, Finding
+from study.claims import MAIN_INIT, Finding, Key
 from study.figures import BOOT, PALETTE
 from study.selection import final_epoch, per_seed
 from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
@@ -97,7 +97,7 @@ def finding(study) -> Finding:
         f"{depths[-1]} nets {regions[(depths[-1], last)].fmt()} (at initialisation "
         f"{regions[(depths[0], 0)].fmt()} and {regions[(depths[-1], 0)].fmt()})."
     )
-    return Finding(CLAIM, verdict, f"ReLU - linear at depth {best_deep}: {advantage[best_deep].fmt(percent=True)}",
+    return Finding(CLAIM, verdict, Key.of(f"ReLU - linear at depth {best_deep}", advantage[best_deep], "pp"),
                    text, pd.DataFrame(rows).T,
                    "Raghu et al. (2017): the number of linear regions can grow exponentially with depth; Hanin & "
                    "Rolnick (2019): in trained nets it grows about linearly with the number of neurons.")

@@ -13,7 +13,7 @@ import seaborn as sns
 
 from study import stats
 from study.activations import MAIN_FOUR
-from study.claims import MAIN_INIT, Finding
+from study.claims import MAIN_INIT, Finding, Key
 from study.figures import BOOT, PALETTE, main_four, with_state
 from study.selection import deepest, final_epoch, per_seed
 from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
@@ -68,7 +68,7 @@ def finding(study) -> Finding:
         text += (f" ReLU's gradient vanishes too under {', '.join(i for i, v in vanishing.items() if v)}: "
                  "the constant slope keeps the gradient from shrinking layer by layer only when the "
                  "initialiser makes up for the half of the units that ReLU switches off.")
-    return Finding(CLAIM, verdict, f"sigmoid depth {depth} train accuracy {sig_acc.fmt(percent=True)}", text,
+    return Finding(CLAIM, verdict, Key.of(f"sigmoid depth {depth} train accuracy", sig_acc, "%"), text,
                    pd.DataFrame(rows).T,
                    "Glorot & Bengio (2010): deep sigmoid nets' top layer saturates early; MNIST "
                    "test error 2.21% sigmoid vs 1.76% tanh with 5 hidden layers.")

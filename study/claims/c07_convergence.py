@@ -20,7 +20,7 @@ import seaborn as sns
 
 from study import stats
 from study.activations import MAIN_FOUR
-from study.claims import Finding
+from study.claims import Finding, Key
 from study.figures import BOOT, PALETTE
 from study.literature import KRIZHEVSKY2012_SPEEDUP
 from study.selection import best_learning_rates, final_epoch, per_seed
@@ -112,7 +112,7 @@ def finding(study) -> Finding:
         f"training loss fell) is in the table's last column for every activation."
     )
     shared_table.index = [f"{i} (shared rate)" for i in shared_table.index]
-    return Finding(CLAIM, verdict, f"sigmoid / ReLU loss-curve area {key.fmt()} (Adam, tuned)", text,
+    return Finding(CLAIM, verdict, Key.of("sigmoid / ReLU loss-curve area (Adam, tuned)", key), text,
                    pd.concat([table, shared_table]).fillna(""),
                    f"Krizhevsky et al. (2012), Fig. 1: a 4-layer ReLU CNN reached 25% CIFAR-10 training error "
                    f"{KRIZHEVSKY2012_SPEEDUP:g} times faster than tanh, each at its own best learning rate.")

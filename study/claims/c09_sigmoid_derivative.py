@@ -12,7 +12,7 @@ import seaborn as sns
 
 from study import stats
 from study.activations import MAIN_FOUR
-from study.claims import MAIN_INIT, Finding
+from study.claims import MAIN_INIT, Finding, Key
 from study.figures import BOOT, PALETTE, main_four, with_state
 from study.selection import deepest, final_epoch, layer_mean, per_seed
 from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
@@ -64,7 +64,7 @@ def finding(study) -> Finding:
         "trained": {"mean |f'(z)|": deriv[last].fmt(), "most saturated layer": sat[last].fmt(percent=True)},
     }).T
     table["gradient factor per layer (init)"] = [factor.fmt(), ""]
-    return Finding(CLAIM, verdict, f"gradient factor per layer {factor.fmt()}", text, table,
+    return Finding(CLAIM, verdict, Key.of("gradient factor per layer", factor), text, table,
                    "Glorot & Bengio (2010): with 5 hidden layers the sigmoid top layer saturates at 0 early in "
                    "training.")
 

@@ -18,7 +18,7 @@ import pandas as pd
 import seaborn as sns
 
 from study import probes, stats
-from study.claims import Finding
+from study.claims import Finding, Key
 from study.figures import BOOT, PALETTE
 from study.selection import final_epoch, layer_mean, per_seed
 from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
@@ -112,7 +112,7 @@ def finding(study) -> Finding:
         f"{revival_gap.fmt(percent=True)}). A dead ReLU unit gets no gradient through itself, but it can still "
         f"come back when the layers below it move."
     )
-    return Finding(CLAIM, verdict, f"collapse ReLU - Leaky at width {narrowest}: {collapse_gap.fmt(percent=True)}",
+    return Finding(CLAIM, verdict, Key.of(f"collapse ReLU - Leaky at width {narrowest}", collapse_gap, "pp"),
                    text, pd.DataFrame(rows).T.fillna(""),
                    "Lu et al. (2020): deep narrow ReLU nets collapse to a constant with a probability that grows with "
                    "depth and falls with width; Maas et al. (2013) introduced the 0.01 slope.")

@@ -12,7 +12,7 @@ import pandas as pd
 import seaborn as sns
 
 from study import stats
-from study.claims import MAIN_INIT, REFERENCE_DEPTH, Finding
+from study.claims import MAIN_INIT, REFERENCE_DEPTH, Finding, Key
 from study.figures import BOOT, seed_means
 from study.literature import BRAIN_ACTIVE, GLOROT2011_ZEROS_MNIST
 from study.selection import final_epoch, layer_mean, nearest_depth
@@ -47,7 +47,7 @@ def finding(study) -> Finding:
         f"{100 * min(e.value for e in by_depth.values()):.1f}% to {100 * max(e.value for e in by_depth.values()):.1f}%."
     )
     table = pd.DataFrame({"ReLU active fraction": {f"depth {d}": e.fmt(percent=True) for d, e in by_depth.items()}})
-    return Finding(CLAIM, verdict, f"ReLU active {active.fmt(percent=True)} vs brain 1-4%", text, table,
+    return Finding(CLAIM, verdict, Key.of("ReLU active fraction (brain: 1-4%)", active, "%"), text, table,
                    "Lennie (2003): 1-4% of neurons active at once; Glorot et al. (2011): 83.4% zeros on MNIST.")
 
 

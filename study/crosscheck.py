@@ -1,0 +1,108 @@
+"""The same study on every Keras backend: one verdict per claim, or a stated reason why not.
+
+A group's backend is part of its spec, so each backend's runs sit side by side in one store
+under their own keys. `python -m study crosscheck` trains the selection once per backend, each
+in its own process (Keras fixes the backend at import), then computes every claim's finding
+from each backend's runs and compares the verdicts and the key numbers. The report's
+"Backends" section is `compare` on whatever backends' runs are stored.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+
+from study import claims, store
+from study.errors import MissingInput
+
+BACKENDS = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}  # name -> module that must be installed
+
+
+def installed() -> list[str]:
+    return [b for b, module in BACKENDS.items() if importlib.util.find_spec(module) is not None]
+
+
+def train(backend: str, experiments: list[str], options: list[str], jobs: int, out) -> float:
+    """`python -m study run` under one backend; returns its wall time in seconds (start to finish)."""
+    cmd = [sys.executable, "-m", "study", "run", *experiments, *options, "--jobs", str(jobs), "--out", str(out)]
+    t0 = time.perf_counter()
+    done = subprocess.run(cmd, env={**os.environ, "KERAS_BACKEND": backend})
+    if done.returncode != 0:
+        raise MissingInput(f"the {backend} run ended with exit status {done.returncode}: nothing compared")
+    return time.perf_counter() - t0
+
+
+def finished(study, backend: str) -> bool:
+    """Every group of the study's experiments is stored, finished, for this backend."""
+    selection = dataclasses.replace(study.selection, backend=backend)
+    specs = {s.key(): s for e in study.experiments.values() for s in selection.specs(e)}
+    return all(state == store.FINISHED for state in store.states(study.out / "results", specs.values()).values())
+
+
+def on_backend(study, backend: str):
+    """The same study read from another backend's runs."""
+    from study.selection import Study
+
+    return Study(study.out, dataclasses.replace(study.selection, backend=backend), list(study.experiments.values()),
+                 study.rerun_options, study.subset)
+
+
+def wall_time(study) -> float:
+    """Seconds spent training the study's groups (building, fitting, measuring), summed over groups."""
+    return sum(c["run"].get("total_time_s", c["run"]["wall_time_s"]) for c in study.info())
+
+
+def devices(study, backends) -> set[str]:
+    return {c["run"]["device"] for b in backends for c in on_backend(study, b).info()}
+
+
+def stored_backends(study) -> list[str]:
+    return [b for b in BACKENDS if finished(study, b)]
+
+
+def compare(study, backends: list[str]) -> pd.DataFrame:
+    """One row per claim: each backend's verdict and key number, whether the verdicts agree, and the
+    largest difference between the backends' key numbers (in the key's unit: pp for % and pp)."""
+    found = {b: {f.claim: f for f in claims.findings(on_backend(study, b))} for b in backends}
+    rows = {}
+    for claim in sorted({c for f in found.values() for c in f}, key=lambda c: int(c[1:])):
+        per = {b: found[b][claim] for b in backends if claim in found[b]}
+        keys = [f.key for f in per.values()]
+        scale = 100 if keys[0].unit in ("%", "pp") else 1
+        values = np.array([k.value for k in keys]) * scale
+        intervals_overlap = max(k.low for k in keys) <= min(k.high for k in keys)
+        row = {"key number": keys[0].name}
+        row.update({f"{b} verdict": f.verdict for b, f in per.items()})
+        row.update({f"{b} key": f.key.fmt() for b, f in per.items()})
+        row["largest difference"] = (f"{np.ptp(values):.2g}" + (" pp" if scale == 100 else "")
+                                     if np.isfinite(values).all() else "-")
+        row["verdicts agree"] = "yes" if len({f.verdict for f in per.values()}) == 1 else "no"
+        row["intervals overlap"] = "yes" if intervals_overlap else "no"
+        rows[claim] = row
+    return pd.DataFrame(rows).T
+
+
+def disagreements(table: pd.DataFrame) -> str:
+    """Where the verdicts differ, and why, in sentences computed from the table."""
+    differ = table[table["verdicts agree"] == "no"]
+    if differ.empty:
+        return f"The verdicts agree on every backend, for all {len(table)} claims."
+    parts = []
+    for claim, row in differ.iterrows():
+        verdicts = ", ".join(f"{c.removesuffix(' verdict')} {row[c]}" for c in table.columns if c.endswith(" verdict"))
+        why = ("its key number's 95% intervals overlap across backends, so the backends differ by no more than "
+               "the seed-to-seed spread; floating-point rounding differs between backends, and over training it "
+               "grows into differences of that size, which move an estimate that sits near its rule's threshold"
+               if row["intervals overlap"] == "yes" else
+               "its key numbers differ beyond their 95% intervals: a difference between the backends' "
+               "implementations, not seed noise")
+        parts.append(f"{claim} ({verdicts}): {why}.")
+    agree = len(table) - len(differ)
+    return f"The verdicts agree on {agree} of {len(table)} claims. Where they do not: " + " ".join(parts)
