@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from study.activations import check_choice
@@ -24,6 +24,7 @@ INITIALIZERS = {  # name -> what it is; biases are always zero
     "he_normal": "He normal, N(0, 2/fan_in) truncated",
     "legacy_uniform": "U[-1/sqrt(fan_in), 1/sqrt(fan_in)], the 'standard' initialisation of Glorot & Bengio (2010)",
     "orthogonal": "orthogonal (gain 1)",
+    "lecun_normal": "LeCun normal, N(0, 1/fan_in) truncated (SELU's intended initialiser, Klambauer et al. 2017)",
 }
 TASKS = ("classification", "regression")
 DIVERGENCE_FACTOR = 10.0  # a model diverged: training loss not finite, or above 10 x its value at initialisation
@@ -75,6 +76,9 @@ def backend_name() -> str:
     return os.environ.get("KERAS_BACKEND", "tensorflow")
 
 
+LATER = {"later": True}  # a GroupSpec field that enters the key only when it differs from its default
+
+
 @dataclass(frozen=True)
 class GroupSpec:
     """K = len(activations) x len(seeds) reference MLPs trained side by side on the same batches."""
@@ -95,6 +99,12 @@ class GroupSpec:
     deterministic: bool = True  # TensorFlow op determinism
     backend: str = field(default_factory=backend_name)
     task: str | None = None  # None: the data set's task (cross-entropy or mean squared error)
+    # Settings added after runs were first stored enter the key only when set (LATER), so every
+    # earlier run keeps its key.
+    activity_l1: float = field(default=0.0, metadata=LATER)  # L1 penalty on hidden activations (Glorot et al. 2011)
+    # > 0: each hidden layer's activation mean and 2nd/98th percentiles are also recorded every this
+    # many training steps within each epoch and at its end (early training, Glorot & Bengio 2010)
+    trace_every: int = field(default=0, metadata=LATER)
 
     def __post_init__(self):
         from study import datasets
@@ -102,6 +112,10 @@ class GroupSpec:
         check_choice("optimizer", self.optimizer, OPTIMIZERS)
         check_choice("initializer", self.initializer, INITIALIZERS)
         task = datasets.task_of(self.dataset)
+        if self.trace_every < 0:
+            raise ValueError(f"trace_every {self.trace_every} is negative")
+        if not 0 <= self.activity_l1 < 1:
+            raise ValueError(f"activity_l1 {self.activity_l1} outside [0, 1)")
         if self.task is None:
             object.__setattr__(self, "task", task)
         elif self.task != task:
@@ -110,6 +124,9 @@ class GroupSpec:
     @property
     def branches(self) -> list[tuple[str, int]]:
         return [(a, s) for a in self.activations for s in self.seeds]
+
+    def steps_per_epoch(self, n_train: int) -> int:
+        return -(-n_train // self.batch_size)
 
     @property
     def record_epochs(self) -> tuple[int, ...]:
@@ -125,5 +142,9 @@ class GroupSpec:
         return cls(**d)
 
     def key(self) -> str:
-        text = json.dumps(self.to_dict(), sort_keys=True)
+        d = self.to_dict()
+        for f in fields(self):
+            if f.metadata.get("later") and d[f.name] == f.default:
+                del d[f.name]
+        text = json.dumps(d, sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()[:16]

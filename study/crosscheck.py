@@ -39,18 +39,23 @@ def train(backend: str, experiments: list[str], options: list[str], jobs: int, o
     return time.perf_counter() - t0
 
 
-def finished(study, backend: str) -> bool:
-    """Every group of the study's experiments is stored, finished, for this backend."""
+def finished_experiments(study, backend: str) -> list[str]:
+    """The study's experiments whose every group is stored, finished, for this backend."""
     selection = dataclasses.replace(study.selection, backend=backend)
-    specs = {s.key(): s for e in study.experiments.values() for s in selection.specs(e)}
-    return all(state == store.FINISHED for state in store.states(study.out / "results", specs.values()).values())
+    done = []
+    for name, experiment in study.experiments.items():
+        specs = selection.specs(experiment)
+        if all(state == store.FINISHED for state in store.states(study.out / "results", specs).values()):
+            done.append(name)
+    return done
 
 
-def on_backend(study, backend: str):
-    """The same study read from another backend's runs."""
+def on_backend(study, backend: str, experiments: list[str] | None = None):
+    """The same study read from another backend's runs (of these experiments, or all of the study's)."""
     from study.selection import Study
 
-    return Study(study.out, dataclasses.replace(study.selection, backend=backend), list(study.experiments.values()),
+    chosen = [e for n, e in study.experiments.items() if experiments is None or n in experiments]
+    return Study(study.out, dataclasses.replace(study.selection, backend=backend), chosen,
                  study.rerun_options, study.subset)
 
 
@@ -59,18 +64,24 @@ def wall_time(study) -> float:
     return sum(c["run"].get("total_time_s", c["run"]["wall_time_s"]) for c in study.info())
 
 
-def devices(study, backends) -> set[str]:
-    return {c["run"]["device"] for b in backends for c in on_backend(study, b).info()}
+def devices(study, backends, experiments=None) -> set[str]:
+    return {c["run"]["device"] for b in backends for c in on_backend(study, b, experiments).info()}
 
 
-def stored_backends(study) -> list[str]:
-    return [b for b in BACKENDS if finished(study, b)]
+def stored(study) -> tuple[list[str], list[str]]:
+    """(backends, experiments) to compare: the backends with any experiment of the study finished, and the
+    experiments finished on every one of them (a crosscheck may cover a subset of a profile)."""
+    done = {b: finished_experiments(study, b) for b in BACKENDS}
+    backends = [b for b, names in done.items() if names]
+    common = [n for n in study.experiments if all(n in done[b] for b in backends)]
+    return backends, common
 
 
-def compare(study, backends: list[str]) -> pd.DataFrame:
-    """One row per claim: each backend's verdict and key number, whether the verdicts agree, and the
-    largest difference between the backends' key numbers (in the key's unit: pp for % and pp)."""
-    found = {b: {f.claim: f for f in claims.findings(on_backend(study, b))} for b in backends}
+def compare(study, backends: list[str], experiments: list[str] | None = None) -> pd.DataFrame:
+    """One row per claim answerable from these experiments: each backend's verdict and key number, whether
+    the verdicts agree, and the largest difference between the backends' key numbers (in the key's unit:
+    pp for % and pp)."""
+    found = {b: {f.claim: f for f in claims.findings(on_backend(study, b, experiments))} for b in backends}
     rows = {}
     for claim in sorted({c for f in found.values() for c in f}, key=lambda c: int(c[1:])):
         per = {b: found[b][claim] for b in backends if claim in found[b]}

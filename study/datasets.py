@@ -69,7 +69,9 @@ def _digits():
 
 
 def _few_relevant(n_samples=5000, n_features=100, n_informative=5, n_classes=2):
-    """A task where only a few of many features matter (the hundred medical values of C4)."""
+    """A task where only a few of many features matter (the hundred medical values of C4): the
+    first `n_informative` columns carry the classes (scikit-learn's make_classification without
+    shuffling puts them first), the rest are pure Gaussian noise."""
     from sklearn.datasets import make_classification
 
     x, y = make_classification(
@@ -113,12 +115,29 @@ def _keras_loader(name):
     return load
 
 
+N_FEATURES_C4 = 100
+INFORMATIVE = (2, 5, 10, 20, 50)  # the C4 grid: few_relevant_N has N informative features among 100
+
+
+def relevant_features(name: str) -> np.ndarray | None:
+    """Boolean mask of the informative input features of a few_relevant data set, else None."""
+    if name == "few_relevant":
+        n = 5
+    elif name.startswith("few_relevant_"):
+        n = int(name.rsplit("_", 1)[1])
+    else:
+        return None
+    return np.arange(N_FEATURES_C4) < n
+
+
 REGRESSION = {"abs_1d": _abs_1d}  # loaders that also return a grid over the interval
 LOADERS = {
     **REGRESSION,
     "mnist1d": _mnist1d,
     "digits": _digits,
     "few_relevant": _few_relevant,
+    **{f"few_relevant_{n}": functools.partial(_few_relevant, n_features=N_FEATURES_C4, n_informative=n)
+       for n in INFORMATIVE},
     "mnist": _keras_loader("mnist"),
     "fashion_mnist": _keras_loader("fashion_mnist"),
 }

@@ -133,6 +133,12 @@ def fit_epoch(model, spec: GroupSpec, data: datasets.Splits, order) -> float:
     return time.perf_counter() - t0
 
 
+def trace_chunks(spec: GroupSpec, order):
+    """An epoch's order cut after every `spec.trace_every` batches; the last chunk keeps the partial batch."""
+    size = spec.trace_every * spec.batch_size
+    return [order[i:i + size] for i in range(0, len(order), size)]
+
+
 def load_data(spec: GroupSpec) -> datasets.Splits:
     return datasets.load(spec.dataset, n_train=spec.n_train, seed=spec.data_seed)
 
@@ -141,7 +147,7 @@ def build_group(spec: GroupSpec, data: datasets.Splits):
     """The group's stacked model, seeded and compiled with the summed loss; returns (model, loss)."""
     set_determinism(spec, spec.data_seed)
     model = models.stacked_mlp(spec.depth, spec.width, spec.branches, data.n_features,
-                               data.n_outputs, spec.initializer)
+                               data.n_outputs, spec.initializer, spec.activity_l1)
     loss = BranchSumLoss(spec.task)
     compile_model(model, spec, loss, len(data.x_train))
     return model, loss
@@ -155,8 +161,17 @@ def train_group(spec: GroupSpec, data: datasets.Splits | None = None, progress=N
     meter = Meter(spec, model, loss, data)
     wall = 0.0
     meter(0, wall)
+    if spec.trace_every:
+        meter.trace(0)
     for epoch, order in enumerate(batch_orders(spec, len(data.x_train)), start=1):
-        wall += fit_epoch(model, spec, data, order)
+        if spec.trace_every:  # the epoch in chunks of whole batches: the same batches, traced between chunks
+            step = (epoch - 1) * spec.steps_per_epoch(len(order))
+            for chunk in trace_chunks(spec, order):
+                wall += fit_epoch(model, spec, data, chunk)
+                step += spec.steps_per_epoch(len(chunk))
+                meter.trace(step)
+        else:
+            wall += fit_epoch(model, spec, data, order)
         meter(epoch, wall)
         if progress:
             progress(epoch)
@@ -204,7 +219,7 @@ def train_plain(spec: GroupSpec, data: datasets.Splits | None = None,
     for act, seed in spec.branches:
         set_determinism(spec, spec.data_seed)
         model = models.plain_mlp(spec.depth, spec.width, act, data.n_features, data.n_outputs,
-                                 spec.initializer, seed)
+                                 spec.initializer, seed, spec.activity_l1)
         compile_model(model, spec, plain_loss(spec.task), len(data.x_train))
         times = [fit_epoch(model, spec, data, order) for order in batch_orders(spec, len(data.x_train))]
         if epoch_times is not None:

@@ -36,7 +36,7 @@ class Experiment:
     name: str
     claims: tuple[str, ...]
     title: str
-    dataset: str
+    dataset: str | tuple[str, ...] | dict[str, tuple[str, ...]]  # several: a grid axis; a dict: per profile
     activations: tuple[str, ...]
     depths: dict[str, tuple[int, ...]]  # per profile
     initializers: tuple[str, ...] = ("glorot_uniform",)
@@ -45,7 +45,16 @@ class Experiment:
     widths: dict[str, tuple[int, ...]] | None = None  # per profile; None: the profile's width
     seeds: dict[str, int] | None = None  # seeds 0..N-1 per profile; None: the profile's seeds
     epochs: dict[str, int] | None = None  # per profile; None: the profile's epochs
+    penalties: tuple[float, ...] = (0.0,)  # L1 activity penalties (GroupSpec.activity_l1), a grid axis
+    penalized: tuple[str, ...] | None = None  # the activations trained under a non-zero penalty (None: all)
+    # activations trained only under an initialiser of their own (selu: lecun_normal), in groups of their own
+    own_initializer: dict[str, str] = field(default_factory=dict)
     options: dict = field(default_factory=dict)  # further GroupSpec fields (n_train, batch_size, ...)
+
+    def datasets(self, profile) -> tuple[str, ...]:
+        if isinstance(self.dataset, str):
+            return (self.dataset,)
+        return self.dataset[profile] if isinstance(self.dataset, dict) else tuple(self.dataset)
 
     def seeds_of(self, profile) -> tuple[int, ...]:
         p = get_profile(profile)
@@ -73,12 +82,24 @@ class Experiment:
         settings = {**dict(batch_size=p.batch_size, n_train=p.n_train, probe_size=p.probe_size), **self.options}
         if backend is not None:  # another backend's runs (the default is this process's backend)
             settings["backend"] = backend
+        data = self.datasets(p.name)
+
+        def penalized(l1, init):  # the activations a group at this penalty and initialiser trains
+            chosen = acts if l1 == 0 or self.penalized is None else tuple(a for a in acts if a in self.penalized)
+            return tuple(a for a in chosen if (self.own_initializer[a] == init if a in self.own_initializer
+                                               else init in self.initializers))
+
+        inits = tuple(dict.fromkeys([*self.initializers, *(self.own_initializer[a] for a in acts
+                                                            if a in self.own_initializer)]))
+
         return [
-            GroupSpec(dataset=self.dataset, depth=d, width=w, activations=acts,
+            GroupSpec(dataset=ds, depth=d, width=w, activations=penalized(l1, init),
                       seeds=all_seeds[:seeds] if seeds else all_seeds,
                       epochs=epochs or (self.epochs[p.name] if self.epochs else p.epochs),
-                      initializer=init, optimizer=opt, learning_rate=lr, **settings)
-            for init in self.initializers
+                      initializer=init, optimizer=opt, learning_rate=lr, activity_l1=l1, **settings)
+            for ds in data
+            for l1 in self.penalties
+            for init in inits if penalized(l1, init)
             for opt, lrs in rates.items()
             for lr, w, d in itertools.product(lrs, self.widths[p.name] if self.widths else (p.width,),
                                               self.depths[p.name])

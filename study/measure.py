@@ -1,35 +1,42 @@
 """What is recorded while a group trains: every split's loss (and accuracy) after every epoch,
 and at the recorded epochs the layer probes, gradient norms and the model-level probes.
 
-Rows are long format: (activation, seed, epoch, layer, metric, value); layer -1 is the
-whole model. Definitions of the per-layer measures are in `study/probes.py`.
+Rows are long format: (activation, seed, epoch, layer, metric, value, step); layer -1 is the
+whole model, step the training steps taken when the row was recorded (traced rows fall between
+epoch ends; their epoch is the number of epochs completed). Definitions of the per-layer measures are in `study/probes.py`.
 """
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import pandas as pd
 
-from study import activations, gradients, models, probes
+from study import activations, datasets, gradients, models, probes
 from study.config import DIVERGENCE_FACTOR
 
 # A diverged branch (config.DIVERGENCE_FACTOR) stays flagged from that epoch on (its weights are
 # usually not finite any more); the others train on, and the analyses leave it out with a count.
 
 
-class Recorder:
-    """Collects long-format rows: (activation, seed, epoch, layer, metric, value)."""
+COLUMNS = ["activation", "seed", "epoch", "layer", "metric", "value", "step"]
+TRACED = ("act_mean", "act_p02", "act_p98")  # recorded every spec.trace_every steps when it is set
 
-    def __init__(self, branches):
-        self.branches = branches
+
+class Recorder:
+    """Collects long-format rows: (activation, seed, epoch, layer, metric, value, step)."""
+
+    def __init__(self, branches, steps_per_epoch=1):
+        self.branches, self.steps_per_epoch = branches, steps_per_epoch
         self.rows = []
 
-    def add(self, epoch, metric, values, layer=-1):
+    def add(self, epoch, metric, values, layer=-1, step=None):
+        step = epoch * self.steps_per_epoch if step is None else step
         for (act, seed), v in zip(self.branches, values):
-            self.rows.append((act, seed, epoch, layer, metric, float(v)))
+            self.rows.append((act, seed, epoch, layer, metric, float(v), step))
 
     def frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.rows, columns=["activation", "seed", "epoch", "layer", "metric", "value"])
+        return pd.DataFrame(self.rows, columns=COLUMNS)
 
 
 def _log_softmax(logits):
@@ -60,7 +67,7 @@ class Meter:
         self.spec, self.model, self.loss, self.data = spec, model, loss, data
         self.acts = [activations.get(a) for a, _ in spec.branches]
         self.runs = models.runs_of([a for a, _ in spec.branches])  # consecutive branches of one activation
-        self.recorder = Recorder(spec.branches)
+        self.recorder = Recorder(spec.branches, spec.steps_per_epoch(len(data.x_train)))
         self.layer_outputs = models.probe_model(model)
         self.kernels = [d.kernel for d, _ in models.hidden_layers(model)]
         self.x_probe, self.y_probe = data.x_train[: spec.probe_size], data.y_train[: spec.probe_size]
@@ -72,6 +79,7 @@ class Meter:
         self.lines = probes.lines_through(self.x_probe, spec.data_seed) if any(kinked) else None
         self.preactivations = models.preactivation_model(model) if any(kinked) else None
         self.kinked = np.array(kinked)
+        self.relevant = datasets.relevant_features(spec.dataset)
 
     def __call__(self, epoch, wall):
         rec, spec = self.recorder, self.spec
@@ -88,6 +96,10 @@ class Meter:
         rec.add(epoch, "wall_time", [wall] * len(self.acts))
         if epoch in spec.record_epochs:
             self.layers(epoch)
+            if self.relevant is not None:
+                first = keras.ops.convert_to_numpy(self.kernels[0])  # (K, inputs, units)
+                rec.add(epoch, "relevance_auc", probes.relevance_auc(first, self.relevant), 0)
+                rec.add(epoch, "relevance_share", probes.relevance_share(first, self.relevant), 0)
             if self.data.x_grid is not None:
                 rec.add(epoch, "collapsed", probes.collapsed(outputs_of(self.model, self.data.x_grid)[..., 0],
                                                              self.data.y_grid))
@@ -110,3 +122,14 @@ class Meter:
             if self.dormant_before is not None:
                 rec.add(epoch, "revived", probes.revived(self.dormant_before[layer], dormant_now[layer]), layer)
         self.dormant_before = dormant_now
+
+    def trace(self, step):
+        """Each hidden layer's activation mean and 2nd and 98th percentiles over the probe set,
+        per branch, after `step` training steps (Glorot & Bengio 2010, Figure 2)."""
+        outs = self.layer_outputs.predict_on_batch(self.x_probe)
+        epoch = step // self.recorder.steps_per_epoch
+        for layer in range(self.spec.depth):
+            a = np.asarray(outs[2 * layer + 1], dtype=np.float64).reshape(len(self.acts), -1)  # (K, examples x units)
+            low, high = np.percentile(a, [2, 98], axis=1)
+            for metric, values in zip(TRACED, (a.mean(axis=1), low, high)):
+                self.recorder.add(epoch, metric, values, layer, step)

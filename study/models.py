@@ -35,8 +35,8 @@ def initial_kernel(name: str, seed: int, shape: tuple[int, int]) -> np.ndarray:
     if name == "legacy_uniform":
         limit = 1.0 / np.sqrt(fan_in)
         return rng.uniform(-limit, limit, shape)
-    if name == "he_normal":  # truncated at two standard deviations, rescaled to keep variance 2/fan_in
-        std = np.sqrt(2.0 / fan_in) / 0.87962566103423978
+    if name in ("he_normal", "lecun_normal"):  # truncated at two standard deviations, variance kept
+        std = np.sqrt((2.0 if name == "he_normal" else 1.0) / fan_in) / 0.87962566103423978
         w = rng.normal(0.0, 1.0, shape)
         while (outside := np.abs(w) > 2).any():
             w[outside] = rng.normal(0.0, 1.0, outside.sum())
@@ -45,7 +45,8 @@ def initial_kernel(name: str, seed: int, shape: tuple[int, int]) -> np.ndarray:
         q, r = np.linalg.qr(rng.normal(0.0, 1.0, (max(shape), min(shape))))
         q = q * np.sign(np.diag(r))
         return q.T if fan_in < fan_out else q
-    raise ValueError(f"unknown initializer '{name}' (choose from glorot_uniform, he_normal, legacy_uniform, orthogonal)")
+    raise ValueError(f"unknown initializer '{name}' (choose from glorot_uniform, he_normal, legacy_uniform, "
+                     "orthogonal, lecun_normal)")
 
 
 class SeededInitializer(keras.initializers.Initializer):
@@ -66,13 +67,18 @@ def seeded_initializer(name: str, seed: int) -> keras.initializers.Initializer:
     return SeededInitializer(name, seed)
 
 
-def plain_mlp(depth, width, activation, n_features, n_outputs, initializer="glorot_uniform", seed=0):
-    """The reference model: one call builds it, `summary()` shows it. `n_outputs`: classes, or 1."""
+def plain_mlp(depth, width, activation, n_features, n_outputs, initializer="glorot_uniform", seed=0, activity_l1=0.0):
+    """The reference model: one call builds it, `summary()` shows it. `n_outputs`: classes, or 1.
+
+    `activity_l1` adds activity_l1 x (sum of |hidden activations|) / batch size to the loss, per
+    hidden layer: Keras's L1 activity regulariser, the penalty of Glorot et al. (2011).
+    """
     act = activations.get(activation)
     inputs = keras.Input((n_features,), name="x")
     h = inputs
+    penalty = keras.regularizers.L1(activity_l1) if activity_l1 else None
     for i in range(depth):
-        h = layers.Dense(width, activation=act.fn, name=f"hidden_{i}",
+        h = layers.Dense(width, activation=act.fn, name=f"hidden_{i}", activity_regularizer=penalty,
                          kernel_initializer=seeded_initializer(initializer, layer_seed(seed, i)))(h)
     logits = layers.Dense(n_outputs, name="logits",
                           kernel_initializer=seeded_initializer(initializer, layer_seed(seed, depth)))(h)
@@ -131,26 +137,31 @@ def runs_of(names) -> list[tuple[str, int, int]]:
 
 
 class BranchActivation(layers.Layer):
-    """Applies branch k's activation to slice k of a (K, batch, units) tensor."""
+    """Applies branch k's activation to slice k of a (K, batch, units) tensor, and adds each
+    branch's L1 activity penalty (as `plain_mlp`'s) to the loss when `activity_l1` is set."""
 
-    def __init__(self, names, **kwargs):
+    def __init__(self, names, activity_l1=0.0, **kwargs):
         super().__init__(**kwargs)
-        self.names = list(names)
+        self.names, self.activity_l1 = list(names), activity_l1
         self._runs = runs_of(self.names)  # runs of equal names share one call: fewer ops per step
 
     def call(self, z):
         if len(self._runs) == 1:
-            return activations.get(self._runs[0][0])(z)
-        # One split, not a slice per run: a split's gradient is one concatenation, where each
-        # slice's gradient is a zero-padded copy of the whole tensor, summed (40% of a step).
-        parts = ops.split(z, [start for _, start, _ in self._runs[1:]], axis=0)
-        return ops.concatenate([activations.get(name)(p) for (name, _, _), p in zip(self._runs, parts)], axis=0)
+            a = activations.get(self._runs[0][0])(z)
+        else:
+            # One split, not a slice per run: a split's gradient is one concatenation, where each
+            # slice's gradient is a zero-padded copy of the whole tensor, summed (40% of a step).
+            parts = ops.split(z, [start for _, start, _ in self._runs[1:]], axis=0)
+            a = ops.concatenate([activations.get(name)(p) for (name, _, _), p in zip(self._runs, parts)], axis=0)
+        if self.activity_l1:  # the sum over branches of each one's penalty, divided by the batch, not by K
+            self.add_loss(self.activity_l1 * ops.sum(ops.abs(a)) / ops.cast(ops.shape(a)[1], a.dtype))
+        return a
 
     def get_config(self):
-        return {**super().get_config(), "names": self.names}
+        return {**super().get_config(), "names": self.names, "activity_l1": self.activity_l1}
 
 
-def stacked_mlp(depth, width, branches, n_features, n_outputs, initializer="glorot_uniform"):
+def stacked_mlp(depth, width, branches, n_features, n_outputs, initializer="glorot_uniform", activity_l1=0.0):
     """A group of K reference models; `branches` is a list of (activation, seed).
 
     The output is (batch, K, n_outputs): branch outputs side by side.
@@ -163,7 +174,7 @@ def stacked_mlp(depth, width, branches, n_features, n_outputs, initializer="glor
     for i in range(depth):
         seeds = [layer_seed(s, i) for _, s in branches]
         z = StackedDense(width, initializer, seeds, name=f"hidden_{i}")(h)
-        h = BranchActivation(names, name=f"act_{i}")(z)
+        h = BranchActivation(names, activity_l1, name=f"act_{i}")(z)
     seeds = [layer_seed(s, depth) for _, s in branches]
     logits = StackedDense(n_outputs, initializer, seeds, name="logits")(h)
     outputs = ops.transpose(logits, (1, 0, 2))
@@ -201,7 +212,8 @@ def unstack(group, k):
     dense0, act0 = pairs[0]
     n_features = dense0.kernel.shape[1]
     name = act0.names[k]
-    model = plain_mlp(len(pairs), dense0.units, name, n_features, head.units, dense0.initializer)
+    model = plain_mlp(len(pairs), dense0.units, name, n_features, head.units, dense0.initializer,
+                      activity_l1=act0.activity_l1)
     weights = []
     for dense in [d for d, _ in pairs] + [head]:
         weights += [ops.convert_to_numpy(dense.kernel)[k], ops.convert_to_numpy(dense.bias)[k]]

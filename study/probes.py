@@ -36,6 +36,12 @@ DEFINITIONS = {
                       "the segments; a lower bound that tightens with more points; at initialisation and at the end",
     "collapsed": f"regression on an interval: 1 if the net's output over a dense grid of the interval varies by "
                  f"less than {COLLAPSE_LEVEL:g} x the target's range (the net computes a constant), else 0",
+    "relevance_auc": "tasks with known informative features (C4): the area under the ROC curve of the first "
+                     "layer's per-input weight norms (L2 over its units) against the true relevance, i.e. the "
+                     "probability that an informative input's norm exceeds a noise input's (1 = every informative "
+                     "input ranked first, 0.5 = chance)",
+    "relevance_share": "tasks with known informative features (C4): the share of the first layer's weight mass "
+                       "(the sum of per-input norms) on the informative inputs",
 }
 
 
@@ -160,3 +166,25 @@ def regions_along_lines(preactivations, lines, chunk=LINE_CHUNK):
     return totals / len(lines)
 
 
+
+
+def feature_norms(kernel):
+    """(K, features): the L2 norm of each input feature's first-layer weights; kernel (K, features, units)."""
+    return np.sqrt((np.asarray(kernel, dtype=np.float64) ** 2).sum(axis=-1))
+
+
+def relevance_auc(kernel, relevant):
+    """Per branch, how well the first layer's per-feature weight norms rank the informative features
+    above the noise ones: the area under the ROC curve, P(norm of an informative feature > norm of a
+    noise feature), ties counted half. 1 ranks every informative feature first, 0.5 is chance."""
+    norms = feature_norms(kernel)
+    hit, miss = norms[:, relevant], norms[:, ~relevant]
+    greater = (hit[:, :, None] > miss[:, None, :]).mean(axis=(1, 2))
+    ties = (hit[:, :, None] == miss[:, None, :]).mean(axis=(1, 2))
+    return greater + 0.5 * ties
+
+
+def relevance_share(kernel, relevant):
+    """Per branch, the share of first-layer weight mass (sum of per-feature norms) on the informative features."""
+    norms = feature_norms(kernel)
+    return norms[:, relevant].sum(axis=1) / norms.sum(axis=1)

@@ -65,6 +65,8 @@ DATASET_TEXT = {
     "mnist1d": "MNIST-1D (Greydanus & Kobak 2024), generated offline",
     "digits": "scikit-learn's 8x8 digits",
     "few_relevant": "a synthetic task with few relevant features among many",
+    **{f"few_relevant_{n}": f"a synthetic two-class task (scikit-learn's make_classification): {n} informative "
+                            f"features among 100, the other {100 - n} pure Gaussian noise" for n in (2, 5, 10, 20, 50)},
     "abs_1d": "y = |x| on [-sqrt(3), sqrt(3)] (Lu et al. 2020), inputs uniform on the interval, no noise",
 }
 
@@ -79,11 +81,12 @@ def experiments_table(study: Study) -> pd.DataFrame:
         specs = study.specs(name)
         rates = "; ".join(f"{config.OPTIMIZERS[o].split(' (')[0]} {_values((s.learning_rate for s in specs if s.optimizer == o), '{:g}')}"
                           for o in sorted({s.optimizer for s in specs}))
-        rows[name] = {"claims": ", ".join(exp.claims), "data": specs[0].dataset,
-                      "activations": ", ".join(specs[0].activations), "depths": _values(s.depth for s in specs),
+        rows[name] = {"claims": ", ".join(exp.claims), "data": _values(s.dataset for s in specs),
+                      "activations": ", ".join(dict.fromkeys(a for s in specs for a in s.activations)), "depths": _values(s.depth for s in specs),
                       "widths": _values(s.width for s in specs), "initialisers": _values(s.initializer for s in specs),
                       "optimiser, learning rates": rates, "seeds": str(len(specs[0].seeds)),
-                      "epochs": _values(s.epochs for s in specs), "groups": str(len(specs))}
+                      "epochs": _values(s.epochs for s in specs), "L1 activity penalty": _values((s.activity_l1 for s in specs), "{:g}"),
+                      "groups": str(len(specs))}
     return pd.DataFrame(rows).T
 
 
@@ -176,24 +179,27 @@ def claim_section(f: claims.Finding, study) -> str:
 
 
 def backends_section(study: Study) -> str:
-    """Each claim's verdict and key number on every backend whose runs of this selection are stored."""
-    stored = crosscheck.stored_backends(study)
+    """Each claim's verdict and key number on every backend with stored runs of this selection, for the
+    experiments finished on all of them."""
+    backends, common = crosscheck.stored(study)
     own = study.info()[0]["run"]["backend"]
     cmd = " ".join(["python -m study crosscheck", *study.subset, *study.rerun_options])
-    if len(stored) < 2:
+    if len(backends) < 2 or not common:
         return (f"## Backends\n\nOnly the {own} backend's runs of this selection are stored; `{cmd}` trains the "
                 f"same groups on every installed Keras backend ({', '.join(crosscheck.BACKENDS)}) and compares "
                 "the verdicts.\n")
-    table = crosscheck.compare(study, stored)
-    times = {b: crosscheck.wall_time(crosscheck.on_backend(study, b)) for b in stored}
+    table = crosscheck.compare(study, backends, common)
+    times = {b: crosscheck.wall_time(crosscheck.on_backend(study, b, common)) for b in backends}
     time_text = ", ".join(f"{b} {t:.0f} s" for b, t in times.items())
+    covered = ("every experiment" if len(common) == len(study.experiments) else
+               f"the experiments run on all of them ({', '.join(common)}; the others ran on {own} only)")
     return f"""## Backends
 
-The same groups were trained on {len(stored)} Keras backends ({', '.join(stored)}), from the same initial
-weights (drawn with NumPy from each seed) and the same batches, on {', '.join(sorted(crosscheck.devices(study, stored)))}; made by `{cmd}`.
-Their numbers differ only through floating-point rounding, which differs between backends and grows over
-training. {crosscheck.disagreements(table)} Time to train every group (building, fitting and measuring,
-summed over groups): {time_text}.
+The same groups were trained on {len(backends)} Keras backends ({', '.join(backends)}), from the same initial
+weights (drawn with NumPy from each seed) and the same batches, on {', '.join(sorted(crosscheck.devices(study, backends, common)))};
+made by `{cmd}`. The comparison covers {covered}. Their numbers differ only through floating-point rounding,
+which differs between backends and grows over training. {crosscheck.disagreements(table)} Time to train the
+compared groups (building, fitting and measuring, summed over groups): {time_text}.
 
 {md_table(table, "claim")}
 """
@@ -226,7 +232,8 @@ def render_markdown(study: Study) -> str:
 ## Summary
 
 Identical deep MLPs that differ only in their activation function were trained side by side on
-MNIST-1D (and on a one-dimensional function for C10) and measured layer by layer. Of the {len(found)} claims tested here: {count_text}.
+MNIST-1D (and, where a claim needs them, scikit-learn's digits, synthetic tasks with few relevant inputs
+and a one-dimensional function; see Methods) and measured layer by layer. Of the {len(found)} claims tested here: {count_text}.
 
 {md_table(summary, "claim")}
 
@@ -246,8 +253,8 @@ than sigmoid or tanh. This report tests {', '.join(tested) or 'none of them'}{";
 
 ## Limitations
 
-- Small data sets (MNIST-1D, and |x| on an interval for C10) and one family of models (MLPs);
-  convolutional nets and large data sets may differ.
+- Small data sets (MNIST-1D, digits, synthetic tasks, and |x| on an interval for C10) and one family
+  of models (MLPs); convolutional nets and large data sets may differ.
 - The `{p}` profile trains most experiments {profile.epochs} epochs with {len(profile.seeds)} seeds (the experiments
   table gives each one's): intervals over so few seeds are wide and the bootstrap understates them.
 - Sparsity is measured on a fixed probe set of training examples; the near-zero threshold is a

@@ -76,6 +76,24 @@ def probability_of_improvement(x, y) -> float:
     return float(np.mean(per_task))
 
 
+def improvement(x, y, n=N_BOOTSTRAP, seed=BOOTSTRAP_SEED, level=0.95) -> Estimate:
+    """`probability_of_improvement` of X over Y with a stratified bootstrap interval (Agarwal et al.
+    2021): the runs of X and of Y are resampled independently within each task."""
+    x, y = _2d(x), _2d(y)
+    keep = ~(np.isnan(x).any(axis=1)), ~(np.isnan(y).any(axis=1))
+    x, y = x[keep[0]], y[keep[1]]
+    if not len(x) or not len(y):
+        return Estimate(np.nan, np.nan, np.nan, 0)
+    rng = np.random.default_rng(seed)
+
+    def resample(a):  # runs drawn with replacement, task by task
+        return np.take_along_axis(a, rng.integers(0, len(a), a.shape), axis=0)
+
+    samples = [probability_of_improvement(resample(x), resample(y)) for _ in range(n)]
+    lo, hi = np.quantile(samples, [(1 - level) / 2, (1 + level) / 2])
+    return Estimate(probability_of_improvement(x, y), float(lo), float(hi), min(len(x), len(y)))
+
+
 class Unpaired(ValueError):
     """Paired samples of different sizes (a seed left out of one side): never paired by position."""
 

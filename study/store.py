@@ -30,7 +30,7 @@ from study.errors import MissingInput, MissingRuns
 MARKER = "COMPLETE"
 FILES = ("config.json", "metrics.parquet")
 CONFIG_COLUMNS = ["dataset", "depth", "width", "initializer", "epochs", "backend", "optimizer", "learning_rate",
-                  "task"]
+                  "task", "activity_l1"]
 FINISHED, ABSENT = "finished", "absent"  # any other state is the reason a run is damaged
 
 

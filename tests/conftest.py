@@ -79,7 +79,7 @@ def stored_metrics(out: Path, specs) -> dict:
     return runs
 
 
-METRIC_COLUMNS = ["activation", "seed", "epoch", "layer", "metric", "value"]
+METRIC_COLUMNS = ["activation", "seed", "epoch", "layer", "metric", "value", "step"]
 
 
 def tiny_spec(**changes) -> GroupSpec:
@@ -92,7 +92,7 @@ def fake_metrics(spec: GroupSpec, offset=0.0) -> pd.DataFrame:
     rows = []
     for i, (act, seed) in enumerate(spec.branches):
         for epoch in range(spec.epochs + 1):
-            rows.append((act, seed, epoch, -1, "train_loss", 2.0 - epoch + i + offset))
+            rows.append((act, seed, epoch, -1, "train_loss", 2.0 - epoch + i + offset, 4 * epoch))
             for layer in range(spec.depth):
-                rows.append((act, seed, epoch, layer, "hoyer", 0.1 * layer + 0.01 * i + offset))
+                rows.append((act, seed, epoch, layer, "hoyer", 0.1 * layer + 0.01 * i + offset, 4 * epoch))
     return pd.DataFrame(rows, columns=METRIC_COLUMNS)

@@ -62,3 +62,22 @@ def test_keras_mnist_offline_fails_with_a_clear_message():
         assert "no network" in str(exc) and "mnist1d" in str(exc)
     else:  # a machine with network access downloaded it: still a valid data set
         pytest.skip("network available: the download worked")
+
+
+@pytest.mark.parametrize("n", [2, 10])
+def test_few_relevant_signal_lies_in_the_informative_features_only(n):
+    """A linear classifier on the features the generator calls informative learns the task; on the others it
+    stays at chance."""
+    from sklearn.linear_model import LogisticRegression
+
+    data = datasets.load(f"few_relevant_{n}")
+    mask = datasets.relevant_features(f"few_relevant_{n}")
+    assert data.n_features == 100 and mask.sum() == n and mask[:n].all()
+
+    def accuracy(columns):
+        model = LogisticRegression(max_iter=2000).fit(data.x_train[:, columns], data.y_train)
+        return model.score(data.x_test[:, columns], data.y_test)
+
+    assert accuracy(mask) > 0.7
+    assert abs(accuracy(~mask) - 0.5) < 0.06
+    assert datasets.relevant_features("mnist1d") is None

@@ -8,6 +8,7 @@ import dataclasses
 
 import keras
 import numpy as np
+import pandas as pd
 import pytest
 
 from study import datasets, engine, models
@@ -75,7 +76,7 @@ def train_both(spec):
 
     engine.set_determinism(spec, spec.data_seed)
     group = models.stacked_mlp(spec.depth, spec.width, spec.branches, data.n_features,
-                               data.n_outputs, spec.initializer)
+                               data.n_outputs, spec.initializer, spec.activity_l1)
     initial = [branch_weights(group, k) for k in range(len(spec.branches))]
     plains = [models.unstack(group, k) for k in range(len(spec.branches))]  # before training
 
@@ -125,6 +126,7 @@ OPTIONS = {  # each new optimiser, initialiser and the regression task, against 
     "sgd, legacy_uniform": dict(optimizer="sgd", learning_rate=0.05, initializer="legacy_uniform"),
     "momentum, orthogonal": dict(optimizer="momentum", learning_rate=0.01, initializer="orthogonal"),
     "adam, regression": dict(dataset="abs_1d", initializer="he_normal", activations=("relu", "leaky_relu", "tanh")),
+    "adam, L1 activity penalty": dict(activity_l1=3e-3),
 }
 
 
@@ -190,3 +192,58 @@ def test_train_plain_matches_the_group(trained):
         k = spec.branches.index(branch)
         for i, (p, g) in enumerate(zip(model.get_weights(), trained["group"][k])):
             assert max_relative_difference(g, p) < 1e-4, (branch, i)
+
+
+def test_activity_penalty_adds_exactly_its_stated_amount():
+    """L1 x sum |a| / batch, per hidden layer and branch, on weights chosen by hand."""
+    x = np.array([[1.0, -2.0], [0.5, 0.5], [-1.0, 3.0]], dtype=np.float32)  # batch of 3
+    w = np.array([[1.0, -1.0, 2.0], [0.5, 1.0, -1.0]], dtype=np.float32)  # 2 inputs -> 3 units
+    hidden = np.maximum(x @ w, 0)  # ReLU, zero bias: [[0,0,4],[0.75,0,0.5],[0.5,4,0]]
+    assert hidden.sum() == pytest.approx(9.75)
+    plain = models.plain_mlp(1, 3, "relu", 2, 2, activity_l1=0.1)
+    plain.get_layer("hidden_0").set_weights([w, np.zeros(3, np.float32)])
+    plain(x)
+    assert float(sum(keras.ops.convert_to_numpy(v) for v in plain.losses)) == pytest.approx(0.1 * 9.75 / 3, rel=1e-6)
+
+    group = models.stacked_mlp(1, 3, [("relu", 0), ("relu", 1)], 2, 2, activity_l1=0.1)
+    dense = group.get_layer("hidden_0")
+    dense.set_weights([np.stack([w, 2 * w]), np.zeros((2, 3), np.float32)])  # branch 2: twice the activations
+    group(x)
+    assert float(sum(keras.ops.convert_to_numpy(v) for v in group.losses)) == pytest.approx(
+        0.1 * (9.75 + 2 * 9.75) / 3, rel=1e-6)  # the branches' penalties summed, each over the batch
+    assert not models.stacked_mlp(1, 3, [("relu", 0)], 2, 2).losses  # no penalty unless asked
+
+
+def test_a_setting_added_later_keeps_earlier_keys():
+    """Runs stored before activity_l1 existed keep their keys: the setting is hashed only when set."""
+    import hashlib
+    import json
+
+    spec = GroupSpec(dataset="digits", depth=2, width=8, activations=("relu",), seeds=(0,), epochs=1)
+    legacy = {k: v for k, v in spec.to_dict().items() if k != "activity_l1"}
+    assert spec.key() == hashlib.sha256(json.dumps(legacy, sort_keys=True).encode()).hexdigest()[:16]
+    assert dataclasses.replace(spec, activity_l1=1e-3).key() != spec.key()
+
+
+def test_early_training_is_traced_where_the_schedule_says_without_changing_training():
+    """trace_every=3 with 5 steps an epoch: records after steps 0, 3, 5 | 8, 10 | ... and the same weights."""
+    base = dict(dataset="digits", depth=2, width=8, activations=("sigmoid", "tanh"), seeds=(0,), epochs=3,
+                n_train=600, batch_size=128, probe_size=64)
+    traced_spec, plain_spec = GroupSpec(**base, trace_every=3), GroupSpec(**base)
+    assert traced_spec.steps_per_epoch(600) == 5  # 4 full batches and a partial one of 88
+    traced, _ = engine.train_group(traced_spec)
+    untraced, _ = engine.train_group(plain_spec)
+    means = traced[traced["metric"] == "act_mean"]
+    assert sorted(set(means["step"])) == [0, 3, 5, 8, 10, 13, 15]
+    assert set(means["layer"]) == {0, 1} and set(means["activation"]) == {"sigmoid", "tanh"}
+    assert (means["epoch"] == means["step"] // 5).all()
+    low, high = (traced[traced["metric"] == m].set_index(["activation", "layer", "step"])["value"]
+                 for m in ("act_p02", "act_p98"))
+    mid = means.set_index(["activation", "layer", "step"])["value"]
+    assert ((low <= mid) & (mid <= high)).all() and (high > low).all()
+    assert ((mid > 0) & (mid < 1)).loc["sigmoid"].all()  # sigmoid outputs
+    assert "act_mean" not in set(untraced["metric"])
+    shared = untraced.columns.tolist()
+    same = traced[~traced["metric"].isin(["act_mean", "act_p02", "act_p98", "wall_time"])]
+    pd.testing.assert_frame_equal(same.reset_index(drop=True)[shared],
+                                  untraced[untraced["metric"] != "wall_time"].reset_index(drop=True))

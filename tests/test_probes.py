@@ -160,3 +160,17 @@ def test_dormant_units_and_revival():
     assert before.tolist() == [[True, False, True]] and now.tolist() == [[True, False, False]]
     assert probes.revived(before, now).tolist() == [pytest.approx(1 / 3)]
     assert probes.revived(now, before).tolist() == [0.0]  # dying is not reviving
+
+
+def test_relevance_scores_on_a_hand_built_first_layer():
+    """Branch 0 puts all its weight on the informative inputs, branch 1 none, branch 2 the same everywhere."""
+    relevant = np.array([True, True, False, False, False])
+    kernel = np.zeros((3, 5, 4))
+    kernel[0, :2] = 1.0  # norms (2, 2, 0, 0, 0)
+    kernel[1, 2:] = 1.0  # norms (0, 0, 2, 2, 2)
+    kernel[2] = 0.5  # norms all 1
+    kernel[0, 0, 0] = 3.0  # informative norms differ: sqrt(12) and 2
+    np.testing.assert_allclose(probes.relevance_auc(kernel, relevant), [1.0, 0.0, 0.5])
+    np.testing.assert_allclose(probes.relevance_share(kernel, relevant), [1.0, 0.0, 0.4])
+    kernel[1, 0, 0] = 5.0  # one informative input now above every noise input, the other still below
+    assert probes.relevance_auc(kernel, relevant)[1] == pytest.approx(0.5)

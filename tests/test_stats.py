@@ -37,3 +37,16 @@ def test_mean_is_a_bootstrap_statistic_for_proportions():
     e = stats.bootstrap(outcomes, statistic=stats.mean)
     assert e.value == pytest.approx(0.2) and 0 <= e.low < 0.2 < e.high <= 0.6
     assert stats.iqm(outcomes) == 0.0  # why proportions need the mean: the IQM drops the ones
+
+
+def test_probability_of_improvement_with_its_interval():
+    rng = np.random.default_rng(0)
+    better = rng.normal(1.0, 0.1, (10, 3))
+    worse = rng.normal(0.0, 0.1, (10, 3))
+    e = stats.improvement(better, worse)
+    assert e.value == 1.0 and e.low > 0.9 and e.n == 10
+    same = stats.improvement(worse, worse + rng.normal(0, 1e-3, (10, 3)))
+    assert same.low < 0.5 < same.high  # undecided: the interval straddles one half
+    flipped = stats.improvement(worse, better)
+    assert flipped.value == 0.0 and flipped.high < 0.1
+    assert stats.improvement(better, worse) == e  # seeded: the same interval every time

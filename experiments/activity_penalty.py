@@ -1,0 +1,24 @@
+"""Activity penalty: how sparse can a trained ReLU net be made before it loses accuracy?
+
+Tests C12 (only 1-4% of brain neurons are active at once) with the L1 penalty on hidden
+activations that Glorot et al. (2011) trained their rectifier nets with, at strengths from
+zero up: each strength's active fraction against its test accuracy.
+Run: python experiments/activity_penalty.py --profile quick   (or: python -m study run activity_penalty)
+"""
+
+from study.grid import Experiment
+
+EXPERIMENT = Experiment(
+    name="activity_penalty",
+    claims=("C12",),
+    title="ReLU nets under an L1 activity penalty",
+    dataset="mnist1d",
+    activations=("relu",),
+    depths={"smoke": (4,), "quick": (4,), "full": (4,)},
+    penalties=(0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2),  # the smoke profile trains them too: small groups
+)
+
+if __name__ == "__main__":
+    from study.cli import run_script
+
+    run_script(EXPERIMENT)
