@@ -105,6 +105,8 @@ class GroupSpec:
     # > 0: each hidden layer's activation mean and 2nd/98th percentiles are also recorded every this
     # many training steps within each epoch and at its end (early training, Glorot & Bengio 2010)
     trace_every: int = field(default=0, metadata=LATER)
+    benchmark: str = field(default="", metadata=LATER)  # "cost": not a training run but the cost benchmark (C8)
+    device: str = field(default="", metadata=LATER)  # a benchmark's device: its runs are kept per device
 
     def __post_init__(self):
         from study import datasets

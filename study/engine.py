@@ -153,8 +153,20 @@ def build_group(spec: GroupSpec, data: datasets.Splits):
     return model, loss
 
 
+def on_this_device(specs):
+    """Benchmark groups are kept per device: each is given the device this process runs on."""
+    import dataclasses
+
+    here = device()
+    return [dataclasses.replace(s, device=here) if s.benchmark else s for s in specs]
+
+
 def train_group(spec: GroupSpec, data: datasets.Splits | None = None, progress=None) -> tuple[pd.DataFrame, dict]:
     """Trains one group and returns its long-format metrics and run information."""
+    if spec.benchmark == "cost":  # not a training run: the cost benchmark, stored the same way
+        from study import cost
+
+        return cost.measure(spec, progress)
     start = time.perf_counter()
     data = data or load_data(spec)
     model, loss = build_group(spec, data)

@@ -108,8 +108,9 @@ def diverged_text(study: Study) -> str:
 def methods(study: Study) -> str:
     configs = study.info()
     data_lines = []
-    for name in sorted({c["spec"]["dataset"] for c in configs}):
-        c = next(c for c in configs if c["spec"]["dataset"] == name)
+    trained = [c for c in configs if not c["spec"].get("benchmark")]
+    for name in sorted({c["spec"]["dataset"] for c in trained}):
+        c = next(c for c in trained if c["spec"]["dataset"] == name)
         info, task = c["run"], c["spec"]["task"]
         outputs = f"{info['n_outputs']} classes" if task == "classification" else "one real-valued target"
         data_lines.append(f"- **{name}**: {DATASET_TEXT.get(name, name)}; {info['n_train']} training examples "

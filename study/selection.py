@@ -39,7 +39,11 @@ class Study:
                                       "seed": pd.Series(dtype=int), "epoch": pd.Series(dtype=int)})
 
     def specs(self, name):
-        return self.selection.specs(self.experiments[name])
+        """The experiment's groups; a benchmark's, once for every device it was stored for."""
+        found = []
+        for spec in self.selection.specs(self.experiments[name]):
+            found += (store.variants(self.out / "results", spec, "device") or [spec]) if spec.benchmark else [spec]
+        return found
 
     def command(self, verb, *names) -> str:
         """The command that makes a missing input, with every option the user gave."""

@@ -143,6 +143,21 @@ def load(root: Path, specs: list[GroupSpec]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def variants(root: Path, spec: GroupSpec, field: str) -> list[GroupSpec]:
+    """The stored groups (marked complete or not) equal to `spec` but for one field, such as a
+    benchmark's device, sorted by that field."""
+    wanted = {k: v for k, v in spec.to_dict().items() if k != field}
+    found = []
+    for path in sorted((Path(root) / "runs").glob("*/config.json")):
+        try:
+            stored = GroupSpec.from_dict(json.loads(path.read_text())["spec"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # a damaged run: `check` names it when it is one of the groups asked for
+        if {k: v for k, v in stored.to_dict().items() if k != field} == wanted:
+            found.append(stored)
+    return sorted(found, key=lambda s: str(getattr(s, field)))
+
+
 def load_info(root: Path, specs: list[GroupSpec]) -> list[dict]:
     return [read_config(root, s)["run"] for s in specs]
 

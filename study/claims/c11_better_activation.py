@@ -92,6 +92,15 @@ def finding(study) -> Finding:
         "P(better than ReLU)": {a: r["improvement"].fmt() if a != "relu" else "-" for a, r in board.iterrows()},
         "mean rank": {a: f"{r['rank']:.1f}" for a, r in board.iterrows()},
     })
+    if "cost" in study.experiments:  # C8's training-step cost beside it: the trade-off a practitioner weighs
+        from study.claims import c08_compute_cost as c8
+
+        r = c8.ratios(c8.frame(study))
+        device = r["device"].iloc[0]
+        table[f"training-step time / ReLU's ({device}, C8)"] = {
+            a: c8.median_ratio(r, device, a, "train_step_s", -1).fmt() if a in set(r["activation"]) else "-"
+            for a in board.index}
+        text += f" The last column gives each one's training-step time relative to ReLU's (C8, {device})."
     return Finding(CLAIM, verdict, Key.of(f"P({top} better than ReLU)", board.loc[top, "improvement"]), text, table,
                    "Ramachandran et al. (2017): Swish matched or beat ReLU on deep models; Clevert et al. (2016) ELU; "
                    "Klambauer et al. (2017) SELU; Hendrycks & Gimpel (2016) GELU.")
