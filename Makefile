@@ -36,8 +36,12 @@ report: $(VENV)/.installed
 test: $(VENV)/.installed $(VENV)/.backends  # the suite on TensorFlow, with JAX and PyTorch smoke runs
 	$(PY) -m pytest -q
 
+# The experiments crosschecked by default: those of C1-C3, C5-C7, C9 and C10, whose quick runs on all three
+# backends are committed (so on a fresh clone it only compares); CROSSCHECK=all for every experiment.
+CROSSCHECK ?= sparsity gradients flips expressivity convergence collapse dead_units
+
 crosscheck: $(VENV)/.backends  # the profile on every backend, side by side; prints each claim's verdicts
-	$(PY) -m study crosscheck all --profile $(PROFILE) --jobs $(JOBS) --out $(OUT)
+	$(PY) -m study crosscheck $(CROSSCHECK) --profile $(PROFILE) --jobs $(JOBS) --out $(OUT)
 
 test-faults: $(VENV)/.installed  # every fault test, with all 20 kill -9 trials (make test runs 2)
 	$(PY) -m pytest -q -m "faults or not faults" tests/test_faults.py

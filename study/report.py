@@ -190,6 +190,8 @@ def backends_section(study: Study) -> str:
                 f"same groups on every installed Keras backend ({', '.join(crosscheck.BACKENDS)}) and compares "
                 "the verdicts.\n")
     table = crosscheck.compare(study, backends, common)
+    if len(common) < len(study.experiments):
+        cmd = " ".join(["python -m study crosscheck", *common, *study.rerun_options])
     times = {b: crosscheck.wall_time(crosscheck.on_backend(study, b, common)) for b in backends}
     time_text = ", ".join(f"{b} {t:.0f} s" for b, t in times.items())
     covered = ("every experiment" if len(common) == len(study.experiments) else
