@@ -24,7 +24,7 @@ from study import grid, store
 from conftest import fake_metrics, run_study as study, stored_metrics, tiny_spec
 
 REPO = Path(__file__).resolve().parent.parent
-# A small sweep that answers claims (C1, C2, C12): 4 groups (2 depths x 2 initialisers) of the
+# A small sweep that answers claims (C1, C2): 4 groups (2 depths x 2 initialisers) of the
 # four activations, one seed, 2 epochs each.
 SWEEP = ["sparsity", "--profile", "smoke", "--seeds", "1"]
 SPECS = grid.get("sparsity").specs("smoke", seeds=1)
@@ -163,12 +163,12 @@ def test_manifest_holds_each_figure_checksum_and_report_refuses_a_damaged_figure
 
 def test_failed_drawing_leaves_no_manifest_to_vouch_for_old_figures(drawn, monkeypatch):
     from study import cli
-    from study.claims import c12_brain
+    from study.claims import c01_sparsity
 
     def broken(study):
         raise RuntimeError("drawing failed")
 
-    monkeypatch.setitem(c12_brain.FIGURES, next(iter(c12_brain.FIGURES)), broken)
+    monkeypatch.setitem(c01_sparsity.FIGURES, next(iter(c01_sparsity.FIGURES)), broken)
     with pytest.raises(RuntimeError):
         cli.main(["figures", "sparsity", *SWEEP[1:], "--out", str(drawn)])
     assert not (drawn / "figures" / "manifest.json").exists()
@@ -198,7 +198,7 @@ def test_diverged_models_are_flagged_and_left_out_with_a_count(tmp_path):
     # Each claim of the experiment is answered from the models left, or named with the reason it is not.
     answered = set(re.findall(r"^## (C\d+):", text, flags=re.M))
     emptied = set(re.findall(r"(C\d+) is not tested from these runs \(every model of \d+ of its groups diverged\)", text))
-    assert answered | emptied == {"C1", "C2", "C12"} and not answered & emptied
+    assert answered | emptied == {"C1", "C2"} and not answered & emptied  # C12 needs activity_penalty too
     assert text.count("**Verdict:") == len(answered)
 
 

@@ -125,7 +125,8 @@ def test_layer_metrics():
     assert set(m) == {"exact_zero", "active", "near_zero", "hoyer", "dead", "dormant", "saturated",
                       "mean_abs_derivative"}
     assert set(m) <= set(probes.DEFINITIONS)
-    assert set(probes.DEFINITIONS) - set(m) == {"grad_norm", "revived", "linear_regions", "collapsed"}
+    assert set(probes.DEFINITIONS) - set(m) == {"grad_norm", "revived", "linear_regions", "collapsed",
+                                                "relevance_auc", "relevance_share"}
     assert m["exact_zero"] == pytest.approx(4 / 6)  # 4 zeros of 6
     assert m["active"] == pytest.approx(2 / 6)
     assert m["dead"] == pytest.approx(1 / 3)  # unit 2 is 0 on both examples

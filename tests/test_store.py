@@ -93,8 +93,11 @@ def test_smoke_run_fixture_holds_every_smoke_run(smoke_run):
     """The session fixture other tests build on: every group of every experiment, finished."""
     results = smoke_run / "results"
     experiments = grid.discover()
-    specs = {s.key(): s for exp in experiments.values() for s in exp.specs("smoke")}
-    per_experiment = {name: {s.key() for s in exp.specs("smoke")} for name, exp in experiments.items()}
+    from study import engine
+
+    specs = {s.key(): s for exp in experiments.values() for s in engine.on_this_device(exp.specs("smoke"))}
+    per_experiment = {name: {s.key() for s in engine.on_this_device(exp.specs("smoke"))}
+                      for name, exp in experiments.items()}
     # sparsity's 2 depths x 2 initialisers, shared with gradients; the others have their own groups
     assert per_experiment["sparsity"] == per_experiment["gradients"] and len(per_experiment["sparsity"]) == 4
     assert len(specs) == sum(len(k) for k in per_experiment.values()) - 4
@@ -106,7 +109,8 @@ def test_smoke_run_fixture_holds_every_smoke_run(smoke_run):
     assert set(df["epoch"]) == {0, 1, 2}
     assert df["value"].notna().any()
     everything = store.load(results, list(specs.values()))
-    assert set(everything["optimizer"]) == {"adam", "momentum"} and set(everything["task"]) == {"classification", "regression"}
+    assert set(everything["optimizer"]) == {"adam", "momentum", "sgd"}  # sgd: the saturation experiment
+    assert set(everything["task"]) == {"classification", "regression"}
 
 
 # --- the command line: a killed run, resumed, then skipped -----------------------------
