@@ -82,10 +82,11 @@ def _backend_list(text):
             raise argparse.ArgumentTypeError(f"unknown backend '{n}' (choose from {', '.join(BACKENDS)})")
     if len(set(names)) != len(names):
         raise argparse.ArgumentTypeError(f"'{text}' names a backend twice")
-    missing = [n for n in names if n not in crosscheck.installed()]
+    installed = crosscheck.installed()
+    missing = [n for n in names if n not in installed]
     if missing:
         raise argparse.ArgumentTypeError(f"{', '.join(missing)} not installed here (installed: "
-                                         f"{', '.join(crosscheck.installed())})")
+                                         f"{', '.join(installed)})")
     return names
 
 
@@ -196,9 +197,10 @@ def _specs(args):
 def check_backend():
     name = os.environ["KERAS_BACKEND"]
     activations.check_choice("KERAS_BACKEND", name, BACKENDS)
-    if importlib.util.find_spec(BACKENDS[name]) is None:
+    installed = crosscheck.installed()
+    if name not in installed:
         raise UsageError(f"KERAS_BACKEND is '{name}' but {BACKENDS[name]} is not installed here "
-                         f"(installed: {', '.join(b for b, m in BACKENDS.items() if importlib.util.find_spec(m))})")
+                         f"(installed: {', '.join(installed)})")
 
 
 def check_plotting():
@@ -366,7 +368,8 @@ def cmd_crosscheck(args):
     for b in backends:
         _say(f"{b}: python -m study run {' '.join(args.experiments)} {' '.join(options)}")
         _say(f"{b}: finished in {crosscheck.train(b, args.experiments, options, args.jobs, args.out):.0f} s")
-    table = crosscheck.compare(_stored(args), backends)
+    study = _stored(args)
+    table = crosscheck.compare({b: crosscheck.on_backend(study, b) for b in backends})
     with pd_display():
         print(table.to_string())
     print(crosscheck.disagreements(table))

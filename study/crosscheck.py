@@ -64,8 +64,8 @@ def wall_time(study) -> float:
     return sum(c["run"].get("total_time_s", c["run"]["wall_time_s"]) for c in study.info())
 
 
-def devices(study, backends, experiments=None) -> set[str]:
-    return {c["run"]["device"] for b in backends for c in on_backend(study, b, experiments).info()}
+def devices(studies) -> set[str]:
+    return {c["run"]["device"] for s in studies for c in s.info()}
 
 
 def stored(study) -> tuple[list[str], list[str]]:
@@ -77,11 +77,12 @@ def stored(study) -> tuple[list[str], list[str]]:
     return backends, common
 
 
-def compare(study, backends: list[str], experiments: list[str] | None = None) -> pd.DataFrame:
-    """One row per claim answerable from these experiments: each backend's verdict and key number, whether
-    the verdicts agree, and the largest difference between the backends' key numbers (in the key's unit:
-    pp for % and pp)."""
-    found = {b: {f.claim: f for f in claims.findings(on_backend(study, b, experiments))} for b in backends}
+def compare(studies: dict) -> pd.DataFrame:
+    """One row per claim answerable from {backend: the study read from its runs} (`on_backend`): each
+    backend's verdict and key number, whether the verdicts agree, and the largest difference between the
+    backends' key numbers (in the key's unit: pp for % and pp)."""
+    backends = list(studies)
+    found = {b: {f.claim: f for f in claims.findings(s)} for b, s in studies.items()}
     rows = {}
     for claim in sorted({c for f in found.values() for c in f}, key=lambda c: int(c[1:])):
         per = {b: found[b][claim] for b in backends if claim in found[b]}

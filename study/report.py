@@ -189,17 +189,18 @@ def backends_section(study: Study) -> str:
         return (f"## Backends\n\nOnly the {own} backend's runs of this selection are stored; `{cmd}` trains the "
                 f"same groups on every installed Keras backend ({', '.join(crosscheck.BACKENDS)}) and compares "
                 "the verdicts.\n")
-    table = crosscheck.compare(study, backends, common)
+    studies = {b: crosscheck.on_backend(study, b, common) for b in backends}  # each read and checked once
+    table = crosscheck.compare(studies)
     if len(common) < len(study.experiments):
         cmd = " ".join(["python -m study crosscheck", *common, *study.rerun_options])
-    times = {b: crosscheck.wall_time(crosscheck.on_backend(study, b, common)) for b in backends}
+    times = {b: crosscheck.wall_time(s) for b, s in studies.items()}
     time_text = ", ".join(f"{b} {t:.0f} s" for b, t in times.items())
     covered = ("every experiment" if len(common) == len(study.experiments) else
                f"the experiments run on all of them ({', '.join(common)}; the others ran on {own} only)")
     return f"""## Backends
 
 The same groups were trained on {len(backends)} Keras backends ({', '.join(backends)}), from the same initial
-weights (drawn with NumPy from each seed) and the same batches, on {', '.join(sorted(crosscheck.devices(study, backends, common)))};
+weights (drawn with NumPy from each seed) and the same batches, on {', '.join(sorted(crosscheck.devices(studies.values())))};
 made by `{cmd}`. The comparison covers {covered}. Their numbers differ only through floating-point rounding,
 which differs between backends and grows over training. {crosscheck.disagreements(table)} Time to train the
 compared groups (building, fitting and measuring, summed over groups): {time_text}.

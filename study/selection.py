@@ -34,16 +34,18 @@ class Study:
         # repeated in every hint, so following one writes where the user asked
         self.rerun_options = rerun_options if rerun_options is not None else self.selection.options()
         self.subset = subset or []  # experiment names given to figures/report, when not all
-        self._frames, self._info = {}, None
+        self._frames, self._specs, self._info = {}, {}, None
         self.excluded = pd.DataFrame({"run": pd.Series(dtype=str), "activation": pd.Series(dtype=str),
                                       "seed": pd.Series(dtype=int), "epoch": pd.Series(dtype=int)})
 
     def specs(self, name):
-        """The experiment's groups; a benchmark's, once for every device it was stored for."""
-        found = []
-        for spec in self.selection.specs(self.experiments[name]):
-            found += (store.variants(self.out / "results", spec, "device") or [spec]) if spec.benchmark else [spec]
-        return found
+        """The experiment's groups; a benchmark's, once for every device it was stored for (looked up once)."""
+        if name not in self._specs:
+            found = []
+            for spec in self.selection.specs(self.experiments[name]):
+                found += (store.variants(self.out / "results", spec, "device") or [spec]) if spec.benchmark else [spec]
+            self._specs[name] = found
+        return self._specs[name]
 
     def command(self, verb, *names) -> str:
         """The command that makes a missing input, with every option the user gave."""

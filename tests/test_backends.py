@@ -91,7 +91,7 @@ def test_report_compares_the_backends_stored(crosschecked):
     for b in crosscheck.installed():
         assert f"{b} verdict" in section
     assert "same initial" in section
-    table = crosscheck.compare(_study(out), crosscheck.installed())
+    table = crosscheck.compare({b: crosscheck.on_backend(_study(out), b) for b in crosscheck.installed()})
     assert set(table.index) == {"C1", "C2"}
     assert np.isin(table["verdicts agree"], ["yes", "no"]).all()
     assert crosscheck.disagreements(table) in " ".join(section.split())
