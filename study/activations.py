@@ -124,7 +124,15 @@ def check_choice(kind: str, name: str, choices) -> str:
 
 
 def get(name: str) -> Activation:
-    return ACTIVATIONS[check_choice("activation", name, ACTIVATIONS)]
+    """A built-in activation, or a user's named by import path (`mypkg.acts:mish`, see user_activations)."""
+    if ":" in name:
+        from study import user_activations
+
+        return user_activations.resolve(name)
+    if name not in ACTIVATIONS:
+        raise UnknownChoice(f"unknown activation '{name}' (choose from {', '.join(ACTIVATIONS)}, "
+                            "or name your own as module.path:function)")
+    return ACTIVATIONS[name]
 
 
 def names() -> list[str]:

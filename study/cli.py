@@ -24,7 +24,7 @@ if not os.environ.get("KERAS_BACKEND"):  # unset or empty: the default, recorded
     os.environ["KERAS_BACKEND"] = "tensorflow"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from study import activations, cluster, config, crosscheck, grid, runner  # noqa: E402
+from study import activations, cluster, config, crosscheck, grid, runner, user_activations  # noqa: E402
 from study.errors import MissingInput  # noqa: E402
 
 ROOT = config.ROOT
@@ -98,7 +98,10 @@ def _activation_list(text):
         if not a:
             raise argparse.ArgumentTypeError(f"empty name in '{text}'")
         try:
-            activations.check_choice("activation", a, activations.ACTIVATIONS)
+            if ":" not in a:
+                activations.get(a)
+            elif not user_activations.NAME.match(a):  # imported once the backend is checked
+                user_activations.resolve(a)
         except activations.UnknownChoice as exc:  # argparse words a ValueError's message its own way
             raise argparse.ArgumentTypeError(str(exc)) from None
     repeated = sorted({a for a in names if names.count(a) > 1})
@@ -148,7 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("run", "status", "crosscheck", "figures", "report"):  # one selection: what `run` trained is what the others draw
         p = sub.choices[name]
         p.add_argument("--profile", default="quick", help=f"one of {', '.join(config.PROFILES)}")
-        p.add_argument("--activations", type=_activation_list, help=f"comma-separated subset of: {acts}")
+        p.add_argument("--activations", type=_activation_list,
+                       help=f"comma-separated subset of: {acts}; or your own, module.path:function, which "
+                            "joins each experiment's activations")
         p.add_argument("--seeds", type=_positive_int, help="use only the profile's first N seeds")
         p.add_argument("--epochs", type=_epochs, help=f"override the profile's epochs (at most {MAX_EPOCHS})")
         p.add_argument("--optimizer", help=f"one of {', '.join(config.OPTIMIZERS)} (default: each experiment's)")
@@ -192,6 +197,14 @@ def _specs(args):
 
         found = engine.on_this_device(found)
     return found
+
+
+def _resolve_user_activations(args):
+    """A user's activation is imported and tried on a tensor before anything runs, and named from then
+    on with the hash of its source (module:function@1a2b3c4d): hints and stored runs carry it."""
+    if any(":" in a for a in args.activations or ()):
+        runner.quiet_import()
+        args.activations = tuple(activations.get(a).name for a in args.activations)
 
 
 def check_backend():
@@ -394,6 +407,7 @@ def main(argv=None) -> int:
             config.get_profile(args.profile)
             _selection(args)
             check_backend()
+            _resolve_user_activations(args)
             if args.command != "status":  # status only reads
                 check_writable(args.out)
         if args.command == "run" and args.executor != "local":

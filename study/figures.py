@@ -39,9 +39,22 @@ sns.set_theme(style="whitegrid", context="paper")
 plt.rcParams["svg.hashsalt"] = "activation-study"
 
 
+USER_COLOURS = ("#e7298a", "#66a61e", "#a6761d", "#666666")  # a user's activations: none of the built-ins' colours
+
+
+def shown(df) -> list[str]:
+    """The four activations the source compares, then any user activation (module:function@hash) in
+    these runs, each given a colour of its own in PALETTE."""
+    users = sorted(a for a in df["activation"].unique() if ":" in a)
+    for i, name in enumerate(users):
+        PALETTE.setdefault(name, USER_COLOURS[i % len(USER_COLOURS)])
+    return [*MAIN_FOUR, *users]
+
+
 def main_four(df, **where):
-    """Rows of the four activations the source compares, where every column equals its value."""
-    mask = df["activation"].isin(MAIN_FOUR)
+    """Rows of the four activations the source compares (and a user's, see `shown`), where every
+    column equals its value."""
+    mask = df["activation"].isin(shown(df))
     for col, val in where.items():
         mask &= df[col] == val
     return df[mask]

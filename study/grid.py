@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -70,7 +70,10 @@ class Experiment:
             raise activations.UnknownChoice(
                 f"--seeds {seeds}: the {p.name} profile's '{self.name}' experiment has {len(all_seeds)} seeds "
                 f"(choose 1-{len(all_seeds)})")
-        acts = tuple(acts or self.activations)
+        # A user's activations (module:function) join the experiment's, in groups of their own: the
+        # built-in groups keep their keys (and stored runs), and theirs are stored apart.
+        users = tuple(activations.get(a).name for a in acts or () if ":" in a)
+        acts = tuple(a for a in acts or () if ":" not in a) or self.activations
         for a in acts:
             activations.get(a)
         rates = ({opt: by_profile[p.name] for opt, by_profile in self.learning_rates.items()}
@@ -92,7 +95,7 @@ class Experiment:
         inits = tuple(dict.fromkeys([*self.initializers, *(self.own_initializer[a] for a in acts
                                                             if a in self.own_initializer)]))
 
-        return [
+        built_in = [
             GroupSpec(dataset=ds, depth=d, width=w, activations=penalized(l1, init),
                       seeds=all_seeds[:seeds] if seeds else all_seeds,
                       epochs=epochs or (self.epochs[p.name] if self.epochs else p.epochs),
@@ -104,6 +107,14 @@ class Experiment:
             for lr, w, d in itertools.product(lrs, self.widths[p.name] if self.widths else (p.width,),
                                               self.depths[p.name])
         ]
+        if not users:
+            return built_in
+        if self.options.get("benchmark"):  # timed beside ReLU in the same run: a ratio across runs is not one
+            return [replace(s, activations=(*s.activations, *users)) for s in built_in]
+        # unpenalised, under the experiment's own initialisers: as a built-in activation is trained
+        mine = {s.key(): s for s in (replace(s, activations=users) for s in built_in
+                                     if s.activity_l1 == 0 and s.initializer in self.initializers)}
+        return built_in + list(mine.values())
 
 
 @dataclass(frozen=True)
@@ -127,7 +138,11 @@ class Selection:
                                 optimizer=self.optimizer, learning_rate=self.learning_rate, backend=self.backend)
 
     def activations_of(self, experiment: Experiment) -> tuple[str, ...]:
-        return tuple(self.activations or experiment.activations)
+        """The activations the selection trains in this experiment: the built-ins it names (or all the
+        experiment's), then the user's (module:function@hash)."""
+        chosen = self.activations or ()
+        users = tuple(activations.get(a).name for a in chosen if ":" in a)
+        return (tuple(a for a in chosen if ":" not in a) or tuple(experiment.activations)) + users
 
     def options(self) -> list[str]:
         """The selection as command-line options, to repeat in hints."""

@@ -82,7 +82,8 @@ def plain_mlp(depth, width, activation, n_features, n_outputs, initializer="glor
                          kernel_initializer=seeded_initializer(initializer, layer_seed(seed, i)))(h)
     logits = layers.Dense(n_outputs, name="logits",
                           kernel_initializer=seeded_initializer(initializer, layer_seed(seed, depth)))(h)
-    return keras.Model(inputs, logits, name=f"mlp_{activation}_d{depth}")
+    safe = "".join(c if c.isalnum() or c in "_." else "_" for c in activation)  # a user's is module:function@hash
+    return keras.Model(inputs, logits, name=f"mlp_{safe}_d{depth}")
 
 
 class StackedInitializer(keras.initializers.Initializer):

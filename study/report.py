@@ -14,7 +14,7 @@ from pathlib import Path
 import markdown
 import pandas as pd
 
-from study import claims, crosscheck, figures, probes, stats
+from study import activations, claims, crosscheck, figures, probes, stats
 from study.claims import CLAIMS
 from study import config
 from study.config import DIVERGENCE_FACTOR, get_profile
@@ -133,7 +133,7 @@ Batches of {_values(s.batch_size for s in specs)}. Models that share every setti
 are trained side by side as one stacked group whose loss is the sum of their losses, so each model receives
 exactly its own gradient; all of them see the same batches in the same order (a paired design). Where an
 experiment sweeps learning rates, each activation's rate is chosen on the validation split, never the test split.
-
+{user_activations_text(specs)}
 **Experiments.** Each row is one script under `experiments/`; several claims may read one experiment.
 
 {md_table(experiments_table(study), "experiment")}
@@ -160,6 +160,26 @@ module (`study/claims/`); each section below prints its rule beside its verdict.
 """
 
 
+def user_activations_text(specs) -> str:
+    """The user's activations among these runs: where each came from and how its derivative was taken."""
+    names = sorted({a for s in specs for a in s.activations if ":" in a})
+    if not names:
+        return ""
+    acts = [activations.get(a) for a in names]
+    lines = "\n".join(f"- `{a.name}`: `{a.formula.removesuffix(' (user)')}`; derivative: "
+                      + ("the function's own `derivative`" if a.derivative is getattr(a.fn, "derivative", None) else
+                         "the backend's automatic differentiation")
+                      + f"; largest |f'| on [-10, 10] {a.max_derivative:.3g}" + ("; saturates on both sides" if a.bounded else "")
+                      for a in acts)
+    return f"""
+**Your activations.** Named by import path; the 8 hex digits after `@` are the hash of its module's source, so
+its runs are stored apart from every other version. Each trains in groups of its own beside the built-in groups,
+with the same settings, seeds (so the same initial weights) and batches, and every claim reads it beside the four.
+
+{lines}
+"""
+
+
 def claim_section(f: claims.Finding, study) -> str:
     english, original = CLAIMS[f.claim]
     figs = "\n\n".join(_figure(n, study) for n in f.figures)
@@ -172,10 +192,22 @@ def claim_section(f: claims.Finding, study) -> str:
 *Rule:* {f.rule}
 
 {md_table(f.table)}
-
+{yours_paragraph(f)}
 {figs}
 
 *Literature.* {f.literature}
+"""
+
+
+def yours_paragraph(f: claims.Finding) -> str:
+    """A user's activations against ReLU over this claim's runs (empty when there are none)."""
+    if f.yours.empty:
+        return ""
+    return f"""
+*Your activations against ReLU* (over every setting of this claim's experiments that both trained, same
+seeds; the verdict above reads the source text's activations only):
+
+{md_table(f.yours, "activation")}
 """
 
 

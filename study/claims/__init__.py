@@ -73,6 +73,7 @@ class Finding:
     literature: str
     figures: list[str] = field(default_factory=list)
     rule: str = ""  # the verdict rule in words, from the claim module's RULE
+    yours: pd.DataFrame = field(default_factory=pd.DataFrame)  # a user's activations against ReLU (claims.yours)
 
 
 def modules() -> list[ModuleType]:
@@ -103,6 +104,7 @@ def answerable(study) -> list[ModuleType]:
 
 
 def findings(study) -> list[Finding]:
+    from study.claims import yours
     from study.stats import Unpaired
 
     found = []
@@ -113,6 +115,7 @@ def findings(study) -> list[Finding]:
             f = Finding(module.CLAIM, "not computed", Key("-", np.nan, np.nan, np.nan, 0), "Diverged models left out of these runs leave "
                         "its paired comparisons with unequal seeds, so no verdict is given.", pd.DataFrame(), "")
         f.rule, f.figures = module.RULE.text(), list(module.FIGURES)
+        f.yours = yours.against_relu(study, module.EXPERIMENTS)
         found.append(f)
     return found
 

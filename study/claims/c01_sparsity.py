@@ -11,9 +11,8 @@ import pandas as pd
 import seaborn as sns
 
 from study import stats
-from study.activations import MAIN_FOUR
 from study.claims import MAIN_INIT, REFERENCE_DEPTH, Finding, Key
-from study.figures import BOOT, PALETTE, main_four, seed_means
+from study.figures import BOOT, PALETTE, main_four, seed_means, shown
 from study.literature import GLOROT2011_ZEROS_MNIST
 from study.selection import final_epoch, layer_mean, nearest_depth
 from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
@@ -36,8 +35,8 @@ def finding(study) -> Finding:
     df = study.frame("sparsity")
     depth, last = nearest_depth(df, REFERENCE_DEPTH), final_epoch(df)
     where = dict(depth=depth, epoch=last, initializer=MAIN_INIT)
-    values = {a: {m: layer_mean(df, m, activation=a, **where) for m in MEASURES} for a in MAIN_FOUR}
-    est = {a: {m: stats.bootstrap(values[a][m]) for m in MEASURES} for a in MAIN_FOUR}
+    values = {a: {m: layer_mean(df, m, activation=a, **where) for m in MEASURES} for a in shown(df)}
+    est = {a: {m: stats.bootstrap(values[a][m]) for m in MEASURES} for a in shown(df)}
     relu_zero = est["relu"]["exact_zero"]
     diffs = {b: stats.paired_difference(values["relu"]["near_zero"], values[b]["near_zero"])
              for b in ("sigmoid", "tanh")}
@@ -60,7 +59,7 @@ def finding(study) -> Finding:
         f"{est['leaky_relu']['exact_zero'].fmt(percent=True)} exact zeros but "
         f"{est['leaky_relu']['near_zero'].fmt(percent=True)} near-zero activations."
     )
-    table = pd.DataFrame({a: {m: est[a][m].fmt(percent=m != 'hoyer') for m in MEASURES} for a in MAIN_FOUR}).T
+    table = pd.DataFrame({a: {m: est[a][m].fmt(percent=m != 'hoyer') for m in MEASURES} for a in shown(df)}).T
     return Finding(CLAIM, verdict, Key.of("ReLU exact zeros", relu_zero, "%"), text, table,
                    f"Glorot et al. (2011): {100 * GLOROT2011_ZEROS_MNIST:.1f}% exact zeros on MNIST "
                    "(as reported in summaries), about 50% at initialisation.")
@@ -72,7 +71,7 @@ def sparsity_by_activation(study):
     sub = main_four(df, depth=depth, epoch=final_epoch(df), initializer=MAIN_INIT)
     sub = seed_means(sub[sub["metric"].isin(MEASURES)], "activation", "metric")
     g = sns.catplot(sub, x="activation", y="value", col="metric", hue="activation", kind="bar",
-                    palette=PALETTE, order=MAIN_FOUR, height=3, aspect=0.9, legend=False, **BOOT)
+                    palette=PALETTE, order=shown(df), height=3, aspect=0.9, legend=False, **BOOT)
     g.set_titles("{col_name}")
     g.set_axis_labels("", "fraction / score")
     g.axes.flat[0].axhline(GLOROT2011_ZEROS_MNIST, ls="--", c="k", lw=1)
@@ -88,7 +87,7 @@ def sparsity_through_training(study):
     sub = main_four(df, depth=depth)
     sub = sub[sub["metric"].isin(MEASURES)]
     g = sns.relplot(sub, x="epoch", y="value", hue="activation", col="metric", row="initializer",
-                    kind="line", marker="o", palette=PALETTE, hue_order=MAIN_FOUR, height=2.6, aspect=1.1,
+                    kind="line", marker="o", palette=PALETTE, hue_order=shown(df), height=2.6, aspect=1.1,
                     **BOOT)
     g.set_titles("{col_name}, {row_name}")
     g.set_axis_labels("epoch (0 = initialisation)", "fraction / score")

@@ -19,7 +19,7 @@ from scipy import stats as sps
 from study import stats
 from study.claims import Finding, Key
 from study.datasets import relevant_features
-from study.figures import BOOT, PALETTE, seed_means
+from study.figures import BOOT, PALETTE, seed_means, shown
 from study.selection import final_epoch, per_seed
 from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 
@@ -96,7 +96,7 @@ def finding(study) -> Finding:
         f"correlation of {rho_text} (seed means of {len(table_points)} model-task pairs)."
     )
     rows = {}
-    for model in SHOWN:
+    for model in [*SHOWN, *shown(df)[4:]]:  # and a user's activations
         if model not in set(df["model"]):
             continue
         rows[model] = {
@@ -118,8 +118,8 @@ def selection_by_informative(study):
     last = final_epoch(df)
     sub = df[(df["epoch"] == last) & (((df["metric"] == "relevance_auc") & (df["layer"] == 0)) |
                                       ((df["metric"] == "train_loss") & (df["layer"] == -1)))]
+    order = [m for m in [*SHOWN, *shown(sub)[4:]] if m in set(sub["model"])]
     palette = {**PALETTE, "relu + L1": "black"}
-    order = [m for m in SHOWN if m in set(sub["model"])]
     g = sns.relplot(sub, x="informative", y="value", hue="model", col="metric", kind="line", marker="o",
                     palette=palette, hue_order=order, height=3, aspect=1.1, facet_kws={"sharey": False}, **BOOT)
     ns = sorted(sub["informative"].unique())

@@ -20,15 +20,13 @@ import pandas as pd
 import seaborn as sns
 
 from study import stats
-from study.activations import MAIN_FOUR
 from study.claims import MAIN_INIT, Finding, Key
-from study.figures import BOOT, PALETTE
+from study.figures import BOOT, PALETTE, shown
 from study.selection import final_epoch, per_seed
 from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 
 CLAIM = "C5"
 EXPERIMENTS = ("expressivity", "sparsity")
-ORDER = ("linear", *MAIN_FOUR)
 LINEAR_MARGIN = 0.03  # deep linear nets "stay at the linear baseline" within 3 percentage points
 
 RULE = Rule(
@@ -55,9 +53,14 @@ def logistic_regression(dataset: str, n_train, data_seed: int) -> dict[str, floa
             [("train", data.x_train, data.y_train), ("val", data.x_val, data.y_val), ("test", data.x_test, data.y_test)]}
 
 
+def order(df) -> list[str]:
+    """The linear control, the four, and any user activation."""
+    return ["linear", *shown(df)]
+
+
 def frames(study):
     df = pd.concat([study.frame("sparsity"), study.frame("expressivity")], ignore_index=True)
-    df = df[(df["initializer"] == MAIN_INIT) & df["activation"].isin(ORDER)]
+    df = df[(df["initializer"] == MAIN_INIT) & df["activation"].isin(order(df))]
     spec = study.specs("expressivity")[0]
     return df, logistic_regression(spec.dataset, spec.n_train, spec.data_seed)
 
@@ -82,6 +85,7 @@ def finding(study) -> Finding:
         "linear": linear[d].fmt(percent=True),
         "relu": stats.bootstrap(acc[d]["relu"].to_numpy()).fmt(percent=True),
         "relu - linear": advantage[d].fmt(percent=True),
+        **{a: stats.bootstrap(acc[d][a].to_numpy()).fmt(percent=True) for a in shown(df)[4:]},
         "relu regions per line (init)": regions[(d, 0)].fmt(),
         f"relu regions per line ({last} epochs)": regions[(d, last)].fmt()} for d in depths}
     text = (
@@ -108,7 +112,7 @@ def expressivity_by_depth(study):
     last = final_epoch(df)
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
     acc = df[(df["metric"] == "test_accuracy") & (df["epoch"] == last)]
-    sns.lineplot(acc, x="depth", y="value", hue="activation", hue_order=ORDER, palette=PALETTE, marker="o",
+    sns.lineplot(acc, x="depth", y="value", hue="activation", hue_order=order(df), palette=PALETTE, marker="o",
                  ax=axes[0], **BOOT)
     axes[0].axhline(baseline["test"], ls="--", c="k", lw=1, label="logistic regression")
     axes[0].set_xscale("log", base=2)

@@ -12,9 +12,8 @@ import pandas as pd
 import seaborn as sns
 
 from study import stats
-from study.activations import MAIN_FOUR
 from study.claims import MAIN_INIT, Finding, Key
-from study.figures import BOOT, PALETTE, main_four, with_state
+from study.figures import BOOT, PALETTE, main_four, shown, with_state
 from study.selection import deepest, final_epoch, per_seed
 from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 
@@ -40,7 +39,7 @@ def finding(study) -> Finding:
     inits = sorted(df["initializer"].unique())
     within, across, rows = {}, {}, {}
     for init in inits:
-        for a in MAIN_FOUR:
+        for a in shown(df):
             g = per_seed(df, "grad_norm", activation=a, depth=depth, epoch=0, initializer=init)
             g0 = per_seed(df, "grad_norm", activation=a, depth=shallow, epoch=0, initializer=init)
             # Within the deep net: first hidden layer vs last. Across nets: the deep net's first
@@ -80,7 +79,7 @@ def gradient_norm_by_layer(study):
     sub = with_state(main_four(df, depth=depth), final_epoch(df))
     sub = sub[sub["metric"] == "grad_norm"]
     g = sns.relplot(sub, x="layer", y="value", hue="activation", style="state", col="initializer",
-                    kind="line", palette=PALETTE, hue_order=MAIN_FOUR, height=3.2, aspect=1.1, **BOOT)
+                    kind="line", palette=PALETTE, hue_order=shown(df), height=3.2, aspect=1.1, **BOOT)
     g.set(yscale="log")
     g.set_axis_labels("hidden layer (1 = input side)", "||dL/dW|| on the probe set")
     g.figure.suptitle(f"C6: gradient norm by layer, depth {depth}", y=1.03)
@@ -90,11 +89,11 @@ def gradient_norm_by_layer(study):
 def training_curves(study):
     df = study.frame("gradients")
     depths = sorted(df["depth"].unique())
-    shown = sorted({depths[0], depths[len(depths) // 2], depths[-1]})
+    picked = sorted({depths[0], depths[len(depths) // 2], depths[-1]})
     sub = main_four(df, initializer=MAIN_INIT)
-    sub = sub[(sub["metric"] == "train_loss") & sub["depth"].isin(shown)]
+    sub = sub[(sub["metric"] == "train_loss") & sub["depth"].isin(picked)]
     g = sns.relplot(sub, x="epoch", y="value", hue="activation", col="depth", kind="line", palette=PALETTE,
-                    hue_order=MAIN_FOUR, height=3, aspect=1, **BOOT)
+                    hue_order=shown(df), height=3, aspect=1, **BOOT)
     g.set_axis_labels("epoch", "training loss")
     g.figure.suptitle(f"C6: training curves ({MAIN_INIT})", y=1.03)
     return g.figure

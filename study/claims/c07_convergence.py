@@ -19,9 +19,8 @@ import pandas as pd
 import seaborn as sns
 
 from study import stats
-from study.activations import MAIN_FOUR
 from study.claims import Finding, Key
-from study.figures import BOOT, PALETTE
+from study.figures import BOOT, PALETTE, shown
 from study.literature import KRIZHEVSKY2012_SPEEDUP
 from study.selection import best_learning_rates, final_epoch, per_seed
 from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
@@ -62,14 +61,14 @@ def speed(df, optimizer):
     out = pd.DataFrame({"auc": np.where(np.isfinite(values).all(1), values.mean(1), np.inf),
                         "reached": reached.any(1).astype(float), "epochs": epochs, "seconds": seconds,
                         "steady": (np.diff(values, axis=1) < 0).mean(1)}, index=loss.index)
-    return {a: out.loc[a] for a in MAIN_FOUR}
+    return {a: out.loc[a] for a in shown(df)}
 
 
 def compare(df, rates):
     table, ratios = {}, {}
     for opt in sorted(df["optimizer"].unique()):
         s = speed(curves(df, rates), opt)
-        for a in MAIN_FOUR:
+        for a in shown(df):
             e = s[a]
             done = e["epochs"].dropna().to_numpy()
             table[f"{a}, {opt}"] = {
@@ -124,7 +123,7 @@ def convergence_at_best_rates(study):
     sub = curves(df, best)
     sub = sub[sub["metric"] == "train_loss"]
     g = sns.relplot(sub, x="epoch", y="value", hue="activation", col="optimizer", kind="line", palette=PALETTE,
-                    hue_order=MAIN_FOUR, height=3, aspect=1.1, **BOOT)
+                    hue_order=shown(df), height=3, aspect=1.1, **BOOT)
     g.set_axis_labels("epoch", "training loss")
     g.figure.suptitle("C7: training curves, each activation at its best learning rate", y=1.03)
     return g.figure
@@ -135,7 +134,7 @@ def learning_rate_sweep(study):
     last = final_epoch(df)
     sub = df[df["metric"].isin(["val_accuracy"]) & (df["epoch"] == last)]
     g = sns.relplot(sub, x="learning_rate", y="value", hue="activation", col="optimizer", kind="line",
-                    palette=PALETTE, hue_order=MAIN_FOUR, marker="o", height=3, aspect=1.1,
+                    palette=PALETTE, hue_order=shown(df), marker="o", height=3, aspect=1.1,
                     facet_kws={"sharex": False}, **BOOT)
     g.set(xscale="log")
     g.set_axis_labels("learning rate", f"validation accuracy after {last} epochs")

@@ -17,9 +17,8 @@ import pandas as pd
 import seaborn as sns
 
 from study import stats
-from study.activations import MAIN_FOUR
 from study.claims import MAIN_INIT, Finding, Key
-from study.figures import BOOT, PALETTE, main_four, with_state
+from study.figures import BOOT, PALETTE, main_four, shown, with_state
 from study.selection import deepest, final_epoch, layer_mean, per_seed
 from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 
@@ -125,7 +124,7 @@ def derivative_by_layer(study):
     sub = with_state(main_four(df, depth=depth, initializer=MAIN_INIT), last)
     sub = sub[sub["metric"].isin(["mean_abs_derivative", "saturated"])].dropna(subset=["value"])
     g = sns.relplot(sub, x="layer", y="value", hue="activation", style="state", col="metric", kind="line",
-                    palette=PALETTE, hue_order=MAIN_FOUR, height=3.2, aspect=1.1,
+                    palette=PALETTE, hue_order=shown(df), height=3.2, aspect=1.1,
                     facet_kws={"sharey": False}, **BOOT)
     g.set_titles("{col_name}")
     g.set_axis_labels("hidden layer", "")
