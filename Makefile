@@ -9,7 +9,7 @@ export KERAS_BACKEND ?= tensorflow
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export MPLBACKEND ?= Agg
 
-.PHONY: study test test-faults bench crosscheck figures report clean-venv
+.PHONY: study test test-faults bench crosscheck figures report system clean-venv
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,25 @@ $(VENV)/.backends: $(VENV)/.installed requirements-backends.txt  # JAX and PyTor
 	$(PY) -m pip install --quiet -r requirements-backends.txt
 	touch $@
 
-study: $(VENV)/.installed
+$(VENV)/.testing: $(VENV)/.installed requirements-test.txt
+	$(PY) -m pip install --quiet -r requirements-test.txt
+	touch $@
+
+# Debian's packages: headless Chromium prints report.pdf (and the browser test drives it), poppler-utils
+# reads the PDF in the tests, fonts-noto-cjk draws the original Chinese sentences. Installed where
+# apt-get can (as root); elsewhere the report is written without its PDF and says so.
+SYSTEM_PACKAGES := chromium poppler-utils fonts-noto-cjk
+
+system:
+	@missing="$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done | xargs)"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+		echo "installing $$missing (Debian)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	else echo "not installed: $$missing (install them with your package manager for report.pdf)"; \
+		[ "$(REQUIRE_SYSTEM)" != 1 ] || exit 1; fi
+
+study: $(VENV)/.installed system
 	$(PY) -m study run all --profile $(PROFILE) --jobs $(JOBS) --out $(OUT)
 	$(PY) -m study figures --profile $(PROFILE) --out $(OUT)
 	$(PY) -m study report --profile $(PROFILE) --out $(OUT)
@@ -30,10 +48,11 @@ study: $(VENV)/.installed
 figures: $(VENV)/.installed
 	$(PY) -m study figures --profile $(PROFILE) --out $(OUT)
 
-report: $(VENV)/.installed
+report: $(VENV)/.installed system
 	$(PY) -m study report --profile $(PROFILE) --out $(OUT)
 
-test: $(VENV)/.installed $(VENV)/.backends  # the suite on TensorFlow, with JAX and PyTorch smoke runs
+test: $(VENV)/.installed $(VENV)/.backends $(VENV)/.testing  # the suite on TensorFlow, with JAX and PyTorch smoke runs
+	$(MAKE) --no-print-directory system REQUIRE_SYSTEM=1
 	$(PY) -m pytest -q
 
 # The experiments crosschecked by default: those of C1-C3, C5-C7, C9 and C10, whose quick runs on all three

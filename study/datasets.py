@@ -143,6 +143,13 @@ LOADERS = {
 }
 
 
+def chance_accuracy(name: str) -> float | None:
+    """The accuracy of guessing, 1 / classes (every classification set here is balanced); None for regression."""
+    if task_of(name) == "regression":
+        return None
+    return 0.5 if name.startswith("few_relevant") else 0.1
+
+
 def task_of(name: str) -> str:
     """'regression' or 'classification'; checks the name."""
     return "regression" if check_choice("dataset", name, LOADERS) in REGRESSION else "classification"

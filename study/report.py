@@ -7,14 +7,20 @@ around them is fixed text. Figures are read from the figures folder, never redra
 from __future__ import annotations
 
 import base64
+import inspect
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
+import tempfile
 from pathlib import Path
 
 import markdown
 import pandas as pd
 
-from study import activations, claims, crosscheck, figures, probes, stats
+from study import activations, claims, crosscheck, figures, ledger, literature, probes, stats
 from study.claims import CLAIMS
 from study import config
 from study.config import DIVERGENCE_FACTOR, get_profile
@@ -56,9 +62,16 @@ def provenance(study: Study) -> dict:
     }
 
 
-def _figure(name, study):
+def captions() -> dict[str, str]:
+    """Each figure's caption: the docstring of the claim module's function that draws it."""
+    return {name: " ".join((inspect.getdoc(draw) or "").split()) for m in claims.modules()
+            for name, draw in m.FIGURES.items()}
+
+
+def _figure(name, study, number: int, caption: str):
     cmd = " ".join(["python -m study figures", *study.selection.options()])
-    return f"![{name}](../figures/{name}.png)\n\n*Figure `{name}`, made by `{cmd}` ([SVG](../figures/{name}.svg)).*"
+    return (f"![Figure {number}](../figures/{name}.png)\n\n*Figure {number}. {caption}* (`{name}`, made by "
+            f"`{cmd}`; [SVG](../figures/{name}.svg))")
 
 
 DATASET_TEXT = {
@@ -146,11 +159,11 @@ fixed probe set of the first training examples, for every hidden layer (and the 
 
 **Statistics.** Seeds are the unit of replication. Estimates are interquartile means (IQM) over
 seeds (and over layers where stated) with 95% stratified bootstrap intervals ({stats.N_BOOTSTRAP}
-resamples, fixed seed), written `IQM [low, high]`; comparisons between activations are paired
+resamples, fixed seed; Agarwal et al. 2021), written `IQM [low, high]`; comparisons between activations are paired
 differences (same seed, same batches). The IQM drops the lowest and highest quarter of the values:
 with fewer than four seeds it is the plain mean. Proportions (the share of runs that reach a threshold or
 collapse) are plain means with the same bootstrap. An equivalence (C3) is judged with two one-sided
-t-tests (TOST) against a margin stated in the claim's module, shown as the mean paired difference with
+t-tests (TOST; Schuirmann 1987) against a margin stated in the claim's module, shown as the mean paired difference with
 its 90% interval and the TOST p-value.
 
 {diverged_text(study)}
@@ -180,16 +193,16 @@ with the same settings, seeds (so the same initial weights) and batches, and eve
 """
 
 
-def claim_section(f: claims.Finding, study) -> str:
-    english, original = CLAIMS[f.claim]
-    figs = "\n\n".join(_figure(n, study) for n in f.figures)
-    return f"""## {f.claim}: {english}
+def claim_section(f: claims.Finding, entry: dict, study, numbers: dict, caps: dict) -> str:
+    """One claim's section; its verdict and key number are the ledger entry's."""
+    figs = "\n\n".join(_figure(n, study, numbers[n], caps.get(n, n)) for n in entry["figures"])
+    return f"""## {entry['id']}: {entry['english']}
 
-> {original}
+> <span lang="zh">{entry['original']}</span>
 
-**Verdict: {f.verdict}.** {f.text}
+**Verdict: {entry['verdict']}.** Key number: {key_text(entry['key'])}. {f.text}
 
-*Rule:* {f.rule}
+*Rule:* {entry['rule']}
 
 {md_table(f.table)}
 {yours_paragraph(f)}
@@ -218,7 +231,7 @@ def backends_section(study: Study) -> str:
     own = study.info()[0]["run"]["backend"]
     cmd = " ".join(["python -m study crosscheck", *study.subset, *study.rerun_options])
     if len(backends) < 2 or not common:
-        return (f"## Backends\n\nOnly the {own} backend's runs of this selection are stored; `{cmd}` trains the "
+        return (f"### Backends\n\nOnly the {own} backend's runs of this selection are stored; `{cmd}` trains the "
                 f"same groups on every installed Keras backend ({', '.join(crosscheck.BACKENDS)}) and compares "
                 "the verdicts.\n")
     studies = {b: crosscheck.on_backend(study, b, common) for b in backends}  # each read and checked once
@@ -229,7 +242,7 @@ def backends_section(study: Study) -> str:
     time_text = ", ".join(f"{b} {t:.0f} s" for b, t in times.items())
     covered = ("every experiment" if len(common) == len(study.experiments) else
                f"the experiments run on all of them ({', '.join(common)}; the others ran on {own} only)")
-    return f"""## Backends
+    return f"""### Backends
 
 The same groups were trained on {len(backends)} Keras backends ({', '.join(backends)}), from the same initial
 weights (drawn with NumPy from each seed) and the same batches, on {', '.join(sorted(crosscheck.devices(studies.values())))};
@@ -241,52 +254,112 @@ compared groups (building, fitting and measuring, summed over groups): {time_tex
 """
 
 
-def render_markdown(study: Study) -> str:
-    found = claims.findings(study)
+def key_text(key: dict) -> str:
+    """A ledger key as the report writes it: name, value and 95% interval, in its unit."""
+    nan = float("nan")
+    value, (low, high) = key["value"], key["interval"]
+    k = claims.Key(key["name"], nan if value is None else value, nan if low is None else low,
+                   nan if high is None else high, key["n"], key["unit"])
+    return str(k)
+
+
+def build_ledger(study: Study, found: list) -> dict:
+    runs = sorted({c["run"].get("commit", "unknown") for c in study.info()})
+    return ledger.build(found, claims.unanswered(study), study.profile,
+                        ["python -m study report", *study.selection.options()], runs, git_commit())
+
+
+def abstract(study: Study, led: dict) -> str:
+    entries = led["claims"]
+    counts = pd.Series([e["verdict"] for e in entries]).value_counts()
+    specs = [s for s in study.all_specs() if not s.benchmark]
+    models = sum(len(s.branches) for s in specs)
+    names = {"mnist1d": "MNIST-1D", "digits": "scikit-learn's digits", "abs_1d": "|x| on an interval"}
+    data = sorted({names.get(s.dataset, "synthetic tasks with few relevant inputs") for s in specs})
+    typical, most = len(get_profile(study.profile).seeds), max(len(s.seeds) for s in specs)
+    seeds = f"{typical} seeds per setting" + (f" ({most} where a claim counts rare events)" if most > typical else "")
+    headline = "\n".join(f"- **{e['id']}** ({e['verdict']}): {e['english']} Key number: {key_text(e['key'])}."
+                         for e in entries)
+    return f"""## Abstract
+
+A source text gives twelve reasons why deep networks use ReLU rather than sigmoid or tanh. We test them one by
+one: {models} multilayer perceptrons that differ only in their activation function (trained side by side on the
+same batches from the same initial weights, {seeds}, on {', '.join(data)}) are measured
+layer by layer for sparsity, gradients, saturation and convergence, and each claim's verdict follows a rule fixed
+in code before the runs. Of the {len(entries)} claims tested here, {', '.join(f'{n} {v}' for v, n in counts.items())}.
+Headline findings, each with its key number (IQM or estimate with its 95% interval):
+
+{headline}
+"""
+
+
+def robustness_section(study: Study) -> str:
+    return f"""## Robustness
+
+Each claim's verdict is computed from the runs of the `{study.profile}` profile on one backend. Below, the same
+groups trained on the other Keras backends, where stored.
+
+{backends_section(study)}"""
+
+
+def anchor(heading: str) -> str:
+    """The id a heading gets in the HTML (Python-Markdown's toc), close to GitHub's for these headings."""
+    from markdown.extensions.toc import slugify
+
+    return slugify(heading, "-")
+
+
+def contents(entries: dict) -> str:
+    parts = ["Abstract", "Claims and verdicts", "Methods", *(f"{c}: {e['english']}" for c, e in entries.items()),
+             "Robustness", "Limitations", "References", "How to reproduce", "Provenance"]
+    return "**Contents.** " + " · ".join(f"[{p.split(':')[0] if p[0] == 'C' and ':' in p else p}](#{anchor(p)})"
+                                         for p in parts)
+
+
+def references(text: str) -> str:
+    cited = literature.cited(text)
+    return "## References\n\n" + "\n".join(f"{i}. {ref}" for i, ref in enumerate(cited, 1)) + "\n"
+
+
+def render_markdown(study: Study, found: list, led: dict) -> str:
+    """The report as a short paper. Verdicts and key numbers are read from the ledger."""
     prov = provenance(study)
-    tested = [f.claim for f in found]
-    skipped = claims.unanswered(study)
+    entries = {e["id"]: e for e in led["claims"]}
+    tested = list(entries)
+    skipped = led["unanswered"]
     untested = [c for c in CLAIMS if c not in tested and c not in skipped]
-    summary = pd.DataFrame({"verdict": {f.claim: f.verdict for f in found},
-                            "key number": {f.claim: str(f.key) for f in found}})
-    ledger = pd.DataFrame({"claim": {f.claim: CLAIMS[f.claim][0] for f in found},
-                           "verdict": {f.claim: f.verdict for f in found},
-                           "key number (IQM [95% CI])": {f.claim: str(f.key) for f in found},
-                           "literature": {f.claim: f.literature for f in found}})
-    counts = summary["verdict"].value_counts()
-    count_text = ", ".join(f"{n} {v}" for v, n in counts.items())
-    claims_table = pd.DataFrame({"claim": {c: CLAIMS[c][0] for c in tested},
-                                 "original": {c: CLAIMS[c][1] for c in tested}})
+    summary = pd.DataFrame({"claim": {c: e["english"] for c, e in entries.items()},
+                            "verdict": {c: e["verdict"] for c, e in entries.items()},
+                            "key number (95% interval)": {c: key_text(e["key"]) for c, e in entries.items()}})
+    originals = pd.DataFrame({"original": {c: f'<span lang="zh">{e["original"]}</span>' for c, e in entries.items()}})
+    caps = captions()
+    numbers = {n: i for i, n in enumerate((n for e in led["claims"] for n in e["figures"]), 1)}
     prov_table = pd.DataFrame({"value": prov})
     p = study.profile
     profile = get_profile(p)
-    return f"""# {TITLE}
+    body = f"""# {TITLE}
 
-*Generated by `{' '.join(['python -m study report', *study.selection.options()])}` from the stored runs of the `{p}` profile
-(made at commit `{prov['runs made at commit']}`), report code at commit `{prov['report made at commit']}`.*
+*Generated by `{' '.join(led['selection'])}` from the stored runs of the `{p}` profile
+(made at commit `{prov['runs made at commit']}`), report code at commit `{prov['report made at commit']}`.
+The claims ledger, `claims.json`, holds every verdict and key number below as data.*
 
-## Summary
+{contents(entries)}
 
-Identical deep MLPs that differ only in their activation function were trained side by side on
-MNIST-1D (and, where a claim needs them, scikit-learn's digits, synthetic tasks with few relevant inputs
-and a one-dimensional function; see Methods) and measured layer by layer. Of the {len(found)} claims tested here: {count_text}.
-
-{md_table(summary, "claim")}
-
-## The source claims
+{abstract(study, led)}
+## Claims and verdicts
 
 The claims come from a set of Chinese interview answers on why deep networks use ReLU rather
 than sigmoid or tanh. This report tests {', '.join(tested) or 'none of them'}{"; " + ", ".join(untested) + " are not tested in this edition" if untested else ""}.{"".join(f" {c} is not tested from these runs ({why})." for c, why in skipped.items())}
 
-{md_table(claims_table, "id")}
+{md_table(summary, "id")}
+
+The original sentences:
+
+{md_table(originals, "id")}
 
 {methods(study)}
-{chr(10).join(claim_section(f, study) for f in found)}
-{backends_section(study)}
-## Claims ledger
-
-{md_table(ledger, "id")}
-
+{chr(10).join(claim_section(f, entries[f.claim], study, numbers, caps) for f in found)}
+{robustness_section(study)}
 ## Limitations
 
 - Small data sets (MNIST-1D, digits, synthetic tasks, and |x| on an interval for C10) and one family
@@ -311,27 +384,60 @@ python -m study report --profile {p}           # rewrite this report
 
 {md_table(prov_table)}
 """
+    return body + "\n" + references(body)
 
 
-def _inline_images(html: str, folder: Path) -> str:
+def _inline_images(html: str, folder: Path, kind: str) -> str:
+    """Every figure inlined, so the page stands alone: PNG for the screen, SVG (vector) for print."""
+    mime = {"png": "image/png", "svg": "image/svg+xml"}[kind]
+
     def repl(m):
-        path = (folder / m.group(1)).resolve()
-        data = base64.b64encode(path.read_bytes()).decode()
-        return f'src="data:image/png;base64,{data}"'
+        path = (folder / f"{m.group(1)}.{kind}").resolve()
+        return f'src="data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"'
 
-    return re.sub(r'src="([^"]+\.png)"', repl, html)
-
-
-STYLE = """body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
-table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}td,th{border:1px solid #ccc;padding:.25rem .5rem}
-img{max-width:100%}blockquote{color:#555;border-left:3px solid #ccc;margin-left:0;padding-left:1rem}
-code{background:#f4f4f4}"""
+    return re.sub(r'src="([^"]+)\.png"', repl, html)
 
 
-def render_html(md_text: str, folder: Path) -> str:
-    body = markdown.markdown(md_text, extensions=["tables", "fenced_code"])
+# The original sentences are Chinese: a CJK font (Debian's fonts-noto-cjk) comes first for them.
+CJK_FONTS = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei"'
+STYLE = f"""body{{font-family:"Noto Sans", "DejaVu Sans", system-ui, sans-serif, {CJK_FONTS};max-width:60rem;
+margin:2rem auto;padding:0 1rem;line-height:1.5}}:lang(zh){{font-family:{CJK_FONTS}, sans-serif}}
+table{{border-collapse:collapse;margin:1rem 0;font-size:.9rem}}td,th{{border:1px solid #ccc;padding:.25rem .5rem}}
+img{{max-width:100%}}blockquote{{color:#555;border-left:3px solid #ccc;margin-left:0;padding-left:1rem}}
+code{{background:#f4f4f4}}
+@page{{size:A4;margin:16mm 14mm}}
+@media print{{body{{max-width:none;margin:0;padding:0;font-size:9.5pt;line-height:1.35}}table{{font-size:7.5pt}}
+img{{break-inside:avoid}}h1,h2,h3{{break-after:avoid}}p:has(> img){{break-inside:avoid}}}}"""
+
+
+def render_html(md_text: str, folder: Path, images: str = "png") -> str:
+    body = markdown.markdown(md_text, extensions=["tables", "fenced_code", "toc"])
     return (f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{TITLE}</title>"
-            f"<style>{STYLE}</style></head><body>\n{_inline_images(body, folder)}\n</body></html>\n")
+            f"<style>{STYLE}</style></head><body>\n{_inline_images(body, folder, images)}\n</body></html>\n")
+
+
+def chromium() -> str | None:
+    """Headless Chromium for the PDF: $CHROMIUM, else the first of the usual names on PATH."""
+    given = os.environ.get("CHROMIUM")
+    if given:
+        return given
+    return next((path for name in ("chromium", "chromium-browser", "google-chrome", "chrome")
+                 if (path := shutil.which(name))), None)
+
+
+def render_pdf(html: str, browser: str) -> bytes:
+    """The print rendering of the page (figures as SVG, so vector in the PDF), by headless Chromium."""
+    with tempfile.TemporaryDirectory(prefix="study-pdf-") as tmp:
+        page, pdf = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
+        page.write_text(html, encoding="utf-8")
+        proc = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                               f"--user-data-dir={tmp}/profile", "--no-pdf-header-footer",
+                               f"--print-to-pdf={pdf}", page.as_uri()],
+                              capture_output=True, text=True, timeout=300)
+        if not pdf.exists() or pdf.stat().st_size == 0:
+            raise RuntimeError(f"{browser} made no PDF (exit {proc.returncode}): {proc.stderr.strip()[-300:]}")
+        return pdf.read_bytes()
 
 
 def check_figures(study: Study, folder: Path):
@@ -354,13 +460,31 @@ def check_figures(study: Study, folder: Path):
 
 
 def write(study: Study, out: Path) -> list[Path]:
-    md_text = render_markdown(study)  # fails first if results are missing
+    """report.md, index.html, claims.json and report.pdf, all from one ledger; each file replaced whole.
+    Without Chromium the PDF is left out (and an older one removed, so none disagrees with the rest)."""
+    found = claims.findings(study)  # fails first if results are missing
+    led = build_ledger(study, found)
+    md_text = render_markdown(study, found, led)
     check_figures(study, out.parent / "figures")
-    html = render_html(md_text, out)
+    texts = {"report.md": md_text, "index.html": render_html(md_text, out),
+             "claims.json": ledger.dumps(led)}
+    browser = chromium()
+    pdf = render_pdf(render_html(md_text, out, images="svg"), browser) if browser else None
     out.mkdir(parents=True, exist_ok=True)
-    paths = [out / "report.md", out / "index.html"]
-    for path, text in zip(paths, [md_text, html]):
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
+    paths = []
+    for name, text in texts.items():
+        paths.append(_replace(out / name, text.encode("utf-8")))
+    if pdf is not None:
+        paths.append(_replace(out / "report.pdf", pdf))
+    else:
+        (out / "report.pdf").unlink(missing_ok=True)
+        print("report.pdf not written: no Chromium found (install Debian's chromium, or set CHROMIUM to a "
+              "Chrome or Chromium executable)", file=sys.stderr)
     return paths
+
+
+def _replace(path: Path, data: bytes) -> Path:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    return path

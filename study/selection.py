@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from study import stats, store
+from study import datasets, stats, store
 from study.grid import Experiment, Selection
 
 
@@ -121,6 +121,37 @@ def select(df, metric, **where) -> pd.DataFrame:
 def per_seed(df, metric, index="seed", columns="layer", **where) -> pd.DataFrame:
     """A (seeds, tasks) table of one metric, ready for stats."""
     return select(df, metric, **where).pivot_table(index=index, columns=columns, values="value")
+
+
+# A run stalled when it learned next to nothing: a classifier whose final training accuracy is within
+# STALL_MARGIN of chance (1 / classes), a regression whose final training loss is above STALL_FRACTION of its
+# loss at initialisation. Deep nets that stall sit at chance while others of the same setting train: where some
+# runs of a setting stall and others do not, its outcomes are bimodal and an IQM over them is not a typical run.
+STALL_MARGIN = 0.05
+STALL_FRACTION = 0.9
+
+
+def stalled_runs(df, by=("activation",)) -> pd.DataFrame:
+    """One row per run (the `by` columns, and the group's run key and the seed): `stalled`, True or False."""
+    keys = ["run", *by, "seed"]
+    rows = df[(df["layer"] == -1) & (df["epoch"] == df["epochs"])]
+    acc = rows[rows["metric"] == "train_accuracy"]
+    chance = acc["dataset"].map(datasets.chance_accuracy)
+    out = [acc.assign(stalled=acc["value"] < chance + STALL_MARGIN)]
+    regression = df[(df["task"] == "regression") & (df["metric"] == "train_loss") & (df["layer"] == -1)]
+    if len(regression):
+        first = regression[regression["epoch"] == 0].set_index(keys)["value"]
+        last = regression[regression["epoch"] == regression["epochs"]].set_index(keys)["value"]
+        both = pd.concat({"first": first, "last": last}, axis=1).dropna()
+        out.append((~(both["last"] <= STALL_FRACTION * both["first"])).rename("stalled").reset_index())
+    return pd.concat([o[[*keys, "stalled"]] for o in out], ignore_index=True)
+
+
+def stalled_share(flags) -> str:
+    """The share of runs that stalled with its 95% interval, and whether the outcomes are bimodal."""
+    x = np.asarray(flags, dtype=float)
+    text = stats.bootstrap(x, statistic=stats.mean).fmt(percent=True)
+    return text + (f", bimodal ({int(x.sum())} of {len(x)})" if 0 < x.sum() < len(x) else "")
 
 
 def nearest_depth(df, depth):

@@ -96,3 +96,12 @@ def fake_metrics(spec: GroupSpec, offset=0.0) -> pd.DataFrame:
             for layer in range(spec.depth):
                 rows.append((act, seed, epoch, layer, "hoyer", 0.1 * layer + 0.01 * i + offset, 4 * epoch))
     return pd.DataFrame(rows, columns=METRIC_COLUMNS)
+
+
+@pytest.fixture(scope="session")
+def smoke_report(smoke_run) -> Path:
+    """Figures and report of the smoke run, drawn once; the report folder (report.md, index.html,
+    claims.json, report.pdf)."""
+    run_study("figures", "--profile", "smoke", "--out", smoke_run)
+    run_study("report", "--profile", "smoke", "--out", smoke_run)
+    return smoke_run / "report"

@@ -55,3 +55,24 @@ def test_a_diverged_rate_is_never_chosen():
     df = sweep_frame(val_best={"relu": 1e-1, "tanh": 1e-3}, test_best={"relu": 1e-1, "tanh": 1e-1},
                      diverge=("relu", 1e-1))
     assert best_learning_rates(df)[("relu", "adam")] != 1e-1
+
+
+def test_a_run_stalled_when_it_stays_near_chance_or_its_loss_near_its_first():
+    from study.selection import STALL_FRACTION, STALL_MARGIN, stalled_runs, stalled_share
+
+    def rows(dataset, task, metric, values):
+        return [{"run": dataset, "dataset": dataset, "task": task, "activation": "relu", "seed": s, "epoch": e,
+                 "epochs": 2, "layer": -1, "metric": metric, "value": v}
+                for s, by_epoch in enumerate(values) for e, v in enumerate(by_epoch)]
+
+    frame = pd.DataFrame(
+        rows("mnist1d", "classification", "train_accuracy",  # chance 0.1: the first two stalled
+             [(0.1, 0.1, 0.1), (0.1, 0.12, 0.1 + STALL_MARGIN - 1e-6), (0.1, 0.3, 0.1 + STALL_MARGIN), (0.1, 0.5, 0.9)])
+        + rows("abs_1d", "regression", "train_loss",  # the last fell exactly to the line: trained
+               [(1.0, 0.99, 0.95), (1.0, 0.5, 0.2), (1.0, 0.95, STALL_FRACTION)])
+        + rows("mnist1d", "classification", "train_loss", [(9.0, 2.3, 2.3)] * 4))  # a loss falling from a bad start is not read
+    flags = stalled_runs(frame).sort_values(["run", "seed"])
+    assert flags[flags["run"] == "mnist1d"]["stalled"].tolist() == [True, True, False, False]
+    assert flags[flags["run"] == "abs_1d"]["stalled"].tolist() == [True, False, False]
+    assert stalled_share(flags[flags["run"] == "mnist1d"]["stalled"]).endswith("bimodal (2 of 4)")
+    assert "bimodal" not in stalled_share([False, False, False])

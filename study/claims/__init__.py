@@ -74,6 +74,7 @@ class Finding:
     figures: list[str] = field(default_factory=list)
     rule: str = ""  # the verdict rule in words, from the claim module's RULE
     yours: pd.DataFrame = field(default_factory=pd.DataFrame)  # a user's activations against ReLU (claims.yours)
+    settings: dict = field(default_factory=dict)  # {setting: (verdict, Key)} where the runs span several settings
 
 
 def modules() -> list[ModuleType]:

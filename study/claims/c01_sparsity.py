@@ -66,6 +66,10 @@ def finding(study) -> Finding:
 
 
 def sparsity_by_activation(study):
+    """Sparsity of the hidden activations after training, by activation, at the reference depth under Glorot
+    uniform initialisation: the fraction exactly zero, the fraction near zero and the Hoyer score, each the
+    mean over hidden layers of one net, then the IQM over seeds with its 95% interval. The dashed line is
+    Glorot et al.'s (2011) 83.4% exact zeros on MNIST."""
     df = study.frame("sparsity")
     depth = nearest_depth(df, REFERENCE_DEPTH)
     sub = main_four(df, depth=depth, epoch=final_epoch(df), initializer=MAIN_INIT)
@@ -82,6 +86,8 @@ def sparsity_by_activation(study):
 
 
 def sparsity_through_training(study):
+    """The same three sparsity measures from initialisation (epoch 0) through training, under both
+    initialisers. Lines and bars are IQMs over seeds, bands and bars their 95% bootstrap intervals."""
     df = study.frame("sparsity")
     depth = nearest_depth(df, REFERENCE_DEPTH)
     sub = main_four(df, depth=depth)

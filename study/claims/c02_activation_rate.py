@@ -68,6 +68,9 @@ def finding(study) -> Finding:
 
 
 def activation_rate_by_layer(study):
+    """The fraction of non-zero ReLU activations in each hidden layer of the deepest nets, at initialisation
+    and after training, under both initialisers (log scale). The dashed line is C2's prediction, layer 1's
+    rate halved at every layer; the dotted line the product of the per-layer rates (trained, Glorot uniform)."""
     df = study.frame("sparsity")
     depth = deepest(df)
     last = final_epoch(df)

@@ -114,6 +114,10 @@ def finding(study) -> Finding:
 
 
 def selection_by_informative(study):
+    """Fitting (final training loss) and feature selection (relevance AUC of the first layer's per-input
+    weight norms against the true informative inputs) against the number of informative inputs among 100, per
+    activation and for ReLU under an L1 activity penalty. Lines and bars are IQMs over seeds, bands and bars
+    their 95% bootstrap intervals."""
     df = labelled(study.frame("feature_selection"))
     last = final_epoch(df)
     sub = df[(df["epoch"] == last) & (((df["metric"] == "relevance_auc") & (df["layer"] == 0)) |

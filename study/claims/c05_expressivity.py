@@ -22,7 +22,7 @@ import seaborn as sns
 from study import stats
 from study.claims import MAIN_INIT, Finding, Key
 from study.figures import BOOT, PALETTE, shown
-from study.selection import final_epoch, per_seed
+from study.selection import final_epoch, per_seed, stalled_runs, stalled_share
 from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 
 CLAIM = "C5"
@@ -81,10 +81,12 @@ def finding(study) -> Finding:
     regions = {(d, e): stats.bootstrap(per_seed(df, "linear_regions", columns="epoch", activation="relu",
                                                 depth=d, layer=-1)[e].to_numpy())
                for d in depths for e in (0, last)}
+    stalls = stalled_runs(df, by=("activation", "depth"))
     rows = {f"depth {d}": {
         "linear": linear[d].fmt(percent=True),
         "relu": stats.bootstrap(acc[d]["relu"].to_numpy()).fmt(percent=True),
         "relu - linear": advantage[d].fmt(percent=True),
+        "relu stalled": stalled_share(stalls[(stalls["activation"] == "relu") & (stalls["depth"] == d)]["stalled"]),
         **{a: stats.bootstrap(acc[d][a].to_numpy()).fmt(percent=True) for a in shown(df)[4:]},
         "relu regions per line (init)": regions[(d, 0)].fmt(),
         f"relu regions per line ({last} epochs)": regions[(d, last)].fmt()} for d in depths}
@@ -108,6 +110,10 @@ def finding(study) -> Finding:
 
 
 def expressivity_by_depth(study):
+    """Test accuracy by depth for linear nets and the four activations, beside a logistic regression on the
+    same split (left), and the number of linear regions a ReLU or Leaky ReLU net crosses along straight lines
+    between probe examples, at initialisation and after training (right, log scales). Lines and bars are IQMs
+    over seeds, bands and bars their 95% bootstrap intervals."""
     df, baseline = frames(study)
     last = final_epoch(df)
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))

@@ -14,7 +14,7 @@ import seaborn as sns
 from study import stats
 from study.claims import MAIN_INIT, Finding, Key
 from study.figures import BOOT, PALETTE, main_four, shown, with_state
-from study.selection import deepest, final_epoch, per_seed
+from study.selection import STALL_FRACTION, deepest, final_epoch, per_seed, stalled_runs, stalled_share
 from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 
 CLAIM = "C6"
@@ -38,6 +38,8 @@ def finding(study) -> Finding:
     depth, shallow, last = deepest(df), int(df["depth"].min()), final_epoch(df)
     inits = sorted(df["initializer"].unique())
     within, across, rows = {}, {}, {}
+    stalls = stalled_runs(df[df["depth"] == depth], by=("activation", "initializer"))
+    bimodal = []
     for init in inits:
         for a in shown(df):
             g = per_seed(df, "grad_norm", activation=a, depth=depth, epoch=0, initializer=init)
@@ -51,7 +53,11 @@ def finding(study) -> Finding:
             rows[f"{a}, {init}"] = {
                 f"layer 1 / layer {depth} (init)": within[(a, init)].fmt(),
                 f"layer 1, depth {depth} / depth {shallow} (init)": across[(a, init)].fmt(),
-                "final train accuracy": stats.bootstrap(acc).fmt(percent=True)}
+                "final train accuracy": stats.bootstrap(acc).fmt(percent=True),
+                "stalled (share of seeds)": stalled_share(flags := stalls[(stalls["activation"] == a) &
+                                                                           (stalls["initializer"] == init)]["stalled"])}
+            if 0 < flags.sum() < len(flags):
+                bimodal.append(f"{a} ({init}, {int(flags.sum())} of {len(flags)} seeds stalled)")
     sig_acc = stats.bootstrap(per_seed(df, "train_accuracy", columns="epoch", activation="sigmoid", depth=depth,
                                        initializer=MAIN_INIT, layer=-1)[last].to_numpy())
     vanishing = {i: min(within[("relu", i)].value, across[("relu", i)].value) < VANISHED for i in inits}
@@ -63,6 +69,10 @@ def finding(study) -> Finding:
         + f". After {last} epochs the depth-{depth} sigmoid nets ({MAIN_INIT}) reach "
         f"{sig_acc.fmt(percent=True)} training accuracy (chance is about 10%)."
     )
+    if bimodal:
+        text += (f" At depth {depth} the outcomes are bimodal for {', '.join(bimodal)}: some seeds stall (final "
+                 f"training loss above {STALL_FRACTION:.0%} of its initial value) while the others train, so the "
+                 "accuracy's IQM there is not a typical run.")
     if any(vanishing.values()):
         text += (f" ReLU's gradient vanishes too under {', '.join(i for i, v in vanishing.items() if v)}: "
                  "the constant slope keeps the gradient from shrinking layer by layer only when the "
@@ -74,6 +84,9 @@ def finding(study) -> Finding:
 
 
 def gradient_norm_by_layer(study):
+    """The norm of the loss gradient with respect to each hidden layer's weights in the deepest nets, at
+    initialisation and after training, by activation. Lines and bars are IQMs over seeds, bands and bars their
+    95% bootstrap intervals."""
     df = study.frame("gradients")
     depth = deepest(df)
     sub = with_state(main_four(df, depth=depth), final_epoch(df))
@@ -87,6 +100,8 @@ def gradient_norm_by_layer(study):
 
 
 def training_curves(study):
+    """Training loss per epoch at a shallow, a middle and the deepest depth, Glorot uniform initialisation.
+    Lines and bars are IQMs over seeds, bands and bars their 95% bootstrap intervals."""
     df = study.frame("gradients")
     depths = sorted(df["depth"].unique())
     picked = sorted({depths[0], depths[len(depths) // 2], depths[-1]})

@@ -22,7 +22,7 @@ from study import stats
 from study.claims import Finding, Key
 from study.figures import BOOT, PALETTE, shown
 from study.literature import KRIZHEVSKY2012_SPEEDUP
-from study.selection import best_learning_rates, final_epoch, per_seed
+from study.selection import best_learning_rates, final_epoch, per_seed, stalled_runs, stalled_share
 from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 
 CLAIM = "C7"
@@ -61,6 +61,7 @@ def speed(df, optimizer):
     out = pd.DataFrame({"auc": np.where(np.isfinite(values).all(1), values.mean(1), np.inf),
                         "reached": reached.any(1).astype(float), "epochs": epochs, "seconds": seconds,
                         "steady": (np.diff(values, axis=1) < 0).mean(1)}, index=loss.index)
+    out["stalled"] = stalled_runs(sub).set_index(["activation", "seed"])["stalled"].reindex(out.index)
     return {a: out.loc[a] for a in shown(df)}
 
 
@@ -77,7 +78,8 @@ def compare(df, rates):
                 "epochs to it": stats.bootstrap(done).fmt() if len(done) else "never",
                 "seconds to it": stats.bootstrap(e["seconds"].dropna().to_numpy()).fmt() if len(done) else "never",
                 "loss-curve area": stats.bootstrap(e["auc"].to_numpy()).fmt(),
-                "epochs with falling loss": stats.bootstrap(e["steady"].to_numpy()).fmt(percent=True)}
+                "epochs with falling loss": stats.bootstrap(e["steady"].to_numpy()).fmt(percent=True),
+                "stalled": stalled_share(e["stalled"])}
         for b in SLOWER:
             with np.errstate(invalid="ignore"):
                 ratios[(opt, b)] = stats.bootstrap(s[b]["auc"].to_numpy() / s["relu"]["auc"].to_numpy())
@@ -118,6 +120,8 @@ def finding(study) -> Finding:
 
 
 def convergence_at_best_rates(study):
+    """Training loss per epoch with each activation at its best learning rate for each optimiser (chosen on
+    validation accuracy). Lines and bars are IQMs over seeds, bands and bars their 95% bootstrap intervals."""
     df = study.frame("convergence")
     best = best_learning_rates(df, score="val_accuracy").to_dict()
     sub = curves(df, best)
@@ -130,6 +134,8 @@ def convergence_at_best_rates(study):
 
 
 def learning_rate_sweep(study):
+    """Validation accuracy after the last epoch across the learning-rate sweep the best rates are chosen from,
+    per optimiser. Lines and bars are IQMs over seeds, bands and bars their 95% bootstrap intervals."""
     df = study.frame("convergence")
     last = final_epoch(df)
     sub = df[df["metric"].isin(["val_accuracy"]) & (df["epoch"] == last)]

@@ -118,6 +118,9 @@ def finding(study) -> Finding:
 
 
 def derivative_by_layer(study):
+    """The mean |f'(z)| of each hidden layer and the fraction of its units that are saturated (|f'(z)| below
+    5% of its largest value; sigmoid and tanh only), deepest nets, Glorot uniform, at initialisation and after
+    training. Lines and bars are IQMs over seeds, bands and bars their 95% bootstrap intervals."""
     df = study.frame("gradients")
     depth = deepest(df)
     last = final_epoch(df)

@@ -17,7 +17,7 @@ import pandas as pd
 from study import stats
 from study.claims import Finding, Key
 from study.figures import PALETTE
-from study.selection import best_learning_rates, final_epoch
+from study.selection import best_learning_rates, final_epoch, stalled_runs, stalled_share
 from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 
 CLAIM = "C11"
@@ -40,7 +40,9 @@ def accuracy_at_best_rate(df) -> pd.DataFrame:
     best = best_learning_rates(df, score="val_accuracy", by=("activation", *TASK)).reset_index()
     last = final_epoch(df)
     test = df[(df["metric"] == "test_accuracy") & (df["epoch"] == last)]
-    return test.merge(best, on=["activation", *TASK, "learning_rate"])
+    stalls = stalled_runs(df, by=("activation", *TASK, "learning_rate"))
+    return test.merge(best, on=["activation", *TASK, "learning_rate"]).merge(
+        stalls, on=["run", "activation", *TASK, "learning_rate", "seed"])
 
 
 def task_table(acc, activation) -> np.ndarray:
@@ -59,7 +61,8 @@ def leaderboard(df) -> pd.DataFrame:
         x = task_table(acc, name)
         per_task = {t: stats.improvement(x[:, [j]], relu[:, [j]]) for j, t in enumerate(by_task.columns)}
         rows[name] = {"accuracy": stats.bootstrap(x), "improvement": stats.improvement(x, relu),
-                      "rank": ranks[name], "per_task": per_task}
+                      "rank": ranks[name], "per_task": per_task,
+                      "stalled": stalled_share(acc[acc["activation"] == name]["stalled"])}
     return pd.DataFrame(rows).T.sort_values("rank")
 
 
@@ -92,6 +95,7 @@ def finding(study) -> Finding:
         "test accuracy (IQM over seeds and tasks)": {a: r["accuracy"].fmt(percent=True) for a, r in board.iterrows()},
         "P(better than ReLU)": {a: r["improvement"].fmt() if a != "relu" else "-" for a, r in board.iterrows()},
         "mean rank": {a: f"{r['rank']:.1f}" for a, r in board.iterrows()},
+        "stalled (share of runs)": {a: r["stalled"] for a, r in board.iterrows()},
     })
     if "cost" in study.experiments:  # C8's training-step cost beside it: the trade-off a practitioner weighs
         from study.claims import c08_compute_cost as c8

@@ -15,6 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from study import stats
+from study.selection import stalled_runs, stalled_share
 from study.store import CONFIG_COLUMNS
 
 SETTING = [c for c in CONFIG_COLUMNS if c not in ("backend", "task")]
@@ -41,6 +42,7 @@ def against_relu(study, experiments) -> pd.DataFrame:
         return pd.DataFrame()
     df = pd.concat(frames, ignore_index=True)
     scores = final_scores(df)
+    stalls = stalled_runs(df)
     for name in users(df):
         mine = scores[scores["activation"] == name].pivot_table(index="seed", columns=SETTING, values="value")
         relu = scores[scores["activation"] == "relu"].pivot_table(index="seed", columns=SETTING, values="value")
@@ -53,5 +55,6 @@ def against_relu(study, experiments) -> pd.DataFrame:
         rows[name] = {"settings": len(shared), "seeds": len(mine.index),
                       f"{what}, IQM": stats.bootstrap(x).fmt(percent=accuracy),
                       "ReLU's": stats.bootstrap(y).fmt(percent=accuracy),
-                      "P(better than ReLU)": stats.improvement(x, y).fmt()}
+                      "P(better than ReLU)": stats.improvement(x, y).fmt(),
+                      "stalled": stalled_share(stalls[stalls["activation"] == name]["stalled"])}
     return pd.DataFrame(rows).T

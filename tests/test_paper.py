@@ -1,0 +1,99 @@
+"""The report as a paper: the claims ledger and its schema, the same verdicts and key numbers in every
+rendering (Markdown, HTML, PDF), the original sentences in the PDF, and the metrics as data."""
+
+import json
+import re
+import shutil
+import subprocess
+
+import jsonschema
+import pytest
+
+from study import claims, data, ledger
+from study.claims import CLAIMS
+from study.report import key_text
+
+
+@pytest.fixture(scope="module")
+def led(smoke_report):
+    return json.loads((smoke_report / "claims.json").read_text(encoding="utf-8"))
+
+
+def test_the_ledger_follows_its_schema(led):
+    ledger.validate(led)
+    assert [c["id"] for c in led["claims"]] == [m.CLAIM for m in claims.modules()]
+    assert all(c["original"] == CLAIMS[c["id"]][1] for c in led["claims"])
+
+
+def test_the_schema_refuses_what_it_should(led):
+    broken = json.loads(json.dumps(led))
+    broken["claims"][0]["verdict"] = "probably"
+    with pytest.raises(jsonschema.ValidationError):
+        ledger.validate(broken)
+    del broken["claims"][0]["verdict"]
+    with pytest.raises(jsonschema.ValidationError):
+        ledger.validate(broken)
+    broken = json.loads(json.dumps(led))
+    broken["claims"][0]["key"]["interval"] = [0.1]
+    with pytest.raises(jsonschema.ValidationError):
+        ledger.validate(broken)
+
+
+def sections(text: str) -> dict:
+    """{claim id: its section's text} of a Markdown report or of a PDF's text."""
+    found = {}
+    for m in re.finditer(r"^(?:## )?(C\d+): ", text, flags=re.M):
+        found.setdefault(m.group(1), text[m.end():])
+    return {c: t[:20000] for c, t in found.items()}
+
+
+def test_markdown_and_html_carry_the_ledger(led, smoke_report):
+    md = (smoke_report / "report.md").read_text(encoding="utf-8")
+    html = (smoke_report / "index.html").read_text(encoding="utf-8")
+    for c in led["claims"]:
+        section = md.split(f"\n## {c['id']}: ", 1)[1].split("\n## ", 1)[0]
+        assert f"**Verdict: {c['verdict']}.** Key number: {key_text(c['key'])}." in section
+        summary_row = next(line for line in md.splitlines() if line.startswith(f"| {c['id']} |"))
+        assert c["verdict"] in summary_row and key_text(c["key"]) in summary_row
+        assert f"<strong>Verdict: {c['verdict']}.</strong> Key number: {key_text(c['key'])}." in html.replace("&amp;", "&")
+    assert "## References" in md and "Greydanus, S., & Kobak, D. (2024)" in md
+    assert re.findall(r"\*Figure (\d+)\. ", md) == [str(i) for i in range(1, len(re.findall(r"\*Figure \d+\. ", md)) + 1)]
+
+
+def pdf_text(path) -> str:
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_the_pdf_has_every_claim_its_verdict_and_the_original_sentences(led, smoke_report):
+    assert shutil.which("pdftotext"), "pdftotext (Debian's poppler-utils) is installed by make test"
+    pdf = smoke_report / "report.pdf"
+    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True,
+                                                             text=True, check=True).stdout).group(1))
+    assert 10 <= pages <= 80
+    text = pdf_text(pdf)
+    flat = re.sub(r"\s+", "", text)
+    for c in led["claims"]:
+        assert f"{c['id']}:" in text
+        assert re.sub(r"\s+", "", c["original"]) in flat, f"{c['id']}'s original sentence is not in the PDF's text"
+        assert f"Verdict:{c['verdict']}." in flat.replace(" ", "")
+        assert re.sub(r"\s+", "", key_text(c["key"])) in flat
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    assert fonts and all(line.split()[-5] == "yes" for line in fonts), "every font is embedded"
+    # vector figures: the PDF draws the SVGs (paths), it does not only paste images
+    assert subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True,
+                          check=True).stdout.count(" image ") < len(led["claims"])
+
+
+def test_the_metrics_load_as_one_tidy_frame(smoke_run):
+    df = data.load_metrics("smoke", out=smoke_run)
+    assert set(df.columns) == set(data.COLUMNS)  # every column documented, none missing
+    assert set(df["metric"]) <= set(data.METRICS), set(df["metric"]) - set(data.METRICS)
+    assert not df.duplicated(["run", "activation", "seed", "epoch", "layer", "metric", "step"]).any()
+    one = data.load_metrics("smoke", "sparsity", out=smoke_run)
+    assert set(one["experiments"].str.split(", ").explode()) >= {"sparsity"} and len(one) < len(df)
+
+
+def test_the_ledger_loads_as_a_frame(smoke_report, led):
+    frame = data.load_claims(out=smoke_report.parent)
+    assert list(frame.index) == [c["id"] for c in led["claims"]]
+    assert (frame["verdict"] == [c["verdict"] for c in led["claims"]]).all()
