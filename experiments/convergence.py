@@ -8,13 +8,14 @@ Run: python experiments/convergence.py --profile quick   (or: python -m study ru
 """
 
 from study.activations import MAIN_FOUR
-from study.grid import Experiment, log_sweep
+from study.grid import ALSO_ON_DIGITS, Experiment, log_sweep
 
 EXPERIMENT = Experiment(
     name="convergence",
     claims=("C7",),
     title="Convergence speed at tuned learning rates",
     dataset="mnist1d",
+    replicas=ALSO_ON_DIGITS,  # and the same grid on digits
     activations=MAIN_FOUR,
     depths={"smoke": (2,), "quick": (4,), "full": (4, 8)},
     learning_rates={

@@ -188,7 +188,7 @@ def _rerun_options(args) -> list[str]:
 def _specs(args):
     selection, specs = _selection(args), {}
     for exp in _experiments(args.experiments):
-        for s in selection.specs(exp):
+        for s in selection.every_setting(exp):
             specs.setdefault(s.key(), s)
     found = list(specs.values())
     if any(s.benchmark for s in found):  # a benchmark is kept per device: the one this process uses

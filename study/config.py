@@ -26,6 +26,11 @@ INITIALIZERS = {  # name -> what it is; biases are always zero
     "orthogonal": "orthogonal (gain 1)",
     "lecun_normal": "LeCun normal, N(0, 1/fan_in) truncated (SELU's intended initialiser, Klambauer et al. 2017)",
 }
+ARCHITECTURES = {  # name -> what it is, for the report's methods
+    "mlp": "the reference MLP, Input -> depth x Dense(width, activation) -> Dense(outputs)",
+    "cnn": "a 1-D CNN after the MNIST-1D baseline (Greydanus & Kobak 2024): depth x Conv1D(width channels, window 5 "
+           "then 3, stride 2, one zero of padding each side, activation) -> Flatten -> Dense(outputs)",
+}
 TASKS = ("classification", "regression")
 DIVERGENCE_FACTOR = 10.0  # a model diverged: training loss not finite, or above 10 x its value at initialisation
 
@@ -107,12 +112,14 @@ class GroupSpec:
     trace_every: int = field(default=0, metadata=LATER)
     benchmark: str = field(default="", metadata=LATER)  # "cost": not a training run but the cost benchmark (C8)
     device: str = field(default="", metadata=LATER)  # a benchmark's device: its runs are kept per device
+    architecture: str = field(default="mlp", metadata=LATER)  # ARCHITECTURES: depth and width are layers and units or channels
 
     def __post_init__(self):
         from study import datasets
 
         check_choice("optimizer", self.optimizer, OPTIMIZERS)
         check_choice("initializer", self.initializer, INITIALIZERS)
+        check_choice("architecture", self.architecture, ARCHITECTURES)
         task = datasets.task_of(self.dataset)
         if self.trace_every < 0:
             raise ValueError(f"trace_every {self.trace_every} is negative")

@@ -32,6 +32,7 @@ COLUMNS = {
     "learning_rate": "the optimiser's learning rate",
     "task": "classification or regression",
     "activity_l1": "the L1 penalty on hidden activations (0: none)",
+    "architecture": "mlp or cnn (then depth is convolutions, width channels)",
     "activation": "the activation function (a user's: module:function@hash)",
     "seed": "the model's seed (initial weights); models of one seed in a group share their batches",
     "epoch": "epochs completed when recorded (0: at initialisation); the cost benchmark's repeat",

@@ -146,8 +146,8 @@ def load_data(spec: GroupSpec) -> datasets.Splits:
 def build_group(spec: GroupSpec, data: datasets.Splits):
     """The group's stacked model, seeded and compiled with the summed loss; returns (model, loss)."""
     set_determinism(spec, spec.data_seed)
-    model = models.stacked_mlp(spec.depth, spec.width, spec.branches, data.n_features,
-                               data.n_outputs, spec.initializer, spec.activity_l1)
+    model = models.stacked(spec.architecture, spec.depth, spec.width, spec.branches, data.n_features,
+                           data.n_outputs, spec.initializer, spec.activity_l1)
     loss = BranchSumLoss(spec.task)
     compile_model(model, spec, loss, len(data.x_train))
     return model, loss
@@ -230,8 +230,8 @@ def train_plain(spec: GroupSpec, data: datasets.Splits | None = None,
     trained = {}
     for act, seed in spec.branches:
         set_determinism(spec, spec.data_seed)
-        model = models.plain_mlp(spec.depth, spec.width, act, data.n_features, data.n_outputs,
-                                 spec.initializer, seed, spec.activity_l1)
+        model = models.plain(spec.architecture, spec.depth, spec.width, act, data.n_features, data.n_outputs,
+                             spec.initializer, seed, spec.activity_l1)
         compile_model(model, spec, plain_loss(spec.task), len(data.x_train))
         times = [fit_epoch(model, spec, data, order) for order in batch_orders(spec, len(data.x_train))]
         if epoch_times is not None:

@@ -95,34 +95,39 @@ MANIFEST = "manifest.json"
 
 def manifest(study) -> dict:
     """What the figures are drawn from; the report checks it before embedding them."""
-    return {"profile": study.profile, "selection": study.selection.options(),
-            "runs": sorted(s.key() for s in study.all_specs())}
+    every = [s for sub in [study, *(study.in_setting(name) for name in study.settings())] for s in sub.all_specs()]
+    return {"profile": study.profile, "selection": study.selection.options(), "runs": sorted({s.key() for s in every})}
 
 
 def checksums(paths) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(paths)}
 
 
-def names(study) -> list[str]:
-    """The figures the study's claims draw, in claim order."""
-    from study import claims
+def drawers(study) -> dict:
+    """{name: function(study) -> figure}: each answerable claim's figures in claim order, then the matrix of
+    verdicts by setting where the study's experiments are repeated in other settings."""
+    from study import claims, robustness
 
-    return [name for module in claims.answerable(study) for name in module.FIGURES]
+    found = {name: draw for module in claims.answerable(study) for name, draw in module.FIGURES.items()}
+    return {**found, **(robustness.FIGURES if study.settings() else {})}
+
+
+def names(study) -> list[str]:
+    return list(drawers(study))
 
 
 def draw_all(study, out: Path) -> list[Path]:
     """Draws every figure, then writes the manifest: what they were drawn from and each file's
     SHA-256. The old manifest goes first, so a drawing that fails leaves none to vouch for a mix
     of new and old files."""
-    from study import claims
-
     study.info()  # every run there and intact, before anything is touched
+    for setting in study.settings():
+        study.in_setting(setting).info()
     out.mkdir(parents=True, exist_ok=True)
     (out / MANIFEST).unlink(missing_ok=True)
     paths = []
-    for module in claims.answerable(study):
-        for name, draw in module.FIGURES.items():
-            paths += save(draw(study), out / name)
+    for name, draw in drawers(study).items():
+        paths += save(draw(study), out / name)
     text = json.dumps({**manifest(study), "files": checksums(paths)}, indent=1) + "\n"
     tmp = out / f".{MANIFEST}.tmp-{os.getpid()}"
     tmp.write_text(text)

@@ -55,6 +55,6 @@ BACKENDS = {"tensorflow": _tensorflow, "jax": _jax, "torch": _torch}
 
 
 def kernel_grad_norms(model, loss_fn, x, y, kernels) -> np.ndarray:
-    """(layers, branches) L2 norms of d loss / d kernel, for stacked (K, in, out) kernels."""
+    """(layers, branches) L2 norms of d loss / d kernel, for stacked (K, ...) kernels."""
     grads = BACKENDS[keras.backend.backend()](model, loss_fn, x, y, kernels)
-    return np.stack([np.sqrt((g.astype(np.float64) ** 2).sum(axis=(1, 2))) for g in grads])
+    return np.stack([np.sqrt((g.astype(np.float64) ** 2).sum(axis=tuple(range(1, g.ndim)))) for g in grads])

@@ -22,6 +22,17 @@ from study.config import ROOT, GroupSpec, get_profile
 EXPERIMENTS_DIR = ROOT / "experiments"
 
 
+# The settings a claim's verdict is also computed in, beyond its experiments' own ("main": MNIST-1D and the
+# MLP for most): each is a change to every group of an experiment that lists it in `replicas`.
+MAIN_SETTING = "main"
+SETTINGS = {"digits": {"dataset": "digits"}, "cnn": {"architecture": "cnn"}}
+SETTING_TEXT = {MAIN_SETTING: "each experiment's own data (MNIST-1D for most) and the MLP",
+                "digits": "scikit-learn's 8x8 digits (64 pixels), the same MLPs",
+                "cnn": "the same data, a 1-D CNN in place of the MLP (depth: convolutions; width: channels)"}
+
+# The replica settings of the experiments whose claims a second data set fits: the whole grid again on digits.
+ALSO_ON_DIGITS = {"quick": ("digits",), "full": ("digits",)}
+
 # Depths per profile shared by the depth experiments: doublings up to at least 32.
 DEPTH_LADDER = {"smoke": (1, 4), "quick": (1, 2, 4, 8, 16, 32), "full": (1, 2, 4, 8, 16, 32, 64)}
 
@@ -50,6 +61,11 @@ class Experiment:
     # activations trained only under an initialiser of their own (selu: lecun_normal), in groups of their own
     own_initializer: dict[str, str] = field(default_factory=dict)
     options: dict = field(default_factory=dict)  # further GroupSpec fields (n_train, batch_size, ...)
+    replicas: dict[str, tuple[str, ...]] = field(default_factory=dict)  # per profile: SETTINGS the grid is repeated in
+
+    def settings(self, profile) -> tuple[str, ...]:
+        """The replica settings of this experiment in the profile (besides its main one)."""
+        return tuple(self.replicas.get(get_profile(profile).name, ()))
 
     def datasets(self, profile) -> tuple[str, ...]:
         if isinstance(self.dataset, str):
@@ -62,8 +78,9 @@ class Experiment:
 
     def specs(self, profile: str, acts=None, seeds: int | None = None, epochs: int | None = None,
               optimizer: str | None = None, learning_rate: float | None = None,
-              backend: str | None = None) -> list[GroupSpec]:
-        """The experiment's groups; the options narrow or override its grid, as on the command line."""
+              backend: str | None = None, setting: str | None = None) -> list[GroupSpec]:
+        """The experiment's groups in its main setting, or in one of its replica settings; the options narrow
+        or override its grid, as on the command line."""
         p = get_profile(profile)
         all_seeds = self.seeds_of(p.name)
         if seeds is not None and not 1 <= seeds <= len(all_seeds):
@@ -86,6 +103,10 @@ class Experiment:
         if backend is not None:  # another backend's runs (the default is this process's backend)
             settings["backend"] = backend
         data = self.datasets(p.name)
+        if setting not in (None, MAIN_SETTING):
+            changes = dict(SETTINGS[activations.check_choice("setting", setting, self.settings(p.name))])
+            data = (changes.pop("dataset"),) if "dataset" in changes else data
+            settings.update(changes)
 
         def penalized(l1, init):  # the activations a group at this penalty and initialiser trains
             chosen = acts if l1 == 0 or self.penalized is None else tuple(a for a in acts if a in self.penalized)
@@ -132,10 +153,17 @@ class Selection:
     optimizer: str | None = None
     learning_rate: float | None = None
     backend: str | None = None  # None: this process's Keras backend; set to read another backend's runs
+    setting: str | None = None  # None: each experiment's main setting; else one of its replica SETTINGS
 
     def specs(self, experiment: Experiment) -> list[GroupSpec]:
         return experiment.specs(self.profile, acts=self.activations, seeds=self.seeds, epochs=self.epochs,
-                                optimizer=self.optimizer, learning_rate=self.learning_rate, backend=self.backend)
+                                optimizer=self.optimizer, learning_rate=self.learning_rate, backend=self.backend,
+                                setting=self.setting)
+
+    def every_setting(self, experiment: Experiment) -> list[GroupSpec]:
+        """The groups of the main setting and of every replica setting: what `run` trains."""
+        return [s for name in (None, *experiment.settings(self.profile))
+                for s in replace(self, setting=name).specs(experiment)]
 
     def activations_of(self, experiment: Experiment) -> tuple[str, ...]:
         """The activations the selection trains in this experiment: the built-ins it names (or all the

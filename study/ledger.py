@@ -14,7 +14,7 @@ Schema (`SCHEMA` below is the JSON Schema the tests validate against):
         id          "C1" ... "C12"
         english     the claim in English
         original    the source's sentence (Chinese)
-        verdict     supported | nuanced | refuted | not testable | not computed
+        verdict     supported | refuted | nuanced | not testable here | not computed
         rule        the verdict rule, in words
         key         the key number: name, value, interval [low, high], level (0.95), n (runs behind
                     it), unit ("%": a fraction; "pp": a difference of fractions; "" or another unit)
@@ -31,8 +31,10 @@ import json
 import math
 from pathlib import Path
 
+from study import verdicts
+
 SCHEMA_ID = "activation-study/claims-ledger/1"
-VERDICTS = ["supported", "nuanced", "refuted", "not testable", "not computed"]
+VERDICTS = [*verdicts.VERDICTS, "not computed"]  # not computed: diverged models left a comparison unpaired
 
 _KEY = {
     "type": "object",

@@ -109,7 +109,8 @@ class Meter:
 
     def layers(self, epoch):
         rec, spec = self.recorder, self.spec
-        outs = [np.asarray(o) for o in self.layer_outputs.predict_on_batch(self.x_probe)]
+        # (K, examples, units); a convolution's units are its positions x channels
+        outs = [probes.as_units(o) for o in self.layer_outputs.predict_on_batch(self.x_probe)]
         norms = gradients.kernel_grad_norms(self.model, self.loss, self.x_probe, self.y_probe, self.kernels)
         dormant_now = []
         for layer in range(spec.depth):

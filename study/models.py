@@ -21,13 +21,15 @@ def layer_seed(seed: int, layer: int) -> int:
     return 1000 * seed + layer
 
 
-def initial_kernel(name: str, seed: int, shape: tuple[int, int]) -> np.ndarray:
-    """A (fan_in, fan_out) kernel drawn with NumPy from the seed, so that every Keras backend
-    starts from the same weights (each backend's own random generator draws different ones).
+def initial_kernel(name: str, seed: int, shape: tuple[int, ...]) -> np.ndarray:
+    """A kernel drawn with NumPy from the seed, so that every Keras backend starts from the same
+    weights (each backend's own random generator draws different ones): (fan_in, fan_out) for a
+    dense layer, (width, in, out) for a 1-D convolution, whose fans count the window as Keras's do.
     The distributions are Keras's (`config.INITIALIZERS`); legacy_uniform is Glorot & Bengio's
     (2010) "standard" U[-1/sqrt(fan_in), 1/sqrt(fan_in)], a third of the variance that keeps
     the signal's scale through a linear layer."""
-    fan_in, fan_out = shape
+    window = int(np.prod(shape[:-2]))
+    fan_in, fan_out = shape[-2] * window, shape[-1] * window
     rng = np.random.default_rng(seed)
     if name == "glorot_uniform":
         limit = np.sqrt(6.0 / (fan_in + fan_out))
@@ -42,9 +44,10 @@ def initial_kernel(name: str, seed: int, shape: tuple[int, int]) -> np.ndarray:
             w[outside] = rng.normal(0.0, 1.0, outside.sum())
         return std * w
     if name == "orthogonal":  # as Keras: QR of a Gaussian matrix, signs fixed by R's diagonal
-        q, r = np.linalg.qr(rng.normal(0.0, 1.0, (max(shape), min(shape))))
+        rows, cols = int(np.prod(shape[:-1])), shape[-1]  # a convolution's as its (window x in, out) matrix
+        q, r = np.linalg.qr(rng.normal(0.0, 1.0, (max(rows, cols), min(rows, cols))))
         q = q * np.sign(np.diag(r))
-        return q.T if fan_in < fan_out else q
+        return (q.T if rows < cols else q).reshape(shape)
     raise ValueError(f"unknown initializer '{name}' (choose from glorot_uniform, he_normal, legacy_uniform, "
                      "orthogonal, lecun_normal)")
 
@@ -182,6 +185,94 @@ def stacked_mlp(depth, width, branches, n_features, n_outputs, initializer="glor
     return keras.Model(inputs, outputs, name=f"group_d{depth}_k{len(branches)}")
 
 
+# The 1-D CNN (after the MNIST-1D project's convolutional baseline, Greydanus & Kobak 2024): `depth`
+# convolutions of `width` channels, the first 5 wide and the others 3, each on its input padded with one
+# zero at either end and with stride 2, then a dense head on the flattened channels.
+def conv_shape(layer: int) -> tuple[int, int, int]:
+    """(window, stride, padding) of convolution `layer`."""
+    return (5 if layer == 0 else 3), 2, 1
+
+
+def plain_cnn(depth, width, activation, n_features, n_outputs, initializer="glorot_uniform", seed=0, activity_l1=0.0):
+    """The reference CNN built from Keras's own layers: the model `stacked_cnn`'s branches stand for."""
+    act = activations.get(activation)
+    inputs = keras.Input((n_features,), name="x")
+    h = layers.Reshape((n_features, 1))(inputs)
+    penalty = keras.regularizers.L1(activity_l1) if activity_l1 else None
+    for i in range(depth):
+        window, stride, pad = conv_shape(i)
+        h = layers.ZeroPadding1D(pad)(h)
+        h = layers.Conv1D(width, window, strides=stride, activation=act.fn, name=f"hidden_{i}",
+                          activity_regularizer=penalty,
+                          kernel_initializer=seeded_initializer(initializer, layer_seed(seed, i)))(h)
+    logits = layers.Dense(n_outputs, name="logits",
+                          kernel_initializer=seeded_initializer(initializer, layer_seed(seed, depth)))(layers.Flatten()(h))
+    return keras.Model(inputs, logits, name=f"cnn_d{depth}")
+
+
+class StackedConv1D(layers.Layer):
+    """K independent 1-D convolutions as one batched matrix product over windows (im2col).
+    Input (batch, length, channels), shared, or (K, batch, length, channels); output (K, batch, length', units)."""
+
+    def __init__(self, units, window, stride, pad, initializer, seeds, **kwargs):
+        super().__init__(**kwargs)
+        self.units, self.window, self.stride, self.pad = units, window, stride, pad
+        self.initializer, self.seeds = initializer, list(seeds)
+
+    def build(self, input_shape):
+        k = len(self.seeds)
+        self.kernel = self.add_weight(
+            shape=(k, self.window, input_shape[-1], self.units), name="kernel",
+            initializer=StackedInitializer(self.initializer, self.seeds))
+        self.bias = self.add_weight(shape=(k, self.units), name="bias", initializer="zeros")
+
+    def call(self, x):
+        x = ops.pad(x, [[0, 0]] * (len(x.shape) - 2) + [[self.pad, self.pad], [0, 0]])
+        out = (x.shape[-2] - self.window) // self.stride + 1
+        span = self.stride * (out - 1) + 1
+        patches = ops.stack([x[..., t:t + span:self.stride, :] for t in range(self.window)], axis=-2)
+        spec = "blwc,kwco->kblo" if len(x.shape) == 3 else "kblwc,kwco->kblo"
+        return ops.einsum(spec, patches, self.kernel) + self.bias[:, None, None, :]
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "window": self.window, "stride": self.stride,
+                "pad": self.pad, "initializer": self.initializer, "seeds": self.seeds}
+
+
+class BranchFlatten(layers.Layer):
+    """(K, batch, length, channels) -> (K, batch, length x channels), in Keras's Flatten order."""
+
+    def call(self, x):
+        return ops.reshape(x, (x.shape[0], -1, x.shape[2] * x.shape[3]))
+
+
+def stacked_cnn(depth, width, branches, n_features, n_outputs, initializer="glorot_uniform", activity_l1=0.0):
+    """A group of K reference CNNs; `branches` is a list of (activation, seed). Output (batch, K, n_outputs)."""
+    names = [a for a, _ in branches]
+    for name in names:
+        activations.get(name)
+    inputs = keras.Input((n_features,), name="x")
+    h = layers.Reshape((n_features, 1))(inputs)
+    for i in range(depth):
+        seeds = [layer_seed(s, i) for _, s in branches]
+        z = StackedConv1D(width, *conv_shape(i), initializer, seeds, name=f"hidden_{i}")(h)
+        h = BranchActivation(names, activity_l1, name=f"act_{i}")(z)
+    seeds = [layer_seed(s, depth) for _, s in branches]
+    logits = StackedDense(n_outputs, initializer, seeds, name="logits")(BranchFlatten()(h))
+    return keras.Model(inputs, ops.transpose(logits, (1, 0, 2)), name=f"cnn_group_d{depth}_k{len(branches)}")
+
+
+ARCHITECTURES = {"mlp": (plain_mlp, stacked_mlp), "cnn": (plain_cnn, stacked_cnn)}
+
+
+def plain(architecture, *args, **kwargs):
+    return ARCHITECTURES[architecture][0](*args, **kwargs)
+
+
+def stacked(architecture, *args, **kwargs):
+    return ARCHITECTURES[architecture][1](*args, **kwargs)
+
+
 def hidden_layers(group):
     """The (StackedDense, BranchActivation) pair of every hidden layer, input side first."""
     pairs, i = [], 0
@@ -211,10 +302,9 @@ def unstack(group, k):
     pairs = hidden_layers(group)
     head = group.get_layer("logits")
     dense0, act0 = pairs[0]
-    n_features = dense0.kernel.shape[1]
-    name = act0.names[k]
-    model = plain_mlp(len(pairs), dense0.units, name, n_features, head.units, dense0.initializer,
-                      activity_l1=act0.activity_l1)
+    build = plain_cnn if isinstance(dense0, StackedConv1D) else plain_mlp
+    model = build(len(pairs), dense0.units, act0.names[k], group.input.shape[-1], head.units, dense0.initializer,
+                  activity_l1=act0.activity_l1)
     weights = []
     for dense in [d for d, _ in pairs] + [head]:
         weights += [ops.convert_to_numpy(dense.kernel)[k], ops.convert_to_numpy(dense.bias)[k]]

@@ -137,6 +137,12 @@ def lines_through(x, seed, n_lines=N_LINES, n_points=POINTS_PER_LINE):
     return (start + t * (end - start)).astype(np.float32)
 
 
+def as_units(layer_output) -> np.ndarray:
+    """A layer's (K, examples, ...) output as (K, examples, units): a convolution's units are its positions x channels."""
+    a = np.asarray(layer_output)
+    return a.reshape(a.shape[0], a.shape[1], -1)
+
+
 def pattern_changes(zs):
     """Per branch, how often the activation pattern changes between consecutive points.
 
@@ -160,7 +166,7 @@ def regions_along_lines(preactivations, lines, chunk=LINE_CHUNK):
         count = 0
         for start in range(0, len(line) - 1, chunk):
             zs = preactivations.predict_on_batch(line[start:start + chunk + 1])  # compiled, once per shape
-            zs = [np.asarray(z) for z in (zs if isinstance(zs, (list, tuple)) else [zs])]
+            zs = [as_units(z) for z in (zs if isinstance(zs, (list, tuple)) else [zs])]
             count = count + pattern_changes(zs)
         totals = totals + 1 + count
     return totals / len(lines)

@@ -20,7 +20,7 @@ from pathlib import Path
 import markdown
 import pandas as pd
 
-from study import activations, claims, crosscheck, figures, ledger, literature, probes, stats
+from study import activations, claims, crosscheck, figures, grid, ledger, literature, make_up, probes, robustness, stats
 from study.claims import CLAIMS
 from study import config
 from study.config import DIVERGENCE_FACTOR, get_profile
@@ -64,8 +64,8 @@ def provenance(study: Study) -> dict:
 
 def captions() -> dict[str, str]:
     """Each figure's caption: the docstring of the claim module's function that draws it."""
-    return {name: " ".join((inspect.getdoc(draw) or "").split()) for m in claims.modules()
-            for name, draw in m.FIGURES.items()}
+    drawers = {name: draw for m in [*claims.modules(), robustness] for name, draw in m.FIGURES.items()}
+    return {name: " ".join((inspect.getdoc(draw) or "").split()) for name, draw in drawers.items()}
 
 
 def _figure(name, study, number: int, caption: str):
@@ -118,6 +118,11 @@ def diverged_text(study: Study) -> str:
             f"{md_table(counts.set_index('activation'), 'activation')}")
 
 
+def make_up_text(study: Study) -> str:
+    """How far a model moves with the other models of its group, where the make_up experiment ran."""
+    return "\n" + make_up.sentence(study) + "\n" if {"make_up", "sparsity"} <= set(study.experiments) else ""
+
+
 def methods(study: Study) -> str:
     configs = study.info()
     data_lines = []
@@ -167,6 +172,7 @@ t-tests (TOST; Schuirmann 1987) against a margin stated in the claim's module, s
 its 90% interval and the TOST p-value.
 
 {diverged_text(study)}
+{make_up_text(study)}
 
 **Verdicts.** Each claim's verdict follows a rule fixed in code before the runs, in the claim's own
 module (`study/claims/`); each section below prints its rule beside its verdict.
@@ -205,7 +211,7 @@ def claim_section(f: claims.Finding, entry: dict, study, numbers: dict, caps: di
 *Rule:* {entry['rule']}
 
 {md_table(f.table)}
-{yours_paragraph(f)}
+{settings_paragraph(f)}{yours_paragraph(f)}
 {figs}
 
 *Literature.* {f.literature}
@@ -293,12 +299,42 @@ Headline findings, each with its key number (IQM or estimate with its 95% interv
 """
 
 
-def robustness_section(study: Study) -> str:
+def settings_paragraph(f: claims.Finding) -> str:
+    if not f.settings:
+        return ""
+    each = "; ".join(f"{s}: {v} ({k.fmt()})" for s, (v, k) in f.settings.items())
+    return f"\n*By setting* (Robustness): {each}. {robustness.disagreement(f)}\n"
+
+
+def robustness_section(study: Study, found: list, numbers: dict, caps: dict) -> str:
+    settings = study.settings()
+    if settings:
+        m = robustness.matrix(found)
+        holds = {f.claim: robustness.holds(f) for f in found if f.settings}
+        table = m.assign(**{"supported in": pd.Series(holds)})
+        described = "\n".join(f"- **{s}**: {grid.SETTING_TEXT[s]}" + (f" ({config.ARCHITECTURES['cnn']})" if s == "cnn" else "")
+                              for s in [grid.MAIN_SETTING, *settings])
+        split = [f.claim for f in found if robustness.disagreement(f)]
+        by_setting = f"""Each claim's verdict is computed in its experiments' main setting and again, by the same rule, in
+every setting its experiments are repeated in:
+
+{described}
+
+{md_table(table, "claim")}
+
+{"Settings disagree on " + ", ".join(split) + "; each of those sections gives the key number in every setting." if split else "Every claim run in several settings gets the same verdict in each."}
+Claims whose experiments are not all repeated in a setting (such as C4's synthetic tasks, C8's benchmark and C11's
+leaderboard, which spans data sets itself) are read in their main setting only.
+
+{_figure("verdicts_by_setting", study, numbers["verdicts_by_setting"], caps["verdicts_by_setting"])}
+"""
+    else:
+        by_setting = "Each claim's verdict is computed in its experiments' main setting only.\n"
     return f"""## Robustness
 
-Each claim's verdict is computed from the runs of the `{study.profile}` profile on one backend. Below, the same
-groups trained on the other Keras backends, where stored.
+### Settings
 
+{by_setting}
 {backends_section(study)}"""
 
 
@@ -331,9 +367,12 @@ def render_markdown(study: Study, found: list, led: dict) -> str:
     summary = pd.DataFrame({"claim": {c: e["english"] for c, e in entries.items()},
                             "verdict": {c: e["verdict"] for c, e in entries.items()},
                             "key number (95% interval)": {c: key_text(e["key"]) for c, e in entries.items()}})
+    if study.settings():  # in how many settings each claim is supported (Robustness)
+        summary["supported in (settings)"] = [robustness.holds(f) for f in found]
     originals = pd.DataFrame({"original": {c: f'<span lang="zh">{e["original"]}</span>' for c, e in entries.items()}})
     caps = captions()
-    numbers = {n: i for i, n in enumerate((n for e in led["claims"] for n in e["figures"]), 1)}
+    drawn = [n for e in led["claims"] for n in e["figures"]] + (list(robustness.FIGURES) if study.settings() else [])
+    numbers = {n: i for i, n in enumerate(drawn, 1)}
     prov_table = pd.DataFrame({"value": prov})
     p = study.profile
     profile = get_profile(p)
@@ -359,7 +398,7 @@ The original sentences:
 
 {methods(study)}
 {chr(10).join(claim_section(f, entries[f.claim], study, numbers, caps) for f in found)}
-{robustness_section(study)}
+{robustness_section(study, found, numbers, caps)}
 ## Limitations
 
 - Small data sets (MNIST-1D, digits, synthetic tasks, and |x| on an interval for C10) and one family

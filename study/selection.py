@@ -6,6 +6,7 @@ long-format frame and shape them as (seeds, tasks) tables ready for `study.stats
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +47,15 @@ class Study:
                 found += (store.variants(self.out / "results", spec, "device") or [spec]) if spec.benchmark else [spec]
             self._specs[name] = found
         return self._specs[name]
+
+    def settings(self) -> list[str]:
+        """The replica settings any of the study's experiments is repeated in (grid.SETTINGS)."""
+        return list(dict.fromkeys(s for e in self.experiments.values() for s in e.settings(self.profile)))
+
+    def in_setting(self, setting: str) -> "Study":
+        """The same study in a replica setting, with the experiments repeated there."""
+        chosen = [e for e in self.experiments.values() if setting in e.settings(self.profile)]
+        return Study(self.out, replace(self.selection, setting=setting), chosen, self.rerun_options, self.subset)
 
     def command(self, verb, *names) -> str:
         """The command that makes a missing input, with every option the user gave."""

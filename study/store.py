@@ -30,7 +30,7 @@ from study.errors import MissingInput, MissingRuns
 MARKER = "COMPLETE"
 FILES = ("config.json", "metrics.parquet")
 CONFIG_COLUMNS = ["dataset", "depth", "width", "initializer", "epochs", "backend", "optimizer", "learning_rate",
-                  "task", "activity_l1"]
+                  "task", "activity_l1", "architecture"]
 FINISHED, ABSENT = "finished", "absent"  # any other state is the reason a run is damaged
 
 

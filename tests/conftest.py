@@ -61,7 +61,7 @@ def smoke_run(tmp_path_factory) -> Path:
     The runs are under `<out>/results/runs/<key>/`.
     """
     out = tmp_path_factory.mktemp("smoke_run")
-    run_study("run", "all", "--profile", "smoke", "--out", out)
+    run_study("run", "all", "--profile", "smoke", "--jobs", "2", "--out", out)
     return out
 
 

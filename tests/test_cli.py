@@ -176,7 +176,7 @@ def test_list_prints_every_experiment_with_its_claims():
     lines = [line for line in proc.stdout.splitlines() if not line.startswith(("profiles:", "activations"))]
     names = [line.split()[0] for line in lines]
     assert names == ["activity_penalty", "collapse", "convergence", "cost", "dead_units", "expressivity",
-                     "feature_selection", "flips", "gradients", "leaderboard", "saturation", "sparsity"]
+                     "feature_selection", "flips", "gradients", "leaderboard", "make_up", "saturation", "sparsity"]
     for name, claims in [("flips", "C3"), ("expressivity", "C5"), ("convergence", "C7"), ("collapse", "C10"),
                          ("dead_units", "C10"), ("sparsity", "C1, C2, C12"), ("gradients", "C6, C9"),
                          ("feature_selection", "C4"), ("cost", "C8"), ("saturation", "C9"), ("leaderboard", "C11"),

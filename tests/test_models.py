@@ -48,6 +48,23 @@ def test_branch_starts_from_the_plain_model(initializer):
     assert not np.array_equal(w[2][:10], w[0][:10, :])
 
 
+@pytest.mark.parametrize("initializer", ["glorot_uniform", "he_normal", "orthogonal"])
+def test_a_cnn_branch_starts_from_and_computes_the_plain_cnn(initializer):
+    group = models.stacked_cnn(3, 8, BRANCHES, 40, N_CLASSES, initializer)
+    x = np.random.default_rng(0).normal(size=(16, 40)).astype(np.float32)
+    out = keras.ops.convert_to_numpy(group(x))
+    for k, (act, seed) in enumerate(BRANCHES):
+        plain = models.plain_cnn(3, 8, act, 40, N_CLASSES, initializer, seed)
+        for g, e in zip(branch_weights(group, k), plain.get_weights()):
+            np.testing.assert_array_equal(g, e)
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(plain(x)), out[:, k], rtol=1e-5, atol=1e-5)
+    # Keras's fans for a convolution count its window: glorot's limit is sqrt(6 / (5 x 1 + 5 x 8)) in layer 1
+    first = branch_weights(group, 0)[0]
+    assert first.shape == (5, 1, 8)
+    if initializer == "glorot_uniform":
+        assert 0.8 * np.sqrt(6 / 45) < np.abs(first).max() <= np.sqrt(6 / 45)
+
+
 def test_unstack_gives_the_branch():
     group = models.stacked_mlp(3, 16, BRANCHES, N_FEATURES, N_CLASSES)
     # move the weights away from the initial draw, so unstack cannot just re-draw them
@@ -75,8 +92,8 @@ def train_both(spec):
     assert len(orders) == spec.epochs
 
     engine.set_determinism(spec, spec.data_seed)
-    group = models.stacked_mlp(spec.depth, spec.width, spec.branches, data.n_features,
-                               data.n_outputs, spec.initializer, spec.activity_l1)
+    group = models.stacked(spec.architecture, spec.depth, spec.width, spec.branches, data.n_features,
+                           data.n_outputs, spec.initializer, spec.activity_l1)
     initial = [branch_weights(group, k) for k in range(len(spec.branches))]
     plains = [models.unstack(group, k) for k in range(len(spec.branches))]  # before training
 
@@ -127,6 +144,9 @@ OPTIONS = {  # each new optimiser, initialiser and the regression task, against 
     "momentum, orthogonal": dict(optimizer="momentum", learning_rate=0.01, initializer="orthogonal"),
     "adam, regression": dict(dataset="abs_1d", initializer="he_normal", activations=("relu", "leaky_relu", "tanh")),
     "adam, L1 activity penalty": dict(activity_l1=3e-3),
+    # the 1-D CNN (three convolutions of 8 channels): the same equivalence with the plain Keras CNN
+    "cnn, MNIST-1D": dict(architecture="cnn", dataset="mnist1d", width=8),
+    "cnn, sgd, orthogonal": dict(architecture="cnn", width=8, optimizer="sgd", learning_rate=0.05, initializer="orthogonal"),
 }
 
 
@@ -220,10 +240,11 @@ def test_a_setting_added_later_keeps_earlier_keys():
     import json
 
     spec = GroupSpec(dataset="digits", depth=2, width=8, activations=("relu",), seeds=(0,), epochs=1)
-    later = {"activity_l1", "trace_every", "benchmark", "device"}
+    later = {"activity_l1", "trace_every", "benchmark", "device", "architecture"}
     legacy = {k: v for k, v in spec.to_dict().items() if k not in later}
     assert spec.key() == hashlib.sha256(json.dumps(legacy, sort_keys=True).encode()).hexdigest()[:16]
     assert dataclasses.replace(spec, activity_l1=1e-3).key() != spec.key()
+    assert dataclasses.replace(spec, architecture="cnn").key() != spec.key()
 
 
 def test_early_training_is_traced_where_the_schedule_says_without_changing_training():

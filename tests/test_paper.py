@@ -97,3 +97,16 @@ def test_the_ledger_loads_as_a_frame(smoke_report, led):
     frame = data.load_claims(out=smoke_report.parent)
     assert list(frame.index) == [c["id"] for c in led["claims"]]
     assert (frame["verdict"] == [c["verdict"] for c in led["claims"]]).all()
+
+
+def test_verdicts_by_setting(led, smoke_report):
+    """The smoke profile repeats the gradients experiment on digits: C6 gets a verdict in each setting."""
+    for claim in ("C6",):
+        entry = next(c for c in led["claims"] if c["id"] == claim)
+        assert [s["setting"] for s in entry["settings"]] == ["main", "digits"]
+        assert entry["settings"][0]["verdict"] == entry["verdict"] and entry["settings"][0]["key"] == entry["key"]
+    assert all(not c["settings"] for c in led["claims"] if c["id"] in ("C4", "C8", "C11"))
+    md = (smoke_report / "report.md").read_text(encoding="utf-8")
+    robustness = md.split("\n## Robustness", 1)[1].split("\n## ", 1)[0]
+    assert "](../figures/verdicts_by_setting.png)" in robustness and "| C6 |" in robustness
+    assert "supported in (settings)" in md

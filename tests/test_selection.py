@@ -76,3 +76,21 @@ def test_a_run_stalled_when_it_stays_near_chance_or_its_loss_near_its_first():
     assert flags[flags["run"] == "abs_1d"]["stalled"].tolist() == [True, False, False]
     assert stalled_share(flags[flags["run"] == "mnist1d"]["stalled"]).endswith("bimodal (2 of 4)")
     assert "bimodal" not in stalled_share([False, False, False])
+
+
+def test_a_replica_setting_repeats_the_grid_on_its_data_and_leaves_the_main_groups_alone():
+    from dataclasses import replace
+
+    from study import grid
+    from study.grid import Selection
+
+    exp = grid.get("gradients")
+    main = Selection("quick").specs(exp)
+    every = Selection("quick").every_setting(exp)
+    assert every[:len(main)] == main
+    digits = every[len(main):]
+    assert len(digits) == len(main) and {s.dataset for s in digits} == {"digits"}
+    assert [replace(s, dataset="mnist1d") for s in digits] == main  # nothing else changes
+    assert Selection("quick", setting="digits").specs(exp) == digits
+    with pytest.raises(ValueError, match="digits"):
+        Selection("quick", setting="cifar").specs(exp)

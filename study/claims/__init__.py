@@ -104,20 +104,37 @@ def answerable(study) -> list[ModuleType]:
     return [m for m in modules() if m.CLAIM not in skip]
 
 
-def findings(study) -> list[Finding]:
-    from study.claims import yours
+def _finding(module, study) -> Finding:
     from study.stats import Unpaired
+
+    try:
+        return module.finding(study)
+    except Unpaired:  # diverged models left one side of a paired comparison short
+        return Finding(module.CLAIM, "not computed", Key("-", np.nan, np.nan, np.nan, 0), "Diverged models left out of "
+                       "these runs leave its paired comparisons with unequal seeds, so no verdict is given.",
+                       pd.DataFrame(), "")
+
+
+def findings(study) -> list[Finding]:
+    """Each answerable claim's finding in the main setting; where its experiments are repeated in other
+    settings (grid.SETTINGS), its verdict and key number there too, in `settings` (the main one first)."""
+    from study.claims import yours
+    from study.grid import MAIN_SETTING
 
     found = []
     for module in answerable(study):
-        try:
-            f = module.finding(study)
-        except Unpaired:  # diverged models left one side of a paired comparison short
-            f = Finding(module.CLAIM, "not computed", Key("-", np.nan, np.nan, np.nan, 0), "Diverged models left out of these runs leave "
-                        "its paired comparisons with unequal seeds, so no verdict is given.", pd.DataFrame(), "")
+        f = _finding(module, study)
         f.rule, f.figures = module.RULE.text(), list(module.FIGURES)
         f.yours = yours.against_relu(study, module.EXPERIMENTS)
         found.append(f)
+    by_claim = {f.claim: f for f in found}
+    for setting in study.settings():
+        sub = study.in_setting(setting)
+        for module in answerable(sub):
+            if module.CLAIM in by_claim:
+                f, there = by_claim[module.CLAIM], _finding(module, sub)
+                f.settings = f.settings or {MAIN_SETTING: (f.verdict, f.key)}
+                f.settings[setting] = (there.verdict, there.key)
     return found
 
 
