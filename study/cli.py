@@ -119,6 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="train the groups of one or more experiments",
                          epilog=f"activations: {acts}")
     run.add_argument("experiments", nargs="+", metavar="EXPERIMENT", help="names, or 'all'")
+    run.add_argument("--main-setting", action="store_true",
+                     help="train each experiment's main setting only, not the settings it repeats in (digits, ...)")
     run.add_argument("--jobs", type=_positive_int, default=1,
                      help="groups trained at once, each in a fresh process (default 1: in this one); "
                           "capped at the number of cores and of groups")
@@ -188,7 +190,8 @@ def _rerun_options(args) -> list[str]:
 def _specs(args):
     selection, specs = _selection(args), {}
     for exp in _experiments(args.experiments):
-        for s in selection.every_setting(exp):
+        every = selection.specs(exp) if getattr(args, "main_setting", False) else selection.every_setting(exp)
+        for s in every:
             specs.setdefault(s.key(), s)
     found = list(specs.values())
     if any(s.benchmark for s in found):  # a benchmark is kept per device: the one this process uses

@@ -54,5 +54,6 @@ def sentence(study) -> str:
             f"{100 * acc['seed spread (median sd)']:.2f} pp: {ratio:.2g} times it at most. The final training loss "
             f"differs by {loss['median difference']:.2g} at the median and {loss['largest difference']:.2g} at most "
             f"(seed spread {loss['seed spread (median sd)']:.2g}); {t.attrs['stall_changes']} model"
-            f"{'s' * (t.attrs['stall_changes'] != 1)} stalled in one make-up and not the other. Rounding in batched "
-            "matrix products of another shape explains the difference (`experiments/make_up.py`).")
+            f"{'s' * (t.attrs['stall_changes'] != 1)} stalled in one make-up and not the other. The two differ only in "
+            "the shape of the batched matrix products, so floating-point rounding is the only source of the difference "
+            "(`experiments/make_up.py`).")

@@ -115,9 +115,10 @@ def _finding(module, study) -> Finding:
                        pd.DataFrame(), "")
 
 
-def findings(study) -> list[Finding]:
+def findings(study, settings: bool = True) -> list[Finding]:
     """Each answerable claim's finding in the main setting; where its experiments are repeated in other
-    settings (grid.SETTINGS), its verdict and key number there too, in `settings` (the main one first)."""
+    settings (grid.SETTINGS), its verdict and key number there too, in `settings` (the main one first),
+    unless `settings` is False."""
     from study.claims import yours
     from study.grid import MAIN_SETTING
 
@@ -128,7 +129,7 @@ def findings(study) -> list[Finding]:
         f.yours = yours.against_relu(study, module.EXPERIMENTS)
         found.append(f)
     by_claim = {f.claim: f for f in found}
-    for setting in study.settings():
+    for setting in study.settings() if settings else []:
         sub = study.in_setting(setting)
         for module in answerable(sub):
             if module.CLAIM in by_claim:
