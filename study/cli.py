@@ -17,6 +17,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 # Before Keras is imported (by `run`, lazily): the backend is fixed at import time.
@@ -293,7 +294,13 @@ def cmd_run(args):
                 bar.refresh()
 
         try:
-            counts = runner.run(todo, results, jobs, on_epoch=lambda: bar.update(1), on_group=on_group)
+            # a benchmark times its activations with nothing else running: after the training, alone
+            trained, timed = [s for s in todo if not s.benchmark], [s for s in todo if s.benchmark]
+            counts = Counter()
+            for specs_now, jobs_now in [(trained, jobs), (timed, 1)]:
+                if specs_now:
+                    counts += runner.run(specs_now, results, min(jobs_now, len(specs_now)),
+                                         on_epoch=lambda: bar.update(1), on_group=on_group)
         except runner.Interrupted:
             bar.close()
             done = sum(store.is_done(results, s) for s in specs)
