@@ -442,7 +442,7 @@ CJK_FONTS = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanY
 STYLE = f"""body{{font-family:"Noto Sans", "DejaVu Sans", system-ui, sans-serif, {CJK_FONTS};max-width:60rem;
 margin:2rem auto;padding:0 1rem;line-height:1.5}}:lang(zh){{font-family:{CJK_FONTS}, sans-serif}}
 table{{border-collapse:collapse;margin:1rem 0;font-size:.9rem}}td,th{{border:1px solid #ccc;padding:.25rem .5rem}}
-img{{max-width:100%}}blockquote{{color:#555;border-left:3px solid #ccc;margin-left:0;padding-left:1rem}}
+img{{max-width:100%}}pre{{overflow-x:auto}}@media screen{{table{{display:block;overflow-x:auto}}}}blockquote{{color:#555;border-left:3px solid #ccc;margin-left:0;padding-left:1rem}}
 code{{background:#f4f4f4}}
 @page{{size:A4;margin:16mm 14mm}}
 @media print{{body{{max-width:none;margin:0;padding:0;font-size:9.5pt;line-height:1.35}}table{{font-size:7.5pt}}
