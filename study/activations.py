@@ -123,9 +123,25 @@ def check_choice(kind: str, name: str, choices) -> str:
     return name
 
 
+def is_user(name: str) -> bool:
+    """A user's activation is named by import path, module:function (see user_activations)."""
+    return ":" in name
+
+
+def users_in(names) -> list[str]:
+    """The user activations among these names, each once, sorted."""
+    return sorted({a for a in names if is_user(a)})
+
+
+def split(names, default) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the built-in names given, or `default` when none is; the user's, resolved to module:function@hash)."""
+    users = tuple(get(a).name for a in names if is_user(a))
+    return tuple(a for a in names if not is_user(a)) or tuple(default), users
+
+
 def get(name: str) -> Activation:
     """A built-in activation, or a user's named by import path (`mypkg.acts:mish`, see user_activations)."""
-    if ":" in name:
+    if is_user(name):
         from study import user_activations
 
         return user_activations.resolve(name)

@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from study.activations import ACTIVATIONS, MAIN_FOUR  # noqa: E402
+from study.activations import ACTIVATIONS, MAIN_FOUR, users_in  # noqa: E402
 
 
 def _iqm(x):  # seaborn calls its estimator once per bootstrap sample: keep it lean
@@ -45,7 +45,7 @@ USER_COLOURS = ("#e7298a", "#66a61e", "#a6761d", "#666666")  # a user's activati
 def shown(df) -> list[str]:
     """The four activations the source compares, then any user activation (module:function@hash) in
     these runs, each given a colour of its own in PALETTE."""
-    users = sorted(a for a in df["activation"].unique() if ":" in a)
+    users = users_in(df["activation"].unique())
     for i, name in enumerate(users):
         PALETTE.setdefault(name, USER_COLOURS[i % len(USER_COLOURS)])
     return [*MAIN_FOUR, *users]

@@ -89,8 +89,7 @@ class Experiment:
                 f"(choose 1-{len(all_seeds)})")
         # A user's activations (module:function) join the experiment's, in groups of their own: the
         # built-in groups keep their keys (and stored runs), and theirs are stored apart.
-        users = tuple(activations.get(a).name for a in acts or () if ":" in a)
-        acts = tuple(a for a in acts or () if ":" not in a) or self.activations
+        acts, users = activations.split(acts or (), self.activations)
         for a in acts:
             activations.get(a)
         rates = ({opt: by_profile[p.name] for opt, by_profile in self.learning_rates.items()}
@@ -168,9 +167,8 @@ class Selection:
     def activations_of(self, experiment: Experiment) -> tuple[str, ...]:
         """The activations the selection trains in this experiment: the built-ins it names (or all the
         experiment's), then the user's (module:function@hash)."""
-        chosen = self.activations or ()
-        users = tuple(activations.get(a).name for a in chosen if ":" in a)
-        return (tuple(a for a in chosen if ":" not in a) or tuple(experiment.activations)) + users
+        built_in, users = activations.split(self.activations or (), experiment.activations)
+        return built_in + users
 
     def options(self) -> list[str]:
         """The selection as command-line options, to repeat in hints."""

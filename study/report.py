@@ -62,10 +62,9 @@ def provenance(study: Study) -> dict:
     }
 
 
-def captions() -> dict[str, str]:
-    """Each figure's caption: the docstring of the claim module's function that draws it."""
-    drawers = {name: draw for m in [*claims.modules(), robustness] for name, draw in m.FIGURES.items()}
-    return {name: " ".join((inspect.getdoc(draw) or "").split()) for name, draw in drawers.items()}
+def captions(study: Study) -> dict[str, str]:
+    """{figure: its caption}, in the report's order: the docstring of the function that draws it."""
+    return {name: " ".join((inspect.getdoc(draw) or "").split()) for name, draw in figures.drawers(study).items()}
 
 
 def _figure(name, study, number: int, caption: str):
@@ -181,7 +180,7 @@ module (`study/claims/`); each section below prints its rule beside its verdict.
 
 def user_activations_text(specs) -> str:
     """The user's activations among these runs: where each came from and how its derivative was taken."""
-    names = sorted({a for s in specs for a in s.activations if ":" in a})
+    names = activations.users_in(a for s in specs for a in s.activations)
     if not names:
         return ""
     acts = [activations.get(a) for a in names]
@@ -201,7 +200,7 @@ with the same settings, seeds (so the same initial weights) and batches, and eve
 
 def claim_section(f: claims.Finding, entry: dict, study, numbers: dict, caps: dict) -> str:
     """One claim's section; its verdict and key number are the ledger entry's."""
-    figs = "\n\n".join(_figure(n, study, numbers[n], caps.get(n, n)) for n in entry["figures"])
+    figs = "\n\n".join(_figure(n, study, numbers[n], caps[n]) for n in entry["figures"])
     return f"""## {entry['id']}: {entry['english']}
 
 > <span lang="zh">{entry['original']}</span>
@@ -370,9 +369,8 @@ def render_markdown(study: Study, found: list, led: dict) -> str:
     if study.settings():  # in how many settings each claim is supported (Robustness)
         summary["supported in (settings)"] = [robustness.holds(f) for f in found]
     originals = pd.DataFrame({"original": {c: f'<span lang="zh">{e["original"]}</span>' for c, e in entries.items()}})
-    caps = captions()
-    drawn = [n for e in led["claims"] for n in e["figures"]] + (list(robustness.FIGURES) if study.settings() else [])
-    numbers = {n: i for i, n in enumerate(drawn, 1)}
+    caps = captions(study)
+    numbers = {n: i for i, n in enumerate(caps, 1)}
     prov_table = pd.DataFrame({"value": prov})
     p = study.profile
     profile = get_profile(p)

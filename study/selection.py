@@ -35,7 +35,7 @@ class Study:
         # repeated in every hint, so following one writes where the user asked
         self.rerun_options = rerun_options if rerun_options is not None else self.selection.options()
         self.subset = subset or []  # experiment names given to figures/report, when not all
-        self._frames, self._specs, self._info = {}, {}, None
+        self._frames, self._specs, self._info, self._in_setting = {}, {}, None, {}
         self.excluded = pd.DataFrame({"run": pd.Series(dtype=str), "activation": pd.Series(dtype=str),
                                       "seed": pd.Series(dtype=int), "epoch": pd.Series(dtype=int)})
 
@@ -53,9 +53,13 @@ class Study:
         return list(dict.fromkeys(s for e in self.experiments.values() for s in e.settings(self.profile)))
 
     def in_setting(self, setting: str) -> "Study":
-        """The same study in a replica setting, with the experiments repeated there."""
-        chosen = [e for e in self.experiments.values() if setting in e.settings(self.profile)]
-        return Study(self.out, replace(self.selection, setting=setting), chosen, self.rerun_options, self.subset)
+        """The same study in a replica setting, with the experiments repeated there (made once, so its runs
+        are read and checked once)."""
+        if setting not in self._in_setting:
+            chosen = [e for e in self.experiments.values() if setting in e.settings(self.profile)]
+            self._in_setting[setting] = Study(self.out, replace(self.selection, setting=setting), chosen,
+                                              self.rerun_options, self.subset)
+        return self._in_setting[setting]
 
     def command(self, verb, *names) -> str:
         """The command that makes a missing input, with every option the user gave."""

@@ -31,10 +31,6 @@ class BadActivation(UnknownChoice):
     """A user activation that cannot be imported or does not work on a tensor (exit 2, one line)."""
 
 
-def is_user(name: str) -> bool:
-    return ":" in name
-
-
 def source_hash(fn) -> str:
     """The first 8 hex digits of the sha256 of the source of the module that defines fn."""
     where = inspect.getmodule(fn)

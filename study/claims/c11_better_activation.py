@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from study import stats
+from study.activations import users_in
 from study.claims import Finding, Key
 from study.figures import PALETTE
 from study.selection import best_learning_rates, final_epoch, stalled_runs, stalled_share
@@ -69,7 +70,7 @@ def leaderboard(df) -> pd.DataFrame:
 def finding(study) -> Finding:
     board = leaderboard(study.frame("leaderboard"))
     # the verdict reads the built-in activations; a user's sits in the table and figure beside them
-    others = board.drop(index=["relu", *(a for a in board.index if ":" in a)])
+    others = board.drop(index=["relu", *users_in(board.index)])
     better_overall = [a for a, r in others.iterrows() if r["improvement"].low > 0.5]
     better_somewhere = {a: [f"{d} depth {k}" for (d, k), e in r["per_task"].items() if e.low > 0.5]
                         for a, r in others.iterrows()}

@@ -15,15 +15,11 @@ from __future__ import annotations
 import pandas as pd
 
 from study import stats
+from study.activations import users_in
 from study.selection import stalled_runs, stalled_share
 from study.store import CONFIG_COLUMNS
 
 SETTING = [c for c in CONFIG_COLUMNS if c not in ("backend", "task")]
-
-
-def users(df) -> list[str]:
-    """The user activations in these runs, sorted."""
-    return sorted(a for a in df["activation"].unique() if ":" in a)
 
 
 def final_scores(df) -> pd.DataFrame:
@@ -41,17 +37,20 @@ def against_relu(study, experiments) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame()
     df = pd.concat(frames, ignore_index=True)
+    names = users_in(df["activation"].unique())
+    if not names:
+        return pd.DataFrame()
     scores = final_scores(df)
     stalls = stalled_runs(df)
-    for name in users(df):
+    relu = scores[scores["activation"] == "relu"].pivot_table(index="seed", columns=SETTING, values="value")
+    accuracy = (scores["metric"] == "test_accuracy").all()
+    what = "test accuracy" if accuracy else "test score (accuracy; minus the loss for regression)"
+    for name in names:
         mine = scores[scores["activation"] == name].pivot_table(index="seed", columns=SETTING, values="value")
-        relu = scores[scores["activation"] == "relu"].pivot_table(index="seed", columns=SETTING, values="value")
         shared = mine.columns.intersection(relu.columns)
         if shared.empty:
             continue
         x, y = mine[shared].to_numpy(), relu[shared].to_numpy()
-        accuracy = (scores["metric"] == "test_accuracy").all()
-        what = "test accuracy" if accuracy else "test score (accuracy; minus the loss for regression)"
         rows[name] = {"settings": len(shared), "seeds": len(mine.index),
                       f"{what}, IQM": stats.bootstrap(x).fmt(percent=accuracy),
                       "ReLU's": stats.bootstrap(y).fmt(percent=accuracy),
