@@ -16,9 +16,9 @@ EXPERIMENT = Experiment(
     activations=("relu", "leaky_relu"),
     initializers=("he_normal",),
     depths={"smoke": (10,), "quick": (10,), "full": (5, 10, 20)},
-    widths={"smoke": (2, 4), "quick": (2, 4, 6, 8, 10), "full": (2, 3, 4, 6, 8, 10, 16)},
-    seeds={"smoke": 10, "quick": 100, "full": 200},
-    epochs={"smoke": 2, "quick": 20, "full": 60},
+    widths={"smoke": (2, 4), "quick": (2, 4, 6, 8, 10), "full": (2, 4, 6, 8, 10)},
+    seeds={"smoke": 10, "quick": 100, "full": 100},
+    epochs={"smoke": 2, "quick": 20, "full": 40},
     options=dict(n_train=1024, batch_size=64, probe_size=256),
 )
 

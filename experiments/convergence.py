@@ -17,10 +17,10 @@ EXPERIMENT = Experiment(
     dataset="mnist1d",
     replicas=ALSO_ON_DIGITS,  # and the same grid on digits
     activations=MAIN_FOUR,
-    depths={"smoke": (2,), "quick": (4,), "full": (4, 8)},
+    depths={"smoke": (2,), "quick": (4,), "full": (4,)},
     learning_rates={
-        "adam": {"smoke": (1e-3, 1e-2), "quick": log_sweep(1e-4, 1e-2, 5), "full": log_sweep(1e-4, 1e-2, 7)},
-        "momentum": {"smoke": (1e-2,), "quick": log_sweep(1e-3, 1e-1, 5), "full": log_sweep(1e-3, 1e-1, 7)},
+        "adam": {"smoke": (1e-3, 1e-2), "quick": log_sweep(1e-4, 1e-2, 5), "full": log_sweep(1e-4, 1e-2, 5)},
+        "momentum": {"smoke": (1e-2,), "quick": log_sweep(1e-3, 1e-1, 5), "full": log_sweep(1e-3, 1e-1, 5)},
     },
 )
 

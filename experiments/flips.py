@@ -7,16 +7,16 @@ step in tests/test_flips.py; this experiment measures what training gives.
 Run: python experiments/flips.py --profile quick   (or: python -m study run flips)
 """
 
-from study.grid import ALSO_ON_DIGITS, Experiment
+from study.grid import ALSO_ON_DIGITS_AND_CNN, Experiment
 
 EXPERIMENT = Experiment(
     name="flips",
     claims=("C3",),
     title="Mirrored and rotated ReLUs",
     dataset="mnist1d",
-    replicas=ALSO_ON_DIGITS,  # and the same grid on digits
+    replicas=ALSO_ON_DIGITS_AND_CNN,  # and the same grid on digits, and with the CNN
     activations=("relu", "relu_mirror", "relu_rot180", "neg_relu"),
-    depths={"smoke": (2,), "quick": (4,), "full": (4, 16)},
+    depths={"smoke": (2,), "quick": (4,), "full": (4,)},
 )
 
 if __name__ == "__main__":

@@ -7,14 +7,14 @@ Run: python experiments/gradients.py --profile quick   (or: python -m study run 
 """
 
 from study.activations import MAIN_FOUR
-from study.grid import ALSO_ON_DIGITS, DEPTH_LADDER, Experiment
+from study.grid import ALSO_ON_DIGITS_AND_CNN, DEPTH_LADDER, Experiment
 
 EXPERIMENT = Experiment(
     name="gradients",
     claims=("C6", "C9"),
     title="Vanishing gradients and stalled training",
     dataset="mnist1d",
-    replicas={**ALSO_ON_DIGITS, "smoke": ("digits",)},  # and the same grid on digits (smoke too: the tests')
+    replicas={**ALSO_ON_DIGITS_AND_CNN, "smoke": ("digits",)},  # and on digits (smoke too: the tests'), and the CNN
     activations=MAIN_FOUR,
     initializers=("glorot_uniform", "he_normal"),
     depths=DEPTH_LADDER,

@@ -21,6 +21,7 @@ EXPERIMENT = Experiment(
     depths={"smoke": (2,), "quick": (2, 8), "full": (2, 8)},
     learning_rates={"adam": {"smoke": (3e-3,), "quick": (3e-4, 1e-3, 3e-3), "full": (3e-4, 1e-3, 3e-3)}},
     own_initializer={"selu": "lecun_normal"},
+    seeds={"smoke": 2, "quick": 3, "full": 5},  # 5 seeds x 3 tasks x 2 depths: 30 runs per activation and rate
 )
 
 if __name__ == "__main__":

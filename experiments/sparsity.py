@@ -6,14 +6,14 @@ Run: python experiments/sparsity.py --profile quick   (or: python -m study run s
 """
 
 from study.activations import MAIN_FOUR
-from study.grid import ALSO_ON_DIGITS, DEPTH_LADDER, Experiment
+from study.grid import ALSO_ON_DIGITS_AND_CNN, DEPTH_LADDER, Experiment
 
 EXPERIMENT = Experiment(
     name="sparsity",
     claims=("C1", "C2", "C12"),
     title="Sparsity of hidden activations",
     dataset="mnist1d",
-    replicas=ALSO_ON_DIGITS,  # and the same grid on digits
+    replicas=ALSO_ON_DIGITS_AND_CNN,  # and the same grid on digits, and with the CNN
     activations=MAIN_FOUR,
     initializers=("glorot_uniform", "he_normal"),
     depths=DEPTH_LADDER,

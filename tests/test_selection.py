@@ -94,3 +94,19 @@ def test_a_replica_setting_repeats_the_grid_on_its_data_and_leaves_the_main_grou
     assert Selection("quick", setting="digits").specs(exp) == digits
     with pytest.raises(ValueError, match="digits"):
         Selection("quick", setting="cifar").specs(exp)
+
+
+def test_the_cnn_setting_has_the_baseline_channels_and_stops_at_depth_8():
+    from dataclasses import replace
+
+    from study import grid
+    from study.grid import Selection
+
+    exp = grid.get("sparsity")
+    main = Selection("full").specs(exp)
+    cnn = Selection("full", setting="cnn").specs(exp)
+    assert {s.architecture for s in cnn} == {"cnn"} and {s.width for s in cnn} == {25}
+    assert sorted({s.depth for s in cnn}) == [1, 2, 4, 8] and max(s.depth for s in main) == 32
+    # the same groups as the main setting's up to depth 8, but for the architecture and width
+    assert [replace(s, architecture="mlp", width=main[0].width) for s in cnn] == [s for s in main if s.depth <= 8]
+    assert "cnn" not in exp.settings("quick")  # the reference run's alone
