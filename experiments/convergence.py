@@ -18,6 +18,7 @@ EXPERIMENT = Experiment(
     replicas=ALSO_ON_DIGITS,  # and the same grid on digits
     activations=MAIN_FOUR,
     depths={"smoke": (2,), "quick": (4,), "full": (4,)},
+    epochs={"smoke": 2, "quick": 10, "full": 30},  # the speed is read early: 30 epochs suffice
     learning_rates={
         "adam": {"smoke": (1e-3, 1e-2), "quick": log_sweep(1e-4, 1e-2, 5), "full": log_sweep(1e-4, 1e-2, 5)},
         "momentum": {"smoke": (1e-2,), "quick": log_sweep(1e-3, 1e-1, 5), "full": log_sweep(1e-3, 1e-1, 5)},

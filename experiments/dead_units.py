@@ -14,7 +14,7 @@ EXPERIMENT = Experiment(
     dataset="mnist1d",
     activations=("relu", "leaky_relu"),
     depths={"smoke": (2,), "quick": (8,), "full": (8,)},
-    learning_rates={"adam": {"smoke": (1e-3, 3e-2), "quick": (1e-3, 1e-2, 3e-2), "full": (1e-3, 3e-3, 1e-2, 3e-2)}},
+    learning_rates={"adam": {"smoke": (1e-3, 3e-2), "quick": (1e-3, 1e-2, 3e-2), "full": (1e-3, 1e-2, 3e-2)}},
 )
 
 if __name__ == "__main__":

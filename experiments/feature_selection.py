@@ -21,6 +21,7 @@ EXPERIMENT = Experiment(
     depths={"smoke": (2,), "quick": (2,), "full": (2,)},
     penalties=(0.0, 1e-3),
     penalized=("relu",),
+    epochs={"smoke": 2, "quick": 10, "full": 30},
 )
 
 if __name__ == "__main__":

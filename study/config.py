@@ -57,7 +57,7 @@ PROFILES = {
                 description="seconds; for tests"),
         Profile("quick", seeds=(0, 1, 2), epochs=10, n_train=None, width=64, probe_size=512,
                 description="minutes on a 2-core laptop; every experiment, fewer seeds and epochs"),
-        Profile("full", seeds=tuple(range(10)), epochs=50, n_train=None, width=100, probe_size=1000,
+        Profile("full", seeds=tuple(range(10)), epochs=40, n_train=None, width=100, probe_size=1000,
                 description="the reference run: the MNIST-1D baseline MLP's width, trained to convergence"),
     ]
 }

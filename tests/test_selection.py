@@ -96,7 +96,7 @@ def test_a_replica_setting_repeats_the_grid_on_its_data_and_leaves_the_main_grou
         Selection("quick", setting="cifar").specs(exp)
 
 
-def test_the_cnn_setting_has_the_baseline_channels_and_stops_at_depth_8():
+def test_the_cnn_setting_has_the_baseline_channels_depths_up_to_4_and_glorot_alone():
     from dataclasses import replace
 
     from study import grid
@@ -106,7 +106,9 @@ def test_the_cnn_setting_has_the_baseline_channels_and_stops_at_depth_8():
     main = Selection("full").specs(exp)
     cnn = Selection("full", setting="cnn").specs(exp)
     assert {s.architecture for s in cnn} == {"cnn"} and {s.width for s in cnn} == {25}
-    assert sorted({s.depth for s in cnn}) == [1, 2, 4, 8] and max(s.depth for s in main) == 32
-    # the same groups as the main setting's up to depth 8, but for the architecture and width
-    assert [replace(s, architecture="mlp", width=main[0].width) for s in cnn] == [s for s in main if s.depth <= 8]
+    assert sorted({s.depth for s in cnn}) == [1, 2, 4] and max(s.depth for s in main) == 32
+    assert {s.initializer for s in cnn} == {"glorot_uniform"} < {s.initializer for s in main}
+    # the same groups as the main setting's up to depth 4 under Glorot uniform, but for the architecture and width
+    assert [replace(s, architecture="mlp", width=main[0].width) for s in cnn] == [
+        s for s in main if s.depth <= 4 and s.initializer == "glorot_uniform"]
     assert "cnn" not in exp.settings("quick")  # the reference run's alone
