@@ -4,7 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PROFILE ?= quick
 JOBS ?= 2
-OUT ?= .
+OUT ?=
+# Where results/, figures/ and report/ go: by default the repository for PROFILE=full (the committed reference)
+# and out/PROFILE/ (git-ignored) for the others; OUT=folder puts them there.
+OUT_OPTION = $(if $(OUT),--out $(OUT))
 export KERAS_BACKEND ?= tensorflow
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export MPLBACKEND ?= Agg
@@ -41,15 +44,15 @@ system:
 		[ "$(REQUIRE_SYSTEM)" != 1 ] || exit 1; fi
 
 study: $(VENV)/.installed system
-	$(PY) -m study run all --profile $(PROFILE) --jobs $(JOBS) --out $(OUT)
-	$(PY) -m study figures --profile $(PROFILE) --out $(OUT)
-	$(PY) -m study report --profile $(PROFILE) --out $(OUT)
+	$(PY) -m study run all --profile $(PROFILE) --jobs $(JOBS) $(OUT_OPTION)
+	$(PY) -m study figures --profile $(PROFILE) $(OUT_OPTION)
+	$(PY) -m study report --profile $(PROFILE) $(OUT_OPTION)
 
 figures: $(VENV)/.installed
-	$(PY) -m study figures --profile $(PROFILE) --out $(OUT)
+	$(PY) -m study figures --profile $(PROFILE) $(OUT_OPTION)
 
 report: $(VENV)/.installed system
-	$(PY) -m study report --profile $(PROFILE) --out $(OUT)
+	$(PY) -m study report --profile $(PROFILE) $(OUT_OPTION)
 
 test: $(VENV)/.installed $(VENV)/.backends $(VENV)/.testing  # the suite on TensorFlow, with JAX and PyTorch smoke runs
 	$(MAKE) --no-print-directory system REQUIRE_SYSTEM=1
@@ -60,7 +63,7 @@ test: $(VENV)/.installed $(VENV)/.backends $(VENV)/.testing  # the suite on Tens
 CROSSCHECK ?= sparsity gradients flips expressivity convergence collapse dead_units
 
 crosscheck: $(VENV)/.backends  # the profile on every backend, side by side; prints each claim's verdicts
-	$(PY) -m study crosscheck $(CROSSCHECK) --profile $(PROFILE) --jobs $(JOBS) --out $(OUT)
+	$(PY) -m study crosscheck $(CROSSCHECK) --profile $(PROFILE) --jobs $(JOBS) $(OUT_OPTION)
 
 test-faults: $(VENV)/.installed  # every fault test, with all 20 kill -9 trials (make test runs 2)
 	$(PY) -m pytest -q -m "faults or not faults" tests/test_faults.py

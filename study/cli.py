@@ -28,7 +28,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 from study import activations, cluster, config, crosscheck, grid, runner, user_activations  # noqa: E402
 from study.errors import MissingInput  # noqa: E402
 
-ROOT = config.ROOT
 EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
 BACKENDS = crosscheck.BACKENDS
 MAX_EPOCHS = 10_000  # beyond this a group runs for days on a CPU
@@ -163,8 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--learning-rate", type=_learning_rate,
                        help="one learning rate instead of each experiment's (or sweep's)")
     for p in sub.choices.values():
-        p.add_argument("--out", type=Path, default=ROOT,
-                       help="folder holding results/, figures/ and report/ (default: the repository)")
+        p.add_argument("--out", type=Path,
+                       help=f"folder holding results/, figures/ and report/ (default: the repository for the "
+                            f"{config.REFERENCE} profile and for crosscheck, out/PROFILE/ for the others)")
     return parser
 
 
@@ -184,7 +184,7 @@ def _selection(args) -> grid.Selection:
 
 def _rerun_options(args) -> list[str]:
     """Every option the user gave, to repeat in hints: following one writes where they asked."""
-    out = [] if args.out == ROOT else ["--out", str(args.out)]
+    out = [] if args.out == config.home(args.profile, args.command) else ["--out", str(args.out)]
     return _selection(args).options() + out
 
 
@@ -415,6 +415,7 @@ def main(argv=None) -> int:
         args.argv = argv
         if args.command != "list":
             config.get_profile(args.profile)
+            args.out = args.out or config.home(args.profile, args.command)
             _selection(args)
             check_backend()
             _resolve_user_activations(args)

@@ -48,6 +48,7 @@ class Profile:
     batch_size: int = 128
     learning_rate: float = 1e-3
     description: str = ""
+    cuts: str = ""  # what the profile leaves out to fit its time, for the report's limitations
 
 
 PROFILES = {
@@ -58,9 +59,29 @@ PROFILES = {
         Profile("quick", seeds=(0, 1, 2), epochs=10, n_train=None, width=64, probe_size=512,
                 description="minutes on a 2-core laptop; every experiment, fewer seeds and epochs"),
         Profile("full", seeds=tuple(range(10)), epochs=40, n_train=None, width=100, probe_size=1000,
-                description="the reference run: the MNIST-1D baseline MLP's width, trained to convergence"),
+                description="the reference run: the MNIST-1D baseline MLP's width, trained to convergence",
+                cuts="To finish within two hours on two CPU cores (`--jobs 2`), the reference run trains 40 epochs "
+                     "where the ReLU MLP has converged (30 in the convergence sweep, the leaderboard, feature "
+                     "selection and the activity penalty, which compare activations rather than final accuracy; "
+                     "20 of saturation traces, where Glorot & Bengio (2010) trained far longer, C9), stops the "
+                     "depth ladder at 32 and skips depth 16, sweeps five learning rates per optimiser at depth 4 "
+                     "alone (C7), trains the flipped ReLUs at depth 4 alone (C3), three dead-unit learning rates "
+                     "(C10), the leaderboard on MNIST-1D and digits with 3 seeds (C11; the synthetic task is C4's), "
+                     "the collapse experiment with 100 initialisations at 40 epochs (C10), and the CNN on MNIST-1D "
+                     "up to depth 4 under Glorot uniform alone (C1-C3, C6; C5 would need linear CNNs): the groups "
+                     "that cost most and buy least precision."),
     ]
 }
+
+
+REFERENCE = "full"  # the profile whose results/, figures/ and report/ the repository holds
+
+
+def home(profile: str, command: str = "run") -> Path:
+    """Where a command keeps a profile's results/, figures/ and report/ unless told (--out): the repository
+    for the reference profile (and for `crosscheck`, whose runs on every backend are committed with it),
+    out/<profile>/ (git-ignored) for any other, so that no other profile's run overwrites the reference."""
+    return ROOT if profile == REFERENCE or command == "crosscheck" else ROOT / "out" / profile
 
 
 def get_profile(name: str) -> Profile:

@@ -2,7 +2,7 @@
 and the claims ledger as a frame.
 
     from study.data import load_metrics, load_claims
-    df = load_metrics("quick")      # one row per (run, activation, seed, epoch, layer, metric)
+    df = load_metrics()             # the reference (full) profile: one row per (run, activation, seed, epoch, layer, metric)
     claims = load_claims()          # one row per claim: verdict, key number and its interval
 
 COLUMNS and METRICS below say what each column and each metric means, and its unit.
@@ -10,18 +10,21 @@ COLUMNS and METRICS below say what each column and each metric means, and its un
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from study import grid, ledger, probes, store
 from study.activations import check_choice
-from study.config import ROOT
-from study.selection import Selection, Study
+from study.config import REFERENCE, ROOT, home
+from study.grid import MAIN_SETTING
+from study.selection import Selection
 
 COLUMNS = {
     "run": "the group's key: the hash of every setting that decides its numbers (results/runs/<run>/)",
     "experiments": "the experiments that declare this group, comma-separated (groups are shared)",
+    "setting": "main (each experiment's own data and the MLP), or the replica setting: digits, cnn",
     "dataset": "the data set (mnist1d, digits, few_relevant_N, abs_1d)",
     "depth": "hidden layers",
     "width": "units per hidden layer",
@@ -60,24 +63,31 @@ METRICS = {
 }
 
 
-def load_metrics(profile: str = "quick", experiments=None, out: Path = ROOT, backend: str | None = None) -> pd.DataFrame:
-    """Every stored metric of the profile's groups (of the given experiments; default all) in one long
-    frame, one row per (run, activation, seed, epoch, layer, metric), each group once. Diverged models are
-    kept (their `diverged` rows say from when); the report's analyses leave them out.
-    `backend`: another backend's runs (default: tensorflow's, or $KERAS_BACKEND's)."""
+def load_metrics(profile: str = REFERENCE, experiments=None, out: Path | None = None,
+                 backend: str | None = None) -> pd.DataFrame:
+    """Every stored metric of the profile's groups (of the given experiments; default all), in every
+    setting, in one long frame, one row per (run, activation, seed, epoch, layer, metric), each group once.
+    Diverged models are kept (their `diverged` rows say from when); the report's analyses leave them out.
+    `out`: where the runs are (default: the repository for the reference profile, out/PROFILE/ for the
+    others, as `run` writes them); `backend`: another backend's runs (default: tensorflow's, or
+    $KERAS_BACKEND's)."""
     known = grid.discover()
     names = list(known) if experiments is None else [experiments] if isinstance(experiments, str) else list(experiments)
     for n in names:
         check_choice("experiment", n, known)
-    study = Study(Path(out), Selection(profile, backend=backend), [known[n] for n in names])
+    out = Path(out) if out is not None else home(profile)
+    selection = Selection(profile, backend=backend)
     owners: dict[str, list[str]] = {}
-    specs = {}
+    specs, settings = {}, {}
     for n in names:
-        for s in study.specs(n):
-            specs.setdefault(s.key(), s)
-            owners.setdefault(s.key(), []).append(n)
-    df = store.load(Path(out) / "results", list(specs.values()))
+        for setting in (MAIN_SETTING, *known[n].settings(profile)):
+            for s in replace(selection, setting=setting).specs(known[n]):
+                specs.setdefault(s.key(), s)
+                settings[s.key()] = setting
+                owners.setdefault(s.key(), []).append(n)
+    df = store.load(out / "results", list(specs.values()))
     df.insert(1, "experiments", df["run"].map(lambda k: ", ".join(owners[k])))
+    df.insert(2, "setting", df["run"].map(settings))
     return df
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import markdown
 import pandas as pd
 
-from study import activations, claims, crosscheck, figures, grid, ledger, literature, make_up, probes, robustness, stats
+from study import activations, baseline, claims, crosscheck, figures, grid, ledger, literature, make_up, probes, robustness, stats
 from study.claims import CLAIMS
 from study import config
 from study.config import DIVERGENCE_FACTOR, get_profile
@@ -122,6 +122,22 @@ def make_up_text(study: Study) -> str:
     return "\n" + make_up.sentence(study) + "\n" if {"make_up", "sparsity"} <= set(study.experiments) else ""
 
 
+def baseline_text(study: Study) -> str:
+    """Whether the reference MLP has converged, beside the MNIST-1D MLP baseline, where the study has it."""
+    text = baseline.sentence(study)
+    return "\n" + text + "\n" if text else ""
+
+
+def cnn_text(specs) -> str:
+    """The CNN, where a setting trained it."""
+    cnn = [s for s in specs if s.architecture == "cnn"]
+    if not cnn:
+        return ""
+    return (f" In the cnn setting (Robustness) it is {config.ARCHITECTURES['cnn']}, with {_values(s.width for s in cnn)} "
+            f"channels (the MNIST-1D CNN baseline's) at depths {_values(s.depth for s in cnn)}; a group of them is one "
+            "batched convolution per layer, equal to the Keras `Conv1D` model of each branch (tested).")
+
+
 def methods(study: Study) -> str:
     configs = study.info()
     data_lines = []
@@ -143,7 +159,7 @@ def methods(study: Study) -> str:
 {chr(10).join(data_lines)}
 
 **Models.** The reference MLP, `Input -> depth x Dense(width, activation) -> Dense(outputs)`, identical
-across activations but for the activation. Classification minimises cross-entropy, regression the mean
+across activations but for the activation.{cnn_text(study.every_setting_specs())} Classification minimises cross-entropy, regression the mean
 squared error. Initialisers: {'; '.join(f'{k}: {v}' for k, v in config.INITIALIZERS.items() if any(s.initializer == k for s in specs))};
 weights are drawn with NumPy from the model's seed (the same on every Keras backend), biases start at zero. Optimisers: {'; '.join(f'{k}: {v}' for k, v in config.OPTIMIZERS.items() if any(s.optimizer == k for s in specs))}.
 Batches of {_values(s.batch_size for s in specs)}. Models that share every setting but activation and seed
@@ -172,6 +188,7 @@ its 90% interval and the TOST p-value.
 
 {diverged_text(study)}
 {make_up_text(study)}
+{baseline_text(study)}
 
 **Verdicts.** Each claim's verdict follows a rule fixed in code before the runs, in the claim's own
 module (`study/claims/`); each section below prints its rule beside its verdict.
@@ -231,25 +248,42 @@ seeds; the verdict above reads the source text's activations only):
 
 def backends_section(study: Study) -> str:
     """Each claim's verdict and key number on every backend with stored runs of this selection, for the
-    experiments finished on all of them."""
-    backends, common = crosscheck.stored(study)
+    experiments finished on all of them; for the reference profile, trained on one backend, the quick
+    profile's crosscheck from its committed runs."""
     own = study.info()[0]["run"]["backend"]
-    cmd = " ".join(["python -m study crosscheck", *study.subset, *study.rerun_options])
+    found = backends_table(study)
+    if found is None and study.profile == config.REFERENCE:
+        quick = Study(config.home("quick", "crosscheck"), grid.Selection("quick"), list(study.experiments.values()),
+                      ["--profile", "quick"], study.subset)
+        found = backends_table(quick)
+        if found:
+            found = (f"The {study.profile} profile ran on {own} alone. The backends are compared at the quick "
+                     f"profile, whose crosscheck runs are committed beside it (`make crosscheck`). " + found)
+    if found is None:
+        cmd = " ".join(["python -m study crosscheck", *study.subset, *study.rerun_options])
+        found = (f"Only the {own} backend's runs of this selection are stored; `{cmd}` trains the same groups on "
+                 f"every installed Keras backend ({', '.join(crosscheck.BACKENDS)}) and compares the verdicts.\n")
+    return "### Backends\n\n" + found
+
+
+def backends_table(study: Study) -> str | None:
+    """The backends' comparison of this selection's stored runs, or None where fewer than two backends have any."""
+    backends, common = crosscheck.stored(study)
     if len(backends) < 2 or not common:
-        return (f"### Backends\n\nOnly the {own} backend's runs of this selection are stored; `{cmd}` trains the "
-                f"same groups on every installed Keras backend ({', '.join(crosscheck.BACKENDS)}) and compares "
-                "the verdicts.\n")
+        return None
+    own = study.selection.backend or config.backend_name()
+    cmd = " ".join(["python -m study crosscheck", *study.subset, *study.rerun_options])
     studies = {b: crosscheck.on_backend(study, b, common) for b in backends}  # each read and checked once
     table = crosscheck.compare(studies)
     if len(common) < len(study.experiments):
         cmd = " ".join(["python -m study crosscheck", *common, *study.rerun_options])
     times = {b: crosscheck.wall_time(s) for b, s in studies.items()}
     time_text = ", ".join(f"{b} {t:.0f} s" for b, t in times.items())
+    others = [n for n in crosscheck.finished_experiments(study, own) if n not in common]
     covered = ("every experiment" if len(common) == len(study.experiments) else
-               f"the experiments run on all of them ({', '.join(common)}; the others ran on {own} only)")
-    return f"""### Backends
-
-The same groups were trained on {len(backends)} Keras backends ({', '.join(backends)}), from the same initial
+               f"the experiments run on all of them ({', '.join(common)}"
+               + (f"; {', '.join(others)} ran on {own} only)" if others else ")"))
+    return f"""The same groups were trained on {len(backends)} Keras backends ({', '.join(backends)}), from the same initial
 weights (drawn with NumPy from each seed) and the same batches, on {', '.join(sorted(crosscheck.devices(studies.values())))};
 made by `{cmd}`. The comparison covers {covered}. Their numbers differ only through floating-point rounding,
 which differs between backends and grows over training. {crosscheck.disagreements(table)} Time to train the
@@ -277,8 +311,9 @@ def build_ledger(study: Study, found: list) -> dict:
 def abstract(study: Study, led: dict) -> str:
     entries = led["claims"]
     counts = pd.Series([e["verdict"] for e in entries]).value_counts()
-    specs = [s for s in study.all_specs() if not s.benchmark]
+    specs = [s for s in study.every_setting_specs() if not s.benchmark]
     models = sum(len(s.branches) for s in specs)
+    kinds = "multilayer perceptrons" + (" and 1-D CNNs" if any(s.architecture == "cnn" for s in specs) else "")
     names = {"mnist1d": "MNIST-1D", "digits": "scikit-learn's digits", "abs_1d": "|x| on an interval"}
     data = sorted({names.get(s.dataset, "synthetic tasks with few relevant inputs") for s in specs})
     typical, most = len(get_profile(study.profile).seeds), max(len(s.seeds) for s in specs)
@@ -288,7 +323,7 @@ def abstract(study: Study, led: dict) -> str:
     return f"""## Abstract
 
 A source text gives twelve reasons why deep networks use ReLU rather than sigmoid or tanh. We test them one by
-one: {models} multilayer perceptrons that differ only in their activation function (trained side by side on the
+one: {models} {kinds} that differ only in their activation function (trained side by side on the
 same batches from the same initial weights, {seeds}, on {', '.join(data)}) are measured
 layer by layer for sparsity, gradients, saturation and convergence, and each claim's verdict follows a rule fixed
 in code before the runs. Of the {len(entries)} claims tested here, {', '.join(f'{n} {v}' for v, n in counts.items())}.
@@ -374,6 +409,9 @@ def render_markdown(study: Study, found: list, led: dict) -> str:
     prov_table = pd.DataFrame({"value": prov})
     p = study.profile
     profile = get_profile(p)
+    families = ("two small families of models (MLPs, and 1-D CNNs in one setting)"
+                if any(s.architecture == "cnn" for s in study.every_setting_specs()) else "one family of models (MLPs)")
+    cuts = f"\n- {profile.cuts}" if profile.cuts else ""
     body = f"""# {TITLE}
 
 *Generated by `{' '.join(led['selection'])}` from the stored runs of the `{p}` profile
@@ -399,8 +437,8 @@ The original sentences:
 {robustness_section(study, found, numbers, caps)}
 ## Limitations
 
-- Small data sets (MNIST-1D, digits, synthetic tasks, and |x| on an interval for C10) and one family
-  of models (MLPs); convolutional nets and large data sets may differ.
+- Small data sets (MNIST-1D, digits, synthetic tasks, and |x| on an interval for C10) and {families};
+  large data sets and other architectures may differ.{cuts}
 - The `{p}` profile trains most experiments {profile.epochs} epochs with {len(profile.seeds)} seeds (the experiments
   table gives each one's): intervals over so few seeds are wide and the bootstrap understates them.
 - Sparsity is measured on a fixed probe set of training examples; the near-zero threshold is a
@@ -411,7 +449,7 @@ The original sentences:
 ## How to reproduce
 
 ```
-make study                                    # set up .venv, run the quick profile, figures, report
+make study PROFILE={p}                       # set up .venv, train what is missing, figures, report
 python -m study run all --profile {p}          # train (finished runs are skipped)
 python -m study figures --profile {p}          # redraw figures from results/
 python -m study report --profile {p}           # rewrite this report

@@ -103,6 +103,10 @@ class Study:
                 found.setdefault(s.key(), s)
         return list(found.values())
 
+    def every_setting_specs(self):
+        """Every group of the main setting and of every replica setting, once."""
+        return [*self.all_specs(), *(s for name in self.settings() for s in self.in_setting(name).all_specs())]
+
     def info(self) -> list[dict]:
         """Every group's stored config.json (spec and run environment), read and checked once."""
         if self._info is None:

@@ -185,3 +185,15 @@ def test_list_prints_every_experiment_with_its_claims():
     for profile in config.PROFILES:
         assert profile in proc.stdout
 
+
+
+def test_only_the_reference_profile_writes_into_the_repository_by_default():
+    """The committed results/, figures/ and report/ are the full profile's: any other profile goes to
+    out/PROFILE/, which git ignores, so `make study` (quick) never overwrites the reference."""
+    assert config.home(config.REFERENCE) == REPO
+    assert config.home("quick") == REPO / "out" / "quick" != config.home("smoke")
+    assert config.home("quick", "crosscheck") == REPO  # the backends' runs are committed with the reference
+    ignored = subprocess.run(["git", "check-ignore", "-q", "out/quick/report/index.html"], cwd=REPO)
+    assert ignored.returncode == 0, "out/ is not git-ignored"
+    proc = study("status", *SMOKE)  # reads only: the folder it would use is named
+    assert proc.returncode == 0 and f"groups in {REPO / 'out' / 'smoke' / 'results'}:" in proc.stdout, proc.stderr

@@ -80,3 +80,15 @@ def test_regression_task_end_to_end(smoke_run):
     loss = df[df["metric"] == "train_loss"].groupby("epoch")["value"].median()
     assert loss.iloc[-1] < loss.iloc[0]  # mean squared error falls with training
     assert df[df["metric"] == "train_loss"]["value"].between(0, 10).all()
+
+
+def test_a_rerun_where_every_run_is_stored_only_redraws(smoke_run, smoke_report, study_cli):
+    """`make study` where the runs are stored, as on a fresh clone of the committed reference: nothing is
+    trained again, and the figures come out byte-identical to the first drawing."""
+    markers = {p: p.stat().st_mtime_ns for p in (smoke_run / "results" / "runs").glob("*/COMPLETE")}
+    first = {p.name: p.read_bytes() for p in sorted((smoke_run / "figures").iterdir())}
+    again = study_cli("run", "all", "--profile", "smoke", "--jobs", "2", "--out", smoke_run)
+    total, finished = map(int, re.search(r"(\d+) groups, (\d+) already finished", again.stderr).groups())
+    assert total == finished == len(markers) > 0
+    assert {p: p.stat().st_mtime_ns for p in markers} == markers, "a stored run was written again"
+    assert _draw(study_cli, smoke_run) == first

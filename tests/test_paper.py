@@ -91,6 +91,9 @@ def test_the_metrics_load_as_one_tidy_frame(smoke_run):
     assert not df.duplicated(["run", "activation", "seed", "epoch", "layer", "metric", "step"]).any()
     one = data.load_metrics("smoke", "sparsity", out=smoke_run)
     assert set(one["experiments"].str.split(", ").explode()) >= {"sparsity"} and len(one) < len(df)
+    # every setting's runs: the smoke gradients grid is repeated on digits
+    settings = df.drop_duplicates("run").groupby("setting")["dataset"].agg(set)
+    assert settings["digits"] == {"digits"} and "digits" not in settings["main"]
 
 
 def test_the_ledger_loads_as_a_frame(smoke_report, led):
