@@ -10,7 +10,6 @@ COLUMNS and METRICS below say what each column and each metric means, and its un
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +18,7 @@ from study import grid, ledger, probes, store
 from study.activations import check_choice
 from study.config import REFERENCE, ROOT, home
 from study.grid import MAIN_SETTING
-from study.selection import Selection
+from study.selection import Selection, Study
 
 COLUMNS = {
     "run": "the group's key: the hash of every setting that decides its numbers (results/runs/<run>/)",
@@ -76,12 +75,12 @@ def load_metrics(profile: str = REFERENCE, experiments=None, out: Path | None = 
     for n in names:
         check_choice("experiment", n, known)
     out = Path(out) if out is not None else home(profile)
-    selection = Selection(profile, backend=backend)
+    study = Study(out, Selection(profile, backend=backend), [known[n] for n in names])
     owners: dict[str, list[str]] = {}
     specs, settings = {}, {}
-    for n in names:
-        for setting in (MAIN_SETTING, *known[n].settings(profile)):
-            for s in replace(selection, setting=setting).specs(known[n]):
+    for setting, view in [(MAIN_SETTING, study), *((s, study.in_setting(s)) for s in study.settings())]:
+        for n in view.experiments:
+            for s in view.specs(n):  # a benchmark's once per device it was stored for
                 specs.setdefault(s.key(), s)
                 settings[s.key()] = setting
                 owners.setdefault(s.key(), []).append(n)
