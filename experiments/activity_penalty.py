@@ -16,8 +16,8 @@ EXPERIMENT = Experiment(
     replicas=ALSO_ON_DIGITS,  # and the same grid on digits
     activations=("relu",),
     depths={"smoke": (4,), "quick": (4,), "full": (4,)},
-    penalties=(0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2),
-    epochs={"smoke": 2, "quick": 10, "full": 30},  # the smoke profile trains them too: small groups
+    penalties=(0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2),  # the smoke profile trains them too: small groups
+    epochs={"smoke": 2, "quick": 10, "full": 30},
 )
 
 if __name__ == "__main__":

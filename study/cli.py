@@ -188,6 +188,15 @@ def _rerun_options(args) -> list[str]:
     return _selection(args).options() + out
 
 
+def _check_reference_kept(args):
+    """The repository holds the reference profile's results/, figures/ and report/: a narrowed selection of that
+    profile (other seeds, epochs, activations...) would mix into them, so it needs its own --out."""
+    narrowed = _selection(args).options()[2:]  # beyond --profile
+    if args.out is None and args.profile == config.REFERENCE and narrowed and args.command != "status":
+        raise UsageError(f"{' '.join(narrowed)} narrows the {config.REFERENCE} profile, whose results/, figures/ and "
+                         f"report/ in the repository are the committed reference: give it its own --out")
+
+
 def _specs(args):
     selection, specs = _selection(args), {}
     for exp in _experiments(args.experiments):
@@ -415,6 +424,7 @@ def main(argv=None) -> int:
         args.argv = argv
         if args.command != "list":
             config.get_profile(args.profile)
+            _check_reference_kept(args)
             args.out = args.out or config.home(args.profile, args.command)
             _selection(args)
             check_backend()

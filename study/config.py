@@ -61,7 +61,7 @@ PROFILES = {
         Profile("full", seeds=tuple(range(10)), epochs=40, n_train=None, width=100, probe_size=1000,
                 description="the reference run: the MNIST-1D baseline MLP's width, trained to convergence",
                 cuts="To finish within two hours on two CPU cores (`--jobs 2`), the reference run trains 40 epochs "
-                     "where the ReLU MLP has converged (30 in the convergence sweep, the leaderboard, feature "
+                     "(30 in the convergence sweep, the leaderboard, feature "
                      "selection and the activity penalty, which compare activations rather than final accuracy; "
                      "20 of saturation traces, where Glorot & Bengio (2010) trained far longer, C9), stops the "
                      "depth ladder at 32 and skips depth 16, sweeps five learning rates per optimiser at depth 4 "
@@ -75,13 +75,16 @@ PROFILES = {
 
 
 REFERENCE = "full"  # the profile whose results/, figures/ and report/ the repository holds
+CROSSCHECKED = "quick"  # the profile whose runs on every backend the repository holds beside the reference
 
 
 def home(profile: str, command: str = "run") -> Path:
     """Where a command keeps a profile's results/, figures/ and report/ unless told (--out): the repository
-    for the reference profile (and for `crosscheck`, whose runs on every backend are committed with it),
-    out/<profile>/ (git-ignored) for any other, so that no other profile's run overwrites the reference."""
-    return ROOT if profile == REFERENCE or command == "crosscheck" else ROOT / "out" / profile
+    for the reference profile (and for the crosscheck of the profile it is committed for), out/<profile>/
+    (git-ignored) for any other, so that no other profile's run overwrites the reference."""
+    if profile == REFERENCE or (command == "crosscheck" and profile == CROSSCHECKED):
+        return ROOT
+    return ROOT / "out" / profile
 
 
 def get_profile(name: str) -> Profile:

@@ -82,7 +82,7 @@ def load_metrics(profile: str = REFERENCE, experiments=None, out: Path | None = 
         for n in view.experiments:
             for s in view.specs(n):  # a benchmark's once per device it was stored for
                 specs.setdefault(s.key(), s)
-                settings[s.key()] = setting
+                settings.setdefault(s.key(), setting)
                 owners.setdefault(s.key(), []).append(n)
     df = store.load(out / "results", list(specs.values()))
     df.insert(1, "experiments", df["run"].map(lambda k: ", ".join(owners[k])))

@@ -129,6 +129,9 @@ class Experiment:
         inits = tuple(dict.fromkeys([*self.initializers, *(self.own_initializer[a] for a in acts
                                                             if a in self.own_initializer)]))
         inits = tuple(i for i in inits if only is None or i in only)
+        if not depths or not inits:  # a replica that trains nothing is a mistake in the experiment's declaration
+            raise ValueError(f"the '{setting}' setting leaves the '{self.name}' experiment no groups "
+                             f"(its depths {self.depths[p.name]}, initialisers {self.initializers}): drop it from replicas")
 
         built_in = [
             GroupSpec(dataset=ds, depth=d, width=w, activations=penalized(l1, init),

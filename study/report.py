@@ -20,7 +20,8 @@ from pathlib import Path
 import markdown
 import pandas as pd
 
-from study import activations, baseline, claims, crosscheck, figures, grid, ledger, literature, make_up, probes, robustness, stats
+from study import (activations, claims, crosscheck, figures, grid, ledger, literature, make_up, probes, robustness,
+                   stats, training_length)
 from study.claims import CLAIMS
 from study import config
 from study.config import DIVERGENCE_FACTOR, get_profile
@@ -103,13 +104,16 @@ def experiments_table(study: Study) -> pd.DataFrame:
 
 
 def diverged_text(study: Study) -> str:
-    gone = study.diverged()
-    total = sum(len(s.branches) for s in study.all_specs())
+    """The models left out as diverged, in every setting."""
+    views = [study, *(study.in_setting(s) for s in study.settings())]
+    gone = pd.concat([v.diverged() for v in views], ignore_index=True)
+    specs = study.every_setting_specs()
+    total = sum(len(s.branches) for s in specs)
     rule = f"training loss not finite, or above {DIVERGENCE_FACTOR:g} times its value at initialisation"
     if gone.empty:
         return f"**Diverged models.** No model of the {total} diverged ({rule})."
     by = gone.merge(pd.DataFrame([{"run": s.key(), "optimizer": s.optimizer, "learning_rate": s.learning_rate,
-                                   "depth": s.depth} for s in study.all_specs()]), on="run")
+                                   "depth": s.depth} for s in specs]), on="run")
     counts = by.groupby(["activation", "optimizer", "learning_rate", "depth"]).size().rename("models").reset_index()
     return (f"**Diverged models.** {len(gone)} of the {total} models diverged ({rule}); each is flagged from "
             f"that epoch on and left out of every analysis and figure, with the other models of its seed in its group "
@@ -122,9 +126,9 @@ def make_up_text(study: Study) -> str:
     return "\n" + make_up.sentence(study) + "\n" if {"make_up", "sparsity"} <= set(study.experiments) else ""
 
 
-def baseline_text(study: Study) -> str:
+def training_length_text(study: Study) -> str:
     """Whether the reference MLP has converged, beside the MNIST-1D MLP baseline, where the study has it."""
-    text = baseline.sentence(study)
+    text = training_length.sentence(study)
     return "\n" + text + "\n" if text else ""
 
 
@@ -188,7 +192,7 @@ its 90% interval and the TOST p-value.
 
 {diverged_text(study)}
 {make_up_text(study)}
-{baseline_text(study)}
+{training_length_text(study)}
 
 **Verdicts.** Each claim's verdict follows a rule fixed in code before the runs, in the claim's own
 module (`study/claims/`); each section below prints its rule beside its verdict.
@@ -248,16 +252,17 @@ seeds; the verdict above reads the source text's activations only):
 
 def backends_section(study: Study) -> str:
     """Each claim's verdict and key number on every backend with stored runs of this selection, for the
-    experiments finished on all of them; for the reference profile, trained on one backend, the quick
-    profile's crosscheck from its committed runs."""
+    experiments finished on all of them; for the reference profile, trained on one backend, the crosscheck
+    committed beside it (config.CROSSCHECKED)."""
     own = study.info()[0]["run"]["backend"]
     found = backends_table(study)
     if found is None and study.profile == config.REFERENCE:
-        quick = Study(config.home("quick", "crosscheck"), grid.Selection("quick"), list(study.experiments.values()),
-                      ["--profile", "quick"], study.subset)
-        found = backends_table(quick)
+        other = config.CROSSCHECKED
+        crossed = Study(config.home(other, "crosscheck"), grid.Selection(other), list(study.experiments.values()),
+                        ["--profile", other], study.subset)
+        found = backends_table(crossed)
         if found:
-            found = (f"The {study.profile} profile ran on {own} alone. The backends are compared at the quick "
+            found = (f"The {study.profile} profile ran on {own} alone. The backends are compared at the {other} "
                      f"profile, whose crosscheck runs are committed beside it (`make crosscheck`). " + found)
     if found is None:
         cmd = " ".join(["python -m study crosscheck", *study.subset, *study.rerun_options])
@@ -336,7 +341,9 @@ Headline findings, each with its key number (IQM or estimate with its 95% interv
 def settings_paragraph(f: claims.Finding) -> str:
     if not f.settings:
         return ""
-    each = "; ".join(f"{s}: {v} ({k.fmt()})" for s, (v, k) in f.settings.items())
+    # where the settings read the key at different points (the CNN's deepest depth is 4), each names its own
+    named = len({k.name for _, k in f.settings.values()}) > 1
+    each = "; ".join(f"{s}: {v} ({k.name + ' ' if named else ''}{k.fmt()})" for s, (v, k) in f.settings.items())
     return f"\n*By setting* (Robustness): {each}. {robustness.disagreement(f)}\n"
 
 

@@ -187,13 +187,26 @@ def test_list_prints_every_experiment_with_its_claims():
 
 
 
-def test_only_the_reference_profile_writes_into_the_repository_by_default():
+def test_other_profiles_than_the_reference_write_outside_the_repository_by_default():
     """The committed results/, figures/ and report/ are the full profile's: any other profile goes to
-    out/PROFILE/, which git ignores, so `make study` (quick) never overwrites the reference."""
+    out/PROFILE/, which git ignores, so `make study` (quick) never overwrites the reference; only the quick
+    crosscheck, whose runs on every backend are committed beside the reference, reads and writes there."""
     assert config.home(config.REFERENCE) == REPO
     assert config.home("quick") == REPO / "out" / "quick" != config.home("smoke")
-    assert config.home("quick", "crosscheck") == REPO  # the backends' runs are committed with the reference
+    assert config.home(config.CROSSCHECKED, "crosscheck") == REPO
+    assert config.home("smoke", "crosscheck") == REPO / "out" / "smoke"
     ignored = subprocess.run(["git", "check-ignore", "-q", "out/quick/report/index.html"], cwd=REPO)
     assert ignored.returncode == 0, "out/ is not git-ignored"
     proc = study("status", *SMOKE)  # reads only: the folder it would use is named
     assert proc.returncode == 0 and f"groups in {REPO / 'out' / 'smoke' / 'results'}:" in proc.stdout, proc.stderr
+
+
+@pytest.mark.parametrize("command", ["run", "figures", "report"])
+def test_a_narrowed_reference_selection_needs_its_own_out(command):
+    """--seeds 2 on the full profile would mix into the committed reference: refused, one line, nothing written."""
+    before = {p: p.stat().st_mtime_ns for p in (REPO / "figures").glob("*")} if (REPO / "figures").exists() else {}
+    proc = study(command, "sparsity", "--profile", config.REFERENCE, "--seeds", "2")
+    assert proc.returncode == 2 and len(proc.stderr.splitlines()) == 1, proc.stderr
+    assert "--seeds 2" in proc.stderr and "--out" in proc.stderr
+    after = {p: p.stat().st_mtime_ns for p in (REPO / "figures").glob("*")} if (REPO / "figures").exists() else {}
+    assert after == before

@@ -92,8 +92,11 @@ def test_the_metrics_load_as_one_tidy_frame(smoke_run):
     one = data.load_metrics("smoke", "sparsity", out=smoke_run)
     assert set(one["experiments"].str.split(", ").explode()) >= {"sparsity"} and len(one) < len(df)
     # every setting's runs: the smoke gradients grid is repeated on digits
-    settings = df.drop_duplicates("run").groupby("setting")["dataset"].agg(set)
+    groups = df.drop_duplicates("run")
+    settings = groups.groupby("setting")["dataset"].agg(set)
     assert settings["digits"] == {"digits"} and "digits" not in settings["main"]
+    assert set(groups.loc[groups["setting"] == "cnn", "architecture"]) == {"cnn"}
+    assert set(groups.loc[groups["setting"] != "cnn", "architecture"]) == {"mlp"}
 
 
 def test_the_ledger_loads_as_a_frame(smoke_report, led):

@@ -112,3 +112,13 @@ def test_the_cnn_setting_has_the_baseline_channels_depths_up_to_4_and_glorot_alo
     assert [replace(s, architecture="mlp", width=main[0].width) for s in cnn] == [
         s for s in main if s.depth <= 4 and s.initializer == "glorot_uniform"]
     assert "cnn" not in exp.settings("quick")  # the reference run's alone
+
+
+def test_a_setting_that_leaves_an_experiment_nothing_to_train_is_an_error():
+    from dataclasses import replace
+
+    from study import grid
+
+    deep = replace(grid.get("dead_units"), replicas={"quick": ("cnn",)})  # depth 8, beyond the CNN's 4
+    with pytest.raises(ValueError, match="'cnn' setting leaves the 'dead_units' experiment no groups"):
+        deep.specs("quick", setting="cnn")

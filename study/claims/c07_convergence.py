@@ -110,9 +110,9 @@ def finding(study) -> Finding:
         + "; ".join(f"{shared_ratios[(o, b)].fmt()} for {b} ({o})" for o, b in shared_ratios)
         + f", and the rule gives '{at_shared}' there against '{verdict}' at tuned rates"
         + (": the verdict does not depend on tuning." if at_shared == verdict else ": tuning changes the verdict.")
-        + " Each optimiser alone, by the same rule: "
-        + "; ".join(f"{o} {v}" for o, v in by_optimizer.items())
-        + ("." if len(set(by_optimizer.values())) == 1 else ": the verdict depends on the optimiser.")
+        + ((" Each optimiser alone, by the same rule: " + "; ".join(f"{o} {v}" for o, v in by_optimizer.items())
+            + ("." if len(set(by_optimizer.values())) == 1 else ": the verdict depends on the optimiser."))
+           if len(by_optimizer) > 1 else "")
         + f" Krizhevsky et al. (2012) found a {KRIZHEVSKY2012_SPEEDUP:g}x speed-up of ReLU over tanh in a CNN; "
         f"the table gives the epochs-to-threshold ratio here. Steadiness (the share of epochs in which the "
         f"training loss fell) is in the table's last column for every activation."
