@@ -42,7 +42,7 @@ def md_table(df: pd.DataFrame, index_name="") -> str:
 
 
 def provenance(study: Study) -> dict:
-    configs = study.info()
+    configs = study.every_setting_info()
     runs = [c["run"] for c in configs]
     first = runs[0]
     seeds = sorted({s for c in configs for s in c["spec"]["seeds"]})
@@ -59,7 +59,7 @@ def provenance(study: Study) -> dict:
         "groups (stored runs)": str(len(configs)),
         "models trained": str(sum(len(c["spec"]["activations"]) * len(c["spec"]["seeds"]) for c in configs)),
         "fitting time (summed over groups)": f"{sum(r['wall_time_s'] for r in runs):.0f} s",
-        "training time in all (data, building, fitting, measuring)": f"{crosscheck.wall_time(study):.0f} s",
+        "training time in all (data, building, fitting, measuring)": f"{sum(r.get('total_time_s', r['wall_time_s']) for r in runs):.0f} s",
     }
 
 
@@ -308,7 +308,7 @@ def key_text(key: dict) -> str:
 
 
 def build_ledger(study: Study, found: list) -> dict:
-    runs = sorted({c["run"].get("commit", "unknown") for c in study.info()})
+    runs = sorted({c["run"].get("commit", "unknown") for c in study.every_setting_info()})
     return ledger.build(found, claims.unanswered(study), study.profile,
                         ["python -m study report", *study.selection.options()], runs, git_commit())
 

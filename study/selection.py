@@ -107,6 +107,10 @@ class Study:
         """Every group of the main setting and of every replica setting, once."""
         return [*self.all_specs(), *(s for name in self.settings() for s in self.in_setting(name).all_specs())]
 
+    def every_setting_info(self) -> list[dict]:
+        """Every group's stored config.json, in the main setting and in every replica setting."""
+        return [*self.info(), *(c for name in self.settings() for c in self.in_setting(name).info())]
+
     def info(self) -> list[dict]:
         """Every group's stored config.json (spec and run environment), read and checked once."""
         if self._info is None:

@@ -11,6 +11,7 @@ import pytest
 
 from study import claims, data, ledger
 from study.claims import CLAIMS
+from study.config import get_profile
 from study.report import key_text
 
 
@@ -116,3 +117,23 @@ def test_verdicts_by_setting(led, smoke_report):
     robustness = md.split("\n## Robustness", 1)[1].split("\n## ", 1)[0]
     assert "](../figures/verdicts_by_setting.png)" in robustness and "| C6 |" in robustness
     assert "supported in (settings)" in md
+
+
+def test_the_committed_reference_is_the_full_profile_finished():
+    """The repository's results/ hold every group of the reference profile, finished, and its report and ledger
+    were made from them: `make study PROFILE=full` on a fresh clone only redraws."""
+    from study import grid, store
+    from study.config import REFERENCE, ROOT
+    from study.selection import Study
+
+    study = Study(ROOT, grid.Selection(REFERENCE), list(grid.discover().values()))
+    specs = study.every_setting_specs()
+    states = store.states(ROOT / "results", specs)
+    assert len(specs) > 100 and set(states.values()) == {store.FINISHED}, \
+        {k: v for k, v in states.items() if v != store.FINISHED}
+    led = ledger.read(ROOT / "report" / "claims.json")
+    assert led["profile"] == REFERENCE and min(len(s.seeds) for s in specs if not s.benchmark) >= 3
+    assert len(get_profile(REFERENCE).seeds) >= 10
+    stored = {json.loads((ROOT / "results" / "runs" / s.key() / "config.json").read_text())["run"]["commit"]
+              for s in specs}
+    assert set(led["commit"]["runs"]) == stored
