@@ -14,7 +14,8 @@ EXPERIMENT = Experiment(
     claims=("C6", "C9"),
     title="Vanishing gradients and stalled training",
     dataset="mnist1d",
-    replicas={**ALSO_ON_DIGITS_AND_CNN, "smoke": ("digits", "cnn")},  # on digits too in smoke: the tests read it
+    # in smoke too, so the tests take both settings through the pipeline
+    replicas={**ALSO_ON_DIGITS_AND_CNN, "smoke": ("digits", "cnn")},
     activations=MAIN_FOUR,
     initializers=("glorot_uniform", "he_normal"),
     depths=DEPTH_LADDER,
