@@ -92,23 +92,42 @@ def unanswered(study) -> dict[str, str]:
             why[m.CLAIM] = f"its experiments ({', '.join(m.EXPERIMENTS)}) are not among those drawn"
         elif not study.answers(m.EXPERIMENTS):
             why[m.CLAIM] = f"it needs every activation of {', '.join(m.EXPERIMENTS)}; the selection leaves some out"
-        elif emptied := study.emptied(m.EXPERIMENTS):
-            why[m.CLAIM] = f"every model of {len(emptied)} of its groups diverged"
+        elif lost := [n for n in m.EXPERIMENTS if set(study.emptied([n])) >= {s.key() for s in study.specs(n)}]:
+            why[m.CLAIM] = f"every model of every group of {', '.join(lost)} diverged"
     return why
 
 
 def answerable(study) -> list[ModuleType]:
     """The claim modules whose experiments are all among the study's, with all their activations,
-    and none of whose groups lost every model to divergence."""
+    and none of whose experiments lost every model of every group to divergence (a claim reads the groups
+    left; its text names those that diverged whole, `emptied_text`)."""
     skip = unanswered(study)
     return [m for m in modules() if m.CLAIM not in skip]
+
+
+def emptied_text(study, experiments) -> str:
+    """A sentence naming the groups that lost every model to divergence, and which activations diverged."""
+    lost = study.emptied(experiments)
+    if not lost:
+        return ""
+    specs = {s.key(): s for n in experiments for s in study.specs(n)}
+    gone = study.diverged()
+    each = []
+    for key in lost:
+        s, models = specs[key], gone[gone["run"] == key].groupby("activation").size()
+        each.append(f"depth {s.depth}, {s.optimizer} at {s.learning_rate:g}: "
+                    + ", ".join(f"{a} diverged in {models.get(a, 0)} of {len(s.seeds)} seeds" for a in s.activations))
+    return (f" Every model of {len(lost)} of its groups is left out, each seed's models with the one that diverged "
+            f"(see Diverged models in the methods): {'; '.join(each)}. The rest of this section reads the other groups.")
 
 
 def _finding(module, study) -> Finding:
     from study.stats import Unpaired
 
     try:
-        return module.finding(study)
+        f = module.finding(study)
+        f.text += emptied_text(study, module.EXPERIMENTS)
+        return f
     except Unpaired:  # diverged models left one side of a paired comparison short
         return Finding(module.CLAIM, "not computed", Key("-", np.nan, np.nan, np.nan, 0), "Diverged models left out of "
                        "these runs leave its paired comparisons with unequal seeds, so no verdict is given.",
