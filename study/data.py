@@ -17,7 +17,6 @@ import pandas as pd
 from study import grid, ledger, probes, store
 from study.activations import check_choice
 from study.config import REFERENCE, ROOT, home
-from study.grid import MAIN_SETTING
 from study.selection import Selection, Study
 
 COLUMNS = {
@@ -78,7 +77,7 @@ def load_metrics(profile: str = REFERENCE, experiments=None, out: Path | None = 
     study = Study(out, Selection(profile, backend=backend), [known[n] for n in names])
     owners: dict[str, list[str]] = {}
     specs, settings = {}, {}
-    for setting, view in [(MAIN_SETTING, study), *((s, study.in_setting(s)) for s in study.settings())]:
+    for setting, view in study.views().items():
         for n in view.experiments:
             for s in view.specs(n):  # a benchmark's once per device it was stored for
                 specs.setdefault(s.key(), s)

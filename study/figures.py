@@ -95,8 +95,8 @@ MANIFEST = "manifest.json"
 
 def manifest(study) -> dict:
     """What the figures are drawn from; the report checks it before embedding them."""
-    every = [s for sub in [study, *(study.in_setting(name) for name in study.settings())] for s in sub.all_specs()]
-    return {"profile": study.profile, "selection": study.selection.options(), "runs": sorted({s.key() for s in every})}
+    runs = sorted({s.key() for s in study.every_setting_specs()})
+    return {"profile": study.profile, "selection": study.selection.options(), "runs": runs}
 
 
 def checksums(paths) -> dict[str, str]:
@@ -120,9 +120,7 @@ def draw_all(study, out: Path) -> list[Path]:
     """Draws every figure, then writes the manifest: what they were drawn from and each file's
     SHA-256. The old manifest goes first, so a drawing that fails leaves none to vouch for a mix
     of new and old files."""
-    study.info()  # every run there and intact, before anything is touched
-    for setting in study.settings():
-        study.in_setting(setting).info()
+    study.every_setting_info()  # every run there and intact, before anything is touched
     out.mkdir(parents=True, exist_ok=True)
     (out / MANIFEST).unlink(missing_ok=True)
     paths = []

@@ -105,8 +105,7 @@ def experiments_table(study: Study) -> pd.DataFrame:
 
 def diverged_text(study: Study) -> str:
     """The models left out as diverged, in every setting."""
-    views = [study, *(study.in_setting(s) for s in study.settings())]
-    gone = pd.concat([v.diverged() for v in views], ignore_index=True)
+    gone = pd.concat([v.diverged() for v in study.views().values()], ignore_index=True)
     specs = study.every_setting_specs()
     total = sum(len(s.branches) for s in specs)
     rule = f"training loss not finite, or above {DIVERGENCE_FACTOR:g} times its value at initialisation"

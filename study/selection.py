@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from study import datasets, stats, store
-from study.grid import Experiment, Selection
+from study.grid import MAIN_SETTING, Experiment, Selection
 
 
 class Study:
@@ -103,13 +103,17 @@ class Study:
                 found.setdefault(s.key(), s)
         return list(found.values())
 
+    def views(self) -> dict[str, "Study"]:
+        """{setting: the study in it}: the main setting (this study), then every replica setting."""
+        return {MAIN_SETTING: self, **{name: self.in_setting(name) for name in self.settings()}}
+
     def every_setting_specs(self):
         """Every group of the main setting and of every replica setting, once."""
-        return [*self.all_specs(), *(s for name in self.settings() for s in self.in_setting(name).all_specs())]
+        return [s for view in self.views().values() for s in view.all_specs()]
 
     def every_setting_info(self) -> list[dict]:
         """Every group's stored config.json, in the main setting and in every replica setting."""
-        return [*self.info(), *(c for name in self.settings() for c in self.in_setting(name).info())]
+        return [c for view in self.views().values() for c in view.info()]
 
     def info(self) -> list[dict]:
         """Every group's stored config.json (spec and run environment), read and checked once."""

@@ -70,7 +70,8 @@ def sentence(study) -> str:
         return ""
     change, (accuracy, sd) = s["change"], MNIST1D_MLP_BASELINE
     lowest = (f"Its validation loss is lowest at epoch {s['lowest_loss']} (median over seeds), where early stopping "
-              "would stop; after it the loss rises." if s["lowest_loss"] < s["epochs"] else "Its validation loss still falls at the end.")
+              "would stop; after it the loss rises." if s["lowest_loss"] < s["epochs"]
+              else "Its validation loss still falls at the end.")
     return (f"**Training length.** The mean validation accuracy of the ReLU MLP with {DEPTH} hidden layers of "
             f"{s['width']} on MNIST-1D ({s['seeds']} seeds) over the last {s['fifth']} of its {s['epochs']} epochs "
             f"differs from its mean over the {s['fifth']} before by {100 * change.value:+.1f} pp "
