@@ -21,6 +21,7 @@ import pandas as pd
 
 from study import claims, store
 from study.errors import MissingInput
+from study.provenance import device_label
 
 BACKENDS = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}  # name -> module that must be installed
 
@@ -66,7 +67,7 @@ def wall_time(study) -> float:
 
 
 def devices(studies) -> set[str]:
-    return {c["run"]["device"] for s in studies for c in s.info()}
+    return {device_label(c["run"]["device"]) for s in studies for c in s.info()}
 
 
 def stored(study) -> tuple[list[str], list[str]]:

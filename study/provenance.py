@@ -25,3 +25,9 @@ def git_commit() -> str:
     commit = git("log", "-1", "--format=%H", "--", *CODE) or "unknown (not a git checkout)"
     dirty = git("status", "--porcelain", "--", *CODE)
     return commit + (" (with uncommitted changes to the code)" if dirty else "")
+
+
+def device_label(device: str) -> str:
+    """A stored device name for the reader: "CPU (cpu)", as JAX named its CPU, reads "CPU"."""
+    name, _, kind = device.partition(" (")
+    return name if kind.rstrip(")").lower() == name.lower() else device

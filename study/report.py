@@ -26,7 +26,7 @@ from study.claims import CLAIMS
 from study import config
 from study.config import DIVERGENCE_FACTOR, get_profile
 from study.errors import MissingFigures
-from study.provenance import git_commit
+from study.provenance import device_label, git_commit
 from study.selection import Study
 
 TITLE = "Why ReLU? Testing the claims, one by one"
@@ -41,6 +41,14 @@ def md_table(df: pd.DataFrame, index_name="") -> str:
     return "\n".join(lines)
 
 
+def models_trained(configs) -> str:
+    """How many models the stored groups trained, those of the timing benchmark (C8) told apart."""
+    count = {bench: sum(len(c["spec"]["activations"]) * len(c["spec"]["seeds"]) for c in configs
+                        if bool(c["spec"].get("benchmark")) == bench) for bench in (False, True)}
+    timing = f" and {count[True]} in the timing benchmark" if count[True] else ""
+    return f"{count[False]}{timing}"
+
+
 def provenance(study: Study) -> dict:
     configs = study.every_setting_info()
     runs = [c["run"] for c in configs]
@@ -51,13 +59,13 @@ def provenance(study: Study) -> dict:
         "runs made at commit": ", ".join(sorted({r.get("commit", "unknown") for r in runs})),
         "profile": study.profile,
         "backend": ", ".join(sorted({r["backend"] for r in runs})),
-        "device": ", ".join(sorted({r["device"] for r in runs})),
+        "device": ", ".join(sorted({device_label(r["device"]) for r in runs})),
         "versions": ", ".join(f"{k} {v}" for k, v in first["versions"].items()),
         "python": first["python"],
         "op determinism": ", ".join(sorted({str(r["op_determinism"]) for r in runs})),
         "seeds": ", ".join(map(str, seeds)),
         "groups (stored runs)": str(len(configs)),
-        "models trained": str(sum(len(c["spec"]["activations"]) * len(c["spec"]["seeds"]) for c in configs)),
+        "models trained": models_trained(configs),
         "fitting time (summed over groups)": f"{sum(r['wall_time_s'] for r in runs):.0f} s",
         "training time in all (data, building, fitting, measuring)": f"{sum(r.get('total_time_s', r['wall_time_s']) for r in runs):.0f} s",
     }
@@ -107,7 +115,7 @@ def diverged_text(study: Study) -> str:
     """The models left out as diverged, in every setting."""
     gone = pd.concat([v.diverged() for v in study.views().values()], ignore_index=True)
     specs = study.every_setting_specs()
-    total = sum(len(s.branches) for s in specs)
+    total = sum(len(s.branches) for s in specs if not s.benchmark)  # the abstract's count; the benchmark only times
     rule = f"training loss not finite, or above {DIVERGENCE_FACTOR:g} times its value at initialisation"
     if gone.empty:
         return f"**Diverged models.** No model of the {total} diverged ({rule})."
@@ -321,7 +329,10 @@ def abstract(study: Study, led: dict) -> str:
     names = {"mnist1d": "MNIST-1D", "digits": "scikit-learn's digits", "abs_1d": "|x| on an interval"}
     data = sorted({names.get(s.dataset, "synthetic tasks with few relevant inputs") for s in specs})
     typical, most = len(get_profile(study.profile).seeds), max(len(s.seeds) for s in specs)
+    least = min(len(s.seeds) for s in specs)
+    fewest = [n for n in study.experiments if any(len(s.seeds) == least and not s.benchmark for s in study.specs(n))]
     seeds = f"{typical} seeds per setting" + (f" ({most} where a claim counts rare events)" if most > typical else "")
+    seeds += f", {least} in the {' and '.join(fewest)} experiment" if least < typical else ""
     headline = "\n".join(f"- **{e['id']}** ({e['verdict']}): {e['english']} Key number: {key_text(e['key'])}."
                          for e in entries)
     return f"""## Abstract
@@ -378,11 +389,10 @@ leaderboard, which spans data sets itself) are read in their main setting only.
 {backends_section(study)}"""
 
 
-def anchor(heading: str) -> str:
-    """The id a heading gets in the HTML (Python-Markdown's toc), close to GitHub's for these headings."""
-    from markdown.extensions.toc import slugify
-
-    return slugify(heading, "-")
+def anchor(heading: str, separator: str = "-") -> str:
+    """The id a heading gets on GitHub (lower case, punctuation dropped, each space a hyphen, none collapsed);
+    the HTML's toc is given the same rule, so one link works in report.md and index.html."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", separator)
 
 
 def contents(entries: dict) -> str:
@@ -445,8 +455,9 @@ The original sentences:
 
 - Small data sets (MNIST-1D, digits, synthetic tasks, and |x| on an interval for C10) and {families};
   large data sets and other architectures may differ.{cuts}
-- The `{p}` profile trains most experiments {profile.epochs} epochs with {len(profile.seeds)} seeds (the experiments
-  table gives each one's): intervals over so few seeds are wide and the bootstrap understates them.
+- The `{p}` profile trains {profile.epochs} epochs with {len(profile.seeds)} seeds where an experiment sets no length or
+  seeds of its own (the experiments table gives each one's): intervals over so few seeds are wide and the bootstrap
+  understates them.
 - Sparsity is measured on a fixed probe set of training examples; the near-zero threshold is a
   choice (stated in the methods) and moves the numbers for sigmoid and tanh.
 - The verdicts apply to these settings; a different optimiser or initialiser can change them, as the
@@ -492,7 +503,8 @@ img{{break-inside:avoid}}h1,h2,h3{{break-after:avoid}}p:has(> img){{break-inside
 
 
 def render_html(md_text: str, folder: Path, images: str = "png") -> str:
-    body = markdown.markdown(md_text, extensions=["tables", "fenced_code", "toc"])
+    body = markdown.markdown(md_text, extensions=["tables", "fenced_code", "toc"],
+                             extension_configs={"toc": {"slugify": anchor}})
     return (f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{TITLE}</title>"
             f"<style>{STYLE}</style></head><body>\n{_inline_images(body, folder, images)}\n</body></html>\n")
 

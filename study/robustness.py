@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.colors import ListedColormap
 
+from study.grid import SETTINGS
 from study.verdicts import NOT_TESTABLE, NUANCED, REFUTED, SUPPORTED, VERDICTS
 
 COLOURS = {SUPPORTED: "#1b9e77", NUANCED: "#e6ab02", REFUTED: "#d95f02", NOT_TESTABLE: "#9e9e9e",
@@ -34,9 +35,15 @@ def disagreement(f) -> str:
     verdicts = {v for v, _ in f.settings.values()}
     if len(verdicts) < 2:
         return ""
-    return ("The settings disagree: " + "; ".join(f"{s}: {v}, {k}" for s, (v, k) in f.settings.items())
-            + ". The key number moves between settings; where it crosses a threshold of the rule, the verdict "
-              "changes with it.")
+    names = {key.name for _, key in f.settings.values()}
+    capped = "".join(f" (the {s} setting stops at depth {SETTINGS[s]['max_depth']})" for s in f.settings
+                     if "max_depth" in SETTINGS.get(s, {}))
+    why = (f"The key number's name differs between them: they read the claim in nets of different depth or "
+           f"against a different prediction{capped}, so part of the difference is the net's depth, not the data "
+           "or architecture alone." if len(names) > 1 else
+           "The key number moves between settings; where it crosses a threshold of the rule, the verdict changes "
+           "with it.")
+    return f"The settings disagree. {why}"
 
 
 def verdicts_by_setting(study):

@@ -40,7 +40,12 @@ class Estimate:
     high: float
     n: int = 0  # runs (seeds) behind it
 
-    def fmt(self, digits=3, percent=False) -> str:
+    def fmt(self, digits=3, percent=False, points=False) -> str:
+        """"0.123 [0.1, 0.15]"; with percent "12.3% [10.0, 15.0]"; a difference of fractions with points,
+        "+12.3 pp [+10.0, +15.0]"."""
+        if points:
+            d = max(digits - 2, 0)
+            return f"{100 * self.value:+.{d}f} pp [{100 * self.low:+.{d}f}, {100 * self.high:+.{d}f}]"
         if percent:
             return f"{100 * self.value:.{max(digits - 2, 0)}f}% [{100 * self.low:.{max(digits - 2, 0)}f}, {100 * self.high:.{max(digits - 2, 0)}f}]"
         return f"{self.value:.{digits}g} [{self.low:.{digits}g}, {self.high:.{digits}g}]"
@@ -127,10 +132,17 @@ class Equivalence:
     p: float  # the larger of the two one-sided p-values
     margin: float
     n: int = 0  # paired runs (seeds)
+    se: float = 0.0  # standard error of the mean difference
 
     @property
     def value(self) -> float:
         return self.difference
+
+    def estimate(self, level: float = 0.95) -> Estimate:
+        """The mean difference with its t-interval at `level` (the TOST's own is the 90% one): a key number
+        stated, as every other, with its 95% interval."""
+        half = sps.t(df=max(self.n - 1, 1)).ppf(0.5 + level / 2) * self.se if self.se else 0.0
+        return Estimate(self.difference, self.difference - half, self.difference + half, self.n)
 
     @property
     def equivalent(self) -> bool:
@@ -161,4 +173,4 @@ def equivalence(x, y, margin: float) -> Equivalence:
     p_low = t.sf((m + margin) / se)  # H0: difference <= -margin
     p_high = t.cdf((m - margin) / se)  # H0: difference >= +margin
     half = t.ppf(0.95) * se
-    return Equivalence(m, m - half, m + half, float(max(p_low, p_high)), margin, n)
+    return Equivalence(m, m - half, m + half, float(max(p_low, p_high)), margin, n, float(se))

@@ -110,3 +110,10 @@ def test_only_one_backend_stored_is_said(tmp_path, smoke_run):
 
     study = Study(smoke_run, Selection("smoke"), list(grid.discover().values()))
     assert "python -m study crosscheck" in backends_section(study)
+
+
+def test_device_names_read_plainly():
+    from study.provenance import device_label
+
+    assert device_label("CPU (cpu)") == "CPU" and device_label("CPU") == "CPU"
+    assert device_label("GPU (NVIDIA H200)") == "GPU (NVIDIA H200)"

@@ -137,3 +137,30 @@ def test_the_committed_reference_is_the_full_profile_finished():
     stored = {json.loads((ROOT / "results" / "runs" / s.key() / "config.json").read_text())["run"]["commit"]
               for s in specs}
     assert set(led["commit"]["runs"]) == stored
+
+
+def test_links_to_headings_follow_githubs_rule_in_both_renderings():
+    """An '&' in a heading drops out and leaves both of its spaces as hyphens, on GitHub and in the HTML alike."""
+    import markdown
+
+    from study.report import anchor
+
+    heading = "C12: Neuroscience (Attwell & Laughlin 2001; Dayan & Abbott 2001). How?"
+    assert anchor(heading) == "c12-neuroscience-attwell--laughlin-2001-dayan--abbott-2001-how"
+    html = markdown.markdown(f"## {heading}", extensions=["toc"], extension_configs={"toc": {"slugify": anchor}})
+    assert f'id="{anchor(heading)}"' in html
+
+
+def test_settings_read_at_different_depths_are_said_to_differ_in_depth():
+    from study import robustness
+    from study.claims import Key
+
+    f = claims.Finding("C6", "nuanced", Key("sigmoid depth 32 train accuracy", 0.1, 0.09, 0.11, 10, "%"), "", None, "")
+    f.settings = {"main": ("nuanced", f.key), "cnn": ("refuted", Key("sigmoid depth 4 train accuracy", 0.4, 0.39,
+                                                                     0.41, 10, "%"))}
+    text = robustness.disagreement(f)
+    assert "different depth" in text and "the cnn setting stops at depth 4" in text
+    f.settings["cnn"] = ("refuted", Key("sigmoid depth 32 train accuracy", 0.4, 0.39, 0.41, 10, "%"))
+    assert "different depth" not in robustness.disagreement(f) and "crosses a threshold" in robustness.disagreement(f)
+    f.settings["cnn"] = ("nuanced", f.key)
+    assert robustness.disagreement(f) == ""

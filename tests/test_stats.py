@@ -32,6 +32,23 @@ def test_tost_sees_a_difference_and_an_undecided_case():
     assert same.equivalent and same.difference == 0
 
 
+def test_a_tost_key_number_carries_the_95_percent_interval():
+    rng = np.random.default_rng(1)
+    d = rng.normal(0.01, 0.02, 10)
+    e = stats.equivalence(d, np.zeros(10), margin=0.02)
+    key = e.estimate()
+    lo, hi = sps.t.interval(0.95, 9, loc=d.mean(), scale=sps.sem(d))
+    assert (key.value, key.low, key.high, key.n) == (pytest.approx(d.mean()), pytest.approx(lo), pytest.approx(hi), 10)
+    assert key.low < e.low and e.high < key.high  # wider than the TOST's 90% interval
+    same = stats.equivalence([0.5, 0.6], [0.5, 0.6], margin=0.02).estimate()
+    assert same.low == same.high == 0
+
+
+def test_differences_of_fractions_read_in_percentage_points():
+    e = stats.Estimate(0.312, -0.0051, 0.319, 10)
+    assert e.fmt(points=True) == "+31.2 pp [-0.5, +31.9]" and e.fmt(percent=True) == "31.2% [-0.5, 31.9]"
+
+
 def test_mean_is_a_bootstrap_statistic_for_proportions():
     outcomes = np.array([1, 0, 0, 0, 1, 0, 0, 0, 0, 0], dtype=float)
     e = stats.bootstrap(outcomes, statistic=stats.mean)

@@ -47,7 +47,7 @@ def finding(study) -> Finding:
     def compared(b):
         d = diffs[b]
         word = "above" if d.low > 0 else ("below" if d.high < 0 else "not clearly different from")
-        return f"{word} {b}'s (difference {d.fmt(percent=True)})"
+        return f"{word} {b}'s (difference {d.fmt(points=True)})"
 
     text = (
         f"In the depth-{depth} nets after {last} epochs, ReLU leaves {relu_zero.fmt(percent=True)} of "

@@ -85,7 +85,7 @@ def finding(study) -> Finding:
     rows = {f"depth {d}": {
         "linear": linear[d].fmt(percent=True),
         "relu": stats.bootstrap(acc[d]["relu"].to_numpy()).fmt(percent=True),
-        "relu - linear": advantage[d].fmt(percent=True),
+        "relu - linear": advantage[d].fmt(points=True),
         "relu stalled": stalled_share(stalls[(stalls["activation"] == "relu") & (stalls["depth"] == d)]["stalled"]),
         **{a: stats.bootstrap(acc[d][a].to_numpy()).fmt(percent=True) for a in shown(df)[4:]},
         "relu regions per line (init)": regions[(d, 0)].fmt(),
@@ -96,9 +96,9 @@ def finding(study) -> Finding:
         f"{linear[depths[-1]].fmt(percent=True)} at depth {depths[-1]}: "
         + ("however deep, they stay at the linear baseline. " if at_baseline else
            f"they depart from the linear baseline by more than {LINEAR_MARGIN:.0%} at some depth. ")
-        + f"ReLU's advantage over linear is {advantage[depths[0]].fmt(percent=True)} at depth {depths[0]} and "
-        f"{advantage[best_deep].fmt(percent=True)} at its best deeper net (depth {best_deep}); the difference "
-        f"between the two is {growth.fmt(percent=True)}. Along straight lines between probe examples the trained "
+        + f"ReLU's advantage over linear is {advantage[depths[0]].fmt(points=True)} at depth {depths[0]} and "
+        f"{advantage[best_deep].fmt(points=True)} at its best deeper net (depth {best_deep}); the difference "
+        f"between the two is {growth.fmt(points=True)}. Along straight lines between probe examples the trained "
         f"depth-{depths[0]} ReLU nets cross {regions[(depths[0], last)].fmt()} linear regions and the depth-"
         f"{depths[-1]} nets {regions[(depths[-1], last)].fmt()} (at initialisation "
         f"{regions[(depths[0], 0)].fmt()} and {regions[(depths[-1], 0)].fmt()})."

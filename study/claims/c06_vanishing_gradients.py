@@ -14,7 +14,7 @@ import seaborn as sns
 from study import stats
 from study.claims import MAIN_INIT, Finding, Key
 from study.figures import BOOT, PALETTE, main_four, shown, with_state
-from study.selection import STALL_FRACTION, deepest, final_epoch, per_seed, stalled_runs, stalled_share
+from study.selection import STALL_MARGIN, deepest, final_epoch, per_seed, stalled_runs, stalled_share
 from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 
 CLAIM = "C6"
@@ -71,12 +71,14 @@ def finding(study) -> Finding:
     )
     if bimodal:
         text += (f" At depth {depth} the outcomes are bimodal for {', '.join(bimodal)}: some seeds stall (final "
-                 f"training loss above {STALL_FRACTION:.0%} of its initial value) while the others train, so the "
+                 f"training accuracy within {100 * STALL_MARGIN:.0f} pp of chance) while the others train, so the "
                  "accuracy's IQM there is not a typical run.")
     if any(vanishing.values()):
-        text += (f" ReLU's gradient vanishes too under {', '.join(i for i, v in vanishing.items() if v)}: "
-                 "the constant slope keeps the gradient from shrinking layer by layer only when the "
-                 "initialiser makes up for the half of the units that ReLU switches off.")
+        text += (f" ReLU's gradient vanishes too under {', '.join(i for i, v in vanishing.items() if v)}, "
+                 "in scale rather than from layer to layer: its slope of one passes the gradient back, but each "
+                 "layer that switches off half its units halves the signal's variance unless the initialiser "
+                 "makes up for it, so the deep net's first layer gets a small fraction of the shallow net's "
+                 "gradient.")
     return Finding(CLAIM, verdict, Key.of(f"sigmoid depth {depth} train accuracy", sig_acc, "%"), text,
                    pd.DataFrame(rows).T,
                    "Glorot & Bengio (2010): deep sigmoid nets' top layer saturates early; MNIST "

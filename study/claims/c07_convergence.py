@@ -115,7 +115,7 @@ def finding(study) -> Finding:
            if len(by_optimizer) > 1 else "")
         + f" Krizhevsky et al. (2012) found a {KRIZHEVSKY2012_SPEEDUP:g}x speed-up of ReLU over tanh in a CNN; "
         f"the table gives the epochs-to-threshold ratio here. Steadiness (the share of epochs in which the "
-        f"training loss fell) is in the table's last column for every activation."
+        f"training loss fell) is in the table's column 'epochs with falling loss' for every activation."
     )
     shared_table.index = [f"{i} (shared rate)" for i in shared_table.index]
     return Finding(CLAIM, verdict, Key.of("sigmoid / ReLU loss-curve area (Adam, tuned)", key), text,

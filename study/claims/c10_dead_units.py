@@ -77,12 +77,15 @@ def finding(study) -> Finding:
         label = f"depth {depth}, width {width}, " + ("init" if epoch == 0 else f"{last_a} epochs")
         rows[label] = {f"{a} collapsed": stats.bootstrap(t[a].to_numpy(), statistic=stats.mean).fmt(percent=True)
                        for a in PAIR}
-        rows[label]["relu - leaky"] = stats.paired_difference(t["relu"], t["leaky_relu"], statistic=stats.mean).fmt(percent=True)
+        rows[label]["relu - leaky"] = stats.paired_difference(t["relu"], t["leaky_relu"], statistic=stats.mean).fmt(points=True)
     trained = fractions[(depth_a, narrowest, last_a)]
     collapse_gap = stats.paired_difference(trained["relu"], trained["leaky_relu"], statistic=stats.mean)
 
     dead = study.frame("dead_units")
     last_b, top = final_epoch(dead), float(dead["learning_rate"].max())
+    tried = max(s.learning_rate for s in study.specs("dead_units"))
+    highest = (f"Adam's highest rate ({top:g})" if top >= tried else
+               f"the highest Adam rate with models left ({top:g}; every group at {tried:g} lost its models)")
     shares = {}
     for lr in sorted(dead["learning_rate"].unique()):
         for a in PAIR:
@@ -103,13 +106,13 @@ def finding(study) -> Finding:
         f"{stats.bootstrap(trained['leaky_relu'].to_numpy(), statistic=stats.mean).fmt(percent=True)} of the Leaky "
         f"ReLU nets started from the same weights compute a constant after {last_a} epochs (to within "
         f"{probes.COLLAPSE_LEVEL:.1%} of |x|'s range over the interval; difference "
-        f"{collapse_gap.fmt(percent=True)}); the table gives every width, at initialisation and trained. "
-        f"(b) In the depth-{int(dead['depth'].max())} MNIST-1D nets at Adam's highest rate ({top:g}), "
+        f"{collapse_gap.fmt(points=True)}); the table gives every width, at initialisation and trained. "
+        f"(b) In the depth-{int(dead['depth'].max())} MNIST-1D nets at {highest}, "
         f"{relu_dead.fmt(percent=True)} of ReLU units are dead after {last_b} epochs; of the units negative on "
         f"every probe input at one recorded epoch, "
         f"{stats.bootstrap(np.nan_to_num(share['relu'])).fmt(percent=True)} come back by the next for ReLU and "
         f"{stats.bootstrap(np.nan_to_num(share['leaky_relu'])).fmt(percent=True)} for Leaky ReLU (difference "
-        f"{revival_gap.fmt(percent=True)}). A dead ReLU unit gets no gradient through itself, but it can still "
+        f"{revival_gap.fmt(points=True)}). A dead ReLU unit gets no gradient through itself, but it can still "
         f"come back when the layers below it move."
     )
     return Finding(CLAIM, verdict, Key.of(f"collapse ReLU - Leaky at width {narrowest}", collapse_gap, "pp"),

@@ -88,7 +88,7 @@ def finding(study) -> Finding:
                                           for l1, r in sweep.iterrows()},
                       "test accuracy": {f"depth {depth}, L1 {l1:g}": r["accuracy"].fmt(percent=True)
                                         for l1, r in sweep.iterrows()},
-                      "accuracy vs no penalty": {f"depth {depth}, L1 {l1:g}": r["difference"].fmt(percent=True)
+                      "accuracy vs no penalty": {f"depth {depth}, L1 {l1:g}": r["difference"].fmt(points=True)
                                                  for l1, r in sweep.iterrows()}}),
     ]).fillna("")
     return Finding(CLAIM, verdict, Key.of("ReLU active fraction (brain: 1-4%)", active, "%"), text, table,
