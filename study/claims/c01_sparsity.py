@@ -69,7 +69,7 @@ def sparsity_by_activation(study):
     """Sparsity of the hidden activations after training, by activation, at the reference depth under Glorot
     uniform initialisation: the fraction exactly zero, the fraction near zero and the Hoyer score, each the
     mean over hidden layers of one net, then the IQM over seeds with its 95% interval. The dashed line is
-    Glorot et al.'s (2011) 83.4% exact zeros on MNIST."""
+    Glorot et al.'s (2011) 83.4% exact zeros on MNIST (as reported in summaries)."""
     df = study.frame("sparsity")
     depth = nearest_depth(df, REFERENCE_DEPTH)
     sub = main_four(df, depth=depth, epoch=final_epoch(df), initializer=MAIN_INIT)

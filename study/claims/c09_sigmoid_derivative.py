@@ -113,8 +113,8 @@ def finding(study) -> Finding:
             f"{int(c['saturated'].astype(bool).sum())} of {len(c)}"
     table = table.fillna("")
     return Finding(CLAIM, verdict, Key.of("gradient factor per layer", factor), text, table,
-                   "Glorot & Bengio (2010): with 5 hidden layers the sigmoid top layer saturates at 0 early in "
-                   "training.")
+                   "Glorot & Bengio (2010), Figure 2: with 4 hidden layers the sigmoid top layer saturates at 0 "
+                   "early in training and slowly desaturates around epoch 100; with 5 it never escaped.")
 
 
 def derivative_by_layer(study):

@@ -71,7 +71,7 @@ def finding(study) -> Finding:
         f"After {last} epochs, {active.fmt(percent=True)} of the depth-{depth} ReLU net's hidden "
         f"activations are non-zero, {active.value / hi:.1f} times the brain's upper estimate of "
         f"{100 * hi:.0f}% (Lennie 2003) and against {100 * (1 - GLOROT2011_ZEROS_MNIST):.1f}% non-zero in "
-        f"Glorot et al. (2011) on MNIST. Across depths the active fraction ranges from "
+        f"Glorot et al. (2011) on MNIST (as reported in summaries). Across depths the active fraction ranges from "
         f"{100 * min(e.value for e in by_depth.values()):.1f}% to {100 * max(e.value for e in by_depth.values()):.1f}%. "
         f"An L1 penalty on the activations makes the net sparser: the sparsest net that keeps its accuracy "
         f"(within 1 percentage point of the unpenalised net's, paired by seed) is the one at strength {strength:g}, "
@@ -92,7 +92,8 @@ def finding(study) -> Finding:
                                                  for l1, r in sweep.iterrows()}}),
     ]).fillna("")
     return Finding(CLAIM, verdict, Key.of("ReLU active fraction (brain: 1-4%)", active, "%"), text, table,
-                   "Lennie (2003): 1-4% of neurons active at once; Glorot et al. (2011): 83.4% zeros on MNIST.")
+                   "Lennie (2003): 1-4% of neurons active at once; Glorot et al. (2011): 83.4% zeros on MNIST "
+                   "(as reported in summaries).")
 
 
 def active_fraction_vs_brain(study):
