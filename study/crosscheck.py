@@ -61,9 +61,14 @@ def on_backend(study, backend: str, experiments: list[str] | None = None):
                  study.rerun_options, study.subset)
 
 
+def training_time(configs) -> float:
+    """Seconds spent training these stored groups (data, building, fitting, measuring), summed over groups."""
+    return sum(c["run"].get("total_time_s", c["run"]["wall_time_s"]) for c in configs)
+
+
 def wall_time(study) -> float:
-    """Seconds spent training the study's groups (building, fitting, measuring), summed over groups."""
-    return sum(c["run"].get("total_time_s", c["run"]["wall_time_s"]) for c in study.info())
+    """Seconds spent training the study's groups, summed over groups."""
+    return training_time(study.info())
 
 
 def devices(studies) -> set[str]:

@@ -78,7 +78,7 @@ def device() -> str:
         import jax
 
         d = jax.devices()[0]
-        return d.platform.upper() if d.device_kind.lower() == d.platform else f"{d.platform.upper()} ({d.device_kind})"
+        return f"{d.platform.upper()} ({d.device_kind})"
     if backend == "torch":
         import torch
 

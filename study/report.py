@@ -41,12 +41,14 @@ def md_table(df: pd.DataFrame, index_name="") -> str:
     return "\n".join(lines)
 
 
-def models_trained(configs) -> str:
-    """How many models the stored groups trained, those of the timing benchmark (C8) told apart."""
-    count = {bench: sum(len(c["spec"]["activations"]) * len(c["spec"]["seeds"]) for c in configs
-                        if bool(c["spec"].get("benchmark")) == bench) for bench in (False, True)}
-    timing = f" and {count[True]} in the timing benchmark" if count[True] else ""
-    return f"{count[False]}{timing}"
+def model_count(specs, benchmark: bool = False) -> int:
+    """How many models these groups train: those measured (the abstract's count), or the timing benchmark's (C8)."""
+    return sum(len(s.branches) for s in specs if bool(s.benchmark) == benchmark)
+
+
+def models_trained(specs) -> str:
+    timing = model_count(specs, benchmark=True)
+    return f"{model_count(specs)}" + (f" and {timing} in the timing benchmark" if timing else "")
 
 
 def provenance(study: Study) -> dict:
@@ -65,9 +67,9 @@ def provenance(study: Study) -> dict:
         "op determinism": ", ".join(sorted({str(r["op_determinism"]) for r in runs})),
         "seeds": ", ".join(map(str, seeds)),
         "groups (stored runs)": str(len(configs)),
-        "models trained": models_trained(configs),
+        "models trained": models_trained(study.every_setting_specs()),
         "fitting time (summed over groups)": f"{sum(r['wall_time_s'] for r in runs):.0f} s",
-        "training time in all (data, building, fitting, measuring)": f"{sum(r.get('total_time_s', r['wall_time_s']) for r in runs):.0f} s",
+        "training time in all (data, building, fitting, measuring)": f"{crosscheck.training_time(configs):.0f} s",
     }
 
 
@@ -115,7 +117,7 @@ def diverged_text(study: Study) -> str:
     """The models left out as diverged, in every setting."""
     gone = pd.concat([v.diverged() for v in study.views().values()], ignore_index=True)
     specs = study.every_setting_specs()
-    total = sum(len(s.branches) for s in specs if not s.benchmark)  # the abstract's count; the benchmark only times
+    total = model_count(specs)  # the abstract's count; the benchmark only times
     rule = f"training loss not finite, or above {DIVERGENCE_FACTOR:g} times its value at initialisation"
     if gone.empty:
         return f"**Diverged models.** No model of the {total} diverged ({rule})."
@@ -324,7 +326,7 @@ def abstract(study: Study, led: dict) -> str:
     entries = led["claims"]
     counts = pd.Series([e["verdict"] for e in entries]).value_counts()
     specs = [s for s in study.every_setting_specs() if not s.benchmark]
-    models = sum(len(s.branches) for s in specs)
+    models = model_count(specs)
     kinds = "multilayer perceptrons" + (" and 1-D CNNs" if any(s.architecture == "cnn" for s in specs) else "")
     names = {"mnist1d": "MNIST-1D", "digits": "scikit-learn's digits", "abs_1d": "|x| on an interval"}
     data = sorted({names.get(s.dataset, "synthetic tasks with few relevant inputs") for s in specs})
@@ -351,8 +353,7 @@ Headline findings, each with its key number (IQM or estimate with its 95% interv
 def settings_paragraph(f: claims.Finding) -> str:
     if not f.settings:
         return ""
-    # where the settings read the key at different points (the CNN's deepest depth is 4), each names its own
-    named = len({k.name for _, k in f.settings.values()}) > 1
+    named = robustness.read_apart(f)  # then each setting names its own key
     each = "; ".join(f"{s}: {v} ({k.name + ' ' if named else ''}{k.fmt()})" for s, (v, k) in f.settings.items())
     return f"\n*By setting* (Robustness): {each}. {robustness.disagreement(f)}\n"
 

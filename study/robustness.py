@@ -30,17 +30,22 @@ def holds(f) -> str:
     return f"{sum(v == 'supported' for v, _ in f.settings.values())} of {len(f.settings)}"
 
 
+def read_apart(f) -> bool:
+    """Whether the settings read the claim's key number at different points (its name differs between them:
+    another depth, or another prediction), as where the CNN setting stops at depth 4."""
+    return len({key.name for _, key in f.settings.values()}) > 1
+
+
 def disagreement(f) -> str:
     """A sentence where a claim's settings disagree, with each setting's key number; else ''."""
     verdicts = {v for v, _ in f.settings.values()}
     if len(verdicts) < 2:
         return ""
-    names = {key.name for _, key in f.settings.values()}
     capped = "".join(f" (the {s} setting stops at depth {SETTINGS[s]['max_depth']})" for s in f.settings
                      if "max_depth" in SETTINGS.get(s, {}))
     why = (f"The key number's name differs between them: they read the claim in nets of different depth or "
            f"against a different prediction{capped}, so part of the difference is the net's depth, not the data "
-           "or architecture alone." if len(names) > 1 else
+           "or architecture alone." if read_apart(f) else
            "The key number moves between settings; where it crosses a threshold of the rule, the verdict changes "
            "with it.")
     return f"The settings disagree. {why}"

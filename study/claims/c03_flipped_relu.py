@@ -69,7 +69,8 @@ def finding(study) -> Finding:
         f"from the same sign-symmetric distribution), the flips can differ from ReLU by seed noise alone; the "
         f"largest difference in final test accuracy is "
         f"{worst.fmt(percent=True)} ({worst_key[1]}, depth {worst_key[0]}; mean paired difference with its "
-        f"90% interval, the TOST's; the key number gives the 95% one). {shown} of {len(tests)} comparisons are shown equivalent within the margins "
+        f"90% interval, the TOST's; the key number gives the 95% one). {shown} of {len(tests)} comparisons are "
+        f"shown equivalent within the margins "
         f"({100 * MARGINS['test_accuracy']:g} percentage points of accuracy, {MARGINS['test_loss']} of loss)."
     )
     if verdict == NUANCED:
