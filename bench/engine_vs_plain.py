@@ -21,9 +21,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 
-from study import datasets, engine  # noqa: E402
-from study.activations import MAIN_FOUR  # noqa: E402
-from study.config import GroupSpec  # noqa: E402
+from study.spec import datasets  # noqa: E402
+from study.train import engine, environment  # noqa: E402
+from study.spec.activations import MAIN_FOUR  # noqa: E402
+from study.spec.config import GroupSpec  # noqa: E402
 
 WORKLOADS = {
     "bench": GroupSpec("mnist1d", depth=10, width=100, activations=MAIN_FOUR, seeds=(0, 1, 2), epochs=5,
@@ -54,7 +55,7 @@ def main():
     spec = WORKLOADS[args.workload]
     data = engine.load_data(spec) if args.workload == "bench" else random_mnist_sized()
     steps = -(-len(data.x_train) // spec.batch_size)
-    print(f"backend {spec.backend}, device {engine.device()}; workload {args.workload}: {len(spec.branches)} models, "
+    print(f"backend {spec.backend}, device {environment.device()}; workload {args.workload}: {len(spec.branches)} models, "
           f"depth {spec.depth}, width {spec.width}, {data.n_features} inputs, {spec.epochs} epochs of {steps} steps "
           f"({len(data.x_train)} examples, batch {spec.batch_size})")
     # Untimed warm-up: the backend's one-time start-up costs must not fall on whichever path runs first.
@@ -83,7 +84,7 @@ def main():
     print(f"wall time plain {wall['plain']:.1f} s, engine {wall['engine']:.1f} s")
     print(f"per step plain {1000 * step['plain']:.2f} ms, engine {1000 * step['engine']:.2f} ms")
     print(f"ratio plain/engine: per step {step['plain'] / step['engine']:.2f}x, "
-          f"wall time {wall['plain'] / wall['engine']:.2f}x ({engine.device()})")
+          f"wall time {wall['plain'] / wall['engine']:.2f}x ({environment.device()})")
 
 
 if __name__ == "__main__":

@@ -14,8 +14,9 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 t_start = time.perf_counter()
 
-from study import engine, grid, probes  # noqa: E402
-from study.measure import Meter  # noqa: E402
+from study.spec import grid  # noqa: E402
+from study.train import engine, environment, probes  # noqa: E402
+from study.train.measure import Meter  # noqa: E402
 
 START = time.perf_counter() - t_start
 
@@ -66,7 +67,7 @@ def breakdown(name: str, index: int) -> dict:
 
 def main():
     wanted = sys.argv[1:] or ["sparsity:3", "collapse:0"]
-    print(f"backend {os.environ['KERAS_BACKEND']}, device {engine.device()}; process start (imports) {START:.1f} s")
+    print(f"backend {os.environ['KERAS_BACKEND']}, device {environment.device()}; process start (imports) {START:.1f} s")
     for item in wanted:
         name, index = item.split(":")
         b = breakdown(name, int(index))

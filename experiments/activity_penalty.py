@@ -6,7 +6,7 @@ zero up: each strength's active fraction against its test accuracy.
 Run: python experiments/activity_penalty.py --profile quick   (or: python -m study run activity_penalty)
 """
 
-from study.grid import ALSO_ON_DIGITS, Experiment
+from study.spec.grid import ALSO_ON_DIGITS, Experiment
 
 EXPERIMENT = Experiment(
     name="activity_penalty",

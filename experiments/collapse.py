@@ -6,7 +6,7 @@ Tests C10 (a dead ReLU stops training; Leaky ReLU was made to fix it), with `dea
 Run: python experiments/collapse.py --profile quick   (or: python -m study run collapse)
 """
 
-from study.grid import Experiment
+from study.spec.grid import Experiment
 
 EXPERIMENT = Experiment(
     name="collapse",

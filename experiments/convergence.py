@@ -7,8 +7,8 @@ with sigmoid or tanh).
 Run: python experiments/convergence.py --profile quick   (or: python -m study run convergence)
 """
 
-from study.activations import MAIN_FOUR
-from study.grid import ALSO_ON_DIGITS, Experiment, log_sweep
+from study.spec.activations import MAIN_FOUR
+from study.spec.grid import ALSO_ON_DIGITS, Experiment, log_sweep
 
 EXPERIMENT = Experiment(
     name="convergence",

@@ -8,8 +8,8 @@ repeats are the profile's `epochs`. Results are kept per device, so a GPU's sit 
 Run: python experiments/cost.py --profile quick   (or: python -m study run cost)
 """
 
-from study.activations import MAIN_FOUR
-from study.grid import Experiment
+from study.spec.activations import MAIN_FOUR
+from study.spec.grid import Experiment
 
 EXPERIMENT = Experiment(
     name="cost",

@@ -5,7 +5,7 @@ Tests C10 (a dead ReLU stops training; Leaky ReLU was made to fix it), with `col
 Run: python experiments/dead_units.py --profile quick   (or: python -m study run dead_units)
 """
 
-from study.grid import Experiment
+from study.spec.grid import Experiment
 
 EXPERIMENT = Experiment(
     name="dead_units",

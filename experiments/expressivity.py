@@ -8,7 +8,7 @@ the same split is the linear baseline.
 Run: python experiments/expressivity.py --profile quick   (or: python -m study run expressivity)
 """
 
-from study.grid import ALSO_ON_DIGITS, DEPTH_LADDER, Experiment
+from study.spec.grid import ALSO_ON_DIGITS, DEPTH_LADDER, Experiment
 
 EXPERIMENT = Experiment(
     name="expressivity",

@@ -7,9 +7,9 @@ weights single out the informative inputs (relevance AUC and weight share).
 Run: python experiments/feature_selection.py --profile quick   (or: python -m study run feature_selection)
 """
 
-from study.activations import MAIN_FOUR
-from study.datasets import INFORMATIVE
-from study.grid import Experiment
+from study.spec.activations import MAIN_FOUR
+from study.spec.datasets import INFORMATIVE
+from study.spec.grid import Experiment
 
 EXPERIMENT = Experiment(
     name="feature_selection",

@@ -7,7 +7,7 @@ step in tests/test_flips.py; this experiment measures what training gives.
 Run: python experiments/flips.py --profile quick   (or: python -m study run flips)
 """
 
-from study.grid import ALSO_ON_DIGITS_AND_CNN, Experiment
+from study.spec.grid import ALSO_ON_DIGITS_AND_CNN, Experiment
 
 EXPERIMENT = Experiment(
     name="flips",

@@ -6,8 +6,8 @@ uniform) and He initialisation. Its grid is the sparsity grid, so the two share 
 Run: python experiments/gradients.py --profile quick   (or: python -m study run gradients)
 """
 
-from study.activations import MAIN_FOUR
-from study.grid import ALSO_ON_DIGITS_AND_CNN, DEPTH_LADDER, Experiment
+from study.spec.activations import MAIN_FOUR
+from study.spec.grid import ALSO_ON_DIGITS_AND_CNN, DEPTH_LADDER, Experiment
 
 EXPERIMENT = Experiment(
     name="gradients",

@@ -8,8 +8,8 @@ rate per task, chosen on the validation split.
 Run: python experiments/leaderboard.py --profile quick   (or: python -m study run leaderboard)
 """
 
-from study.activations import MAIN_FOUR
-from study.grid import Experiment
+from study.spec.activations import MAIN_FOUR
+from study.spec.grid import Experiment
 
 EXPERIMENT = Experiment(
     name="leaderboard",

@@ -9,7 +9,7 @@ between the same model trained alone and in the group of four beside the spread 
 Run: python experiments/make_up.py --profile quick   (or: python -m study run make_up)
 """
 
-from study.grid import Experiment
+from study.spec.grid import Experiment
 
 EXPERIMENT = Experiment(
     name="make_up",

@@ -8,7 +8,7 @@ activation and 2nd and 98th percentiles are recorded every two training steps (t
 Run: python experiments/saturation.py --profile quick   (or: python -m study run saturation)
 """
 
-from study.grid import ALSO_ON_DIGITS, Experiment
+from study.spec.grid import ALSO_ON_DIGITS, Experiment
 
 EXPERIMENT = Experiment(
     name="saturation",

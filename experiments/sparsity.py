@@ -5,8 +5,8 @@ as 2^-N with depth) and C12 (how a trained net compares with the brain's 1-4%).
 Run: python experiments/sparsity.py --profile quick   (or: python -m study run sparsity)
 """
 
-from study.activations import MAIN_FOUR
-from study.grid import ALSO_ON_DIGITS_AND_CNN, DEPTH_LADDER, Experiment
+from study.spec.activations import MAIN_FOUR
+from study.spec.grid import ALSO_ON_DIGITS_AND_CNN, DEPTH_LADDER, Experiment
 
 EXPERIMENT = Experiment(
     name="sparsity",

@@ -14,10 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from study import grid, ledger, probes, store
-from study.activations import check_choice
-from study.config import REFERENCE, ROOT, home
-from study.selection import Selection, Study
+from study.spec import grid
+from study.report import ledger
+from study.train import probes
+from study import store
+from study.errors import check_choice
+from study.spec.config import REFERENCE, ROOT, home
+from study.analysis.study import Study
+from study.spec.grid import Selection
 
 COLUMNS = {
     "run": "the group's key: the hash of every setting that decides its numbers (results/runs/<run>/)",

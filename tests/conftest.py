@@ -25,7 +25,7 @@ os.environ["MPLCONFIGDIR"] = os.path.join(_SCRATCH, "matplotlib")
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from study.config import GroupSpec  # noqa: E402
+from study.spec.config import GroupSpec  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 

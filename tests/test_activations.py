@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from keras import ops
 
-from study import activations
-from study.activations import ACTIVATIONS, LEAKY_SLOPE, SELU_ALPHA, SELU_SCALE
+from study.spec import activations
+from study.spec.activations import ACTIVATIONS, LEAKY_SLOPE, SELU_ALPHA, SELU_SCALE
 
 # Away from the kink at 0 of the relu-like functions, on both sides, into the tails.
 POINTS = np.array([-3.1, -1.7, -0.3, 0.3, 1.7, 3.1], dtype=np.float64)

@@ -14,8 +14,10 @@ import sys
 import numpy as np
 import pytest
 
-from study import crosscheck, grid, store
-from study.grid import Selection
+from study.run import backends as crosscheck
+from study.spec import grid
+from study import store
+from study.spec.grid import Selection
 from tests.conftest import REPO, run_study
 
 OTHERS = [b for b in crosscheck.installed() if b != os.environ["KERAS_BACKEND"]]
@@ -32,7 +34,7 @@ def crosschecked(tmp_path_factory):
 
 WEIGHTS = """
 import keras, numpy as np
-from study import models
+from study.train import models
 g = models.stacked_mlp(3, 16, [("relu", 0), ("tanh", 1)], 40, 10, "{init}")
 print(",".join(repr(float(np.asarray(keras.ops.convert_to_numpy(w), dtype=np.float64).sum())) for w in g.weights))
 """
@@ -98,22 +100,22 @@ def test_report_compares_the_backends_stored(crosschecked):
 
 
 def _study(out):
-    from study.selection import Study
+    from study.analysis.study import Study
 
     return Study(out, Selection("smoke"), [grid.get("sparsity")], subset=["sparsity"])
 
 
 def test_only_one_backend_stored_is_said(tmp_path, smoke_run):
     """With one backend's runs the section names the command that adds the others."""
-    from study.report import backends_section
-    from study.selection import Study
+    from study.report.document import backends_section
+    from study.analysis.study import Study
 
     study = Study(smoke_run, Selection("smoke"), list(grid.discover().values()))
     assert "python -m study crosscheck" in backends_section(study)
 
 
 def test_device_names_read_plainly():
-    from study.provenance import device_label
+    from study.store.provenance import device_label
 
     assert device_label("CPU (cpu)") == "CPU" and device_label("CPU") == "CPU"
     assert device_label("GPU (NVIDIA H200)") == "GPU (NVIDIA H200)"

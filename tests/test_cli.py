@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from study import activations, config
+from study.spec import activations, config
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -12,7 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from study import cluster, grid, store
+from study.run import cluster
+from study.spec import grid
+from study import store
 
 from conftest import run_study as study, stored_metrics
 

@@ -5,11 +5,13 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from study import cost, grid, store
+from study.train import cost
+from study.spec import grid
+from study import store
 from study.claims import c08_compute_cost as c8
-from study.config import GroupSpec
-from study.measure import COLUMNS
-from study.selection import Study
+from study.spec.config import GroupSpec
+from study.train.measure import COLUMNS
+from study.analysis.study import Study
 
 
 def test_measure_times_every_activation_pass_and_size_each_repeat():

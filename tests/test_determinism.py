@@ -24,7 +24,7 @@ def test_two_fresh_processes_store_identical_numbers(smoke_run, tmp_path, study_
     # same command once more in another, fresh process and compare every stored number.
     study_cli("run", "all", "--profile", "smoke", "--jobs", "2", "--out", tmp_path)
     first, second = stored(smoke_run), stored(tmp_path)
-    from study import grid
+    from study.spec import grid
 
     every = {s.key() for e in grid.discover().values() for s in grid.Selection("smoke").every_setting(e) if not s.benchmark}
     assert len(first) == len(every)  # every group of every setting, each once

@@ -5,7 +5,7 @@ import re
 
 from study import claims
 from study.claims import CLAIMS
-from study.verdicts import VERDICTS
+from study.analysis.verdicts import VERDICTS
 
 MODULES = {m.CLAIM: m for m in claims.modules()}
 SECTIONS = list(MODULES)
@@ -67,7 +67,8 @@ def test_report_refuses_figures_drawn_from_other_runs(smoke_run, study_cli, tmp_
 
 def test_regression_task_end_to_end(smoke_run):
     """The smoke profile's collapse experiment trains regression nets on |x| through the same engine."""
-    from study import grid, store
+    from study.spec import grid
+    from study import store
 
     specs = grid.get("collapse").specs("smoke")
     assert {s.task for s in specs} == {"regression"}

@@ -19,7 +19,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from study import grid, store
+from study.spec import grid
+from study import store
 
 from conftest import fake_metrics, run_study as study, stored_metrics, tiny_spec
 
@@ -330,7 +331,7 @@ def test_claim_is_exclusive_and_released(tmp_path):
 
 def test_lock_of_a_killed_worker_is_taken_over(tmp_path):
     spec = tiny_spec()
-    code = ("import sys, time; from pathlib import Path; from study import store; from study.config import GroupSpec; "
+    code = ("import sys, time; from pathlib import Path; from study import store; from study.spec.config import GroupSpec; "
             f"c = store.claim(Path(sys.argv[1]), GroupSpec(**{spec.to_dict()!r})); print('held', flush=True); time.sleep(60)")
     holder = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], cwd=REPO, stdout=subprocess.PIPE, text=True)
     try:

@@ -44,8 +44,9 @@ import keras
 import numpy as np
 import pytest
 
-from study import datasets, engine, models
-from study.config import GroupSpec
+from study.spec import datasets
+from study.train import engine, models
+from study.spec.config import GroupSpec
 
 # Sign of (first hidden kernel, later hidden kernels, hidden biases, head kernel) of the
 # flipped net relative to the ReLU net, and the sign of its hidden activations a and

@@ -4,8 +4,9 @@ and collapse to a constant over an interval."""
 import numpy as np
 import pytest
 
-from study import datasets, models, probes
-from study.measure import outputs_of
+from study.spec import datasets
+from study.train import models, probes
+from study.train.measure import outputs_of
 
 
 def set_branch(group, layer, k, kernel, bias):
@@ -75,8 +76,8 @@ def test_compiled_evaluation_gives_the_eager_numbers():
     """Evaluation and probes run through Keras's compiled predict function: the same numbers, faster."""
     import keras
 
-    from study import engine
-    from study.config import GroupSpec
+    from study.train import engine
+    from study.spec.config import GroupSpec
 
     spec = GroupSpec("mnist1d", depth=3, width=16, activations=("sigmoid", "relu"), seeds=(0, 1), epochs=1,
                      n_train=256, probe_size=64)

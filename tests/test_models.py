@@ -11,9 +11,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from study import datasets, engine, models
-from study.activations import MAIN_FOUR
-from study.config import GroupSpec
+from study.spec import datasets
+from study.train import engine, models
+from study.spec.activations import MAIN_FOUR
+from study.spec.config import GroupSpec
 
 N_FEATURES, N_CLASSES = 10, 4
 BRANCHES = [(a, s) for a in MAIN_FOUR for s in (0, 1)]

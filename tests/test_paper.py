@@ -9,10 +9,11 @@ import subprocess
 import jsonschema
 import pytest
 
-from study import claims, data, ledger
+from study import claims, data
+from study.report import ledger
 from study.claims import CLAIMS
-from study.config import get_profile
-from study.report import key_text
+from study.spec.config import get_profile
+from study.report.document import key_text
 
 
 @pytest.fixture(scope="module")
@@ -122,9 +123,10 @@ def test_verdicts_by_setting(led, smoke_report):
 def test_the_committed_reference_is_the_full_profile_finished():
     """The repository's results/ hold every group of the reference profile, finished, and its report and ledger
     were made from them: `make study PROFILE=full` on a fresh clone only redraws."""
-    from study import grid, store
-    from study.config import REFERENCE, ROOT
-    from study.selection import Study
+    from study.spec import grid
+    from study import store
+    from study.spec.config import REFERENCE, ROOT
+    from study.analysis.study import Study
 
     study = Study(ROOT, grid.Selection(REFERENCE), list(grid.discover().values()))
     specs = study.every_setting_specs()
@@ -143,7 +145,7 @@ def test_links_to_headings_follow_githubs_rule_in_both_renderings():
     """An '&' in a heading drops out and leaves both of its spaces as hyphens, on GitHub and in the HTML alike."""
     import markdown
 
-    from study.report import anchor
+    from study.report.document import anchor
 
     heading = "C12: Neuroscience (Attwell & Laughlin 2001; Dayan & Abbott 2001). How?"
     assert anchor(heading) == "c12-neuroscience-attwell--laughlin-2001-dayan--abbott-2001-how"
@@ -152,7 +154,7 @@ def test_links_to_headings_follow_githubs_rule_in_both_renderings():
 
 
 def test_settings_read_at_different_depths_are_said_to_differ_in_depth():
-    from study import robustness
+    from study.report import robustness
     from study.claims import Key
 
     f = claims.Finding("C6", "nuanced", Key("sigmoid depth 32 train accuracy", 0.1, 0.09, 0.11, 10, "%"), "", None, "")

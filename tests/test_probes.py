@@ -6,7 +6,8 @@ import numpy as np
 from keras import ops as keras_ops
 import pytest
 
-from study import activations, probes
+from study.spec import activations
+from study.train import probes
 
 
 def arr(rows):

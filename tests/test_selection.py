@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from study.selection import best_learning_rates
+from study.analysis.selection import best_learning_rates
 
 RATES = (1e-3, 1e-2, 1e-1)
 
@@ -58,7 +58,7 @@ def test_a_diverged_rate_is_never_chosen():
 
 
 def test_a_run_stalled_when_it_stays_near_chance_or_its_loss_near_its_first():
-    from study.selection import STALL_FRACTION, STALL_MARGIN, stalled_runs, stalled_share
+    from study.analysis.selection import STALL_FRACTION, STALL_MARGIN, stalled_runs, stalled_share
 
     def rows(dataset, task, metric, values):
         return [{"run": dataset, "dataset": dataset, "task": task, "activation": "relu", "seed": s, "epoch": e,
@@ -81,8 +81,8 @@ def test_a_run_stalled_when_it_stays_near_chance_or_its_loss_near_its_first():
 def test_a_replica_setting_repeats_the_grid_on_its_data_and_leaves_the_main_groups_alone():
     from dataclasses import replace
 
-    from study import grid
-    from study.grid import Selection
+    from study.spec import grid
+    from study.spec.grid import Selection
 
     exp = grid.get("gradients")
     main = Selection("quick").specs(exp)
@@ -99,8 +99,8 @@ def test_a_replica_setting_repeats_the_grid_on_its_data_and_leaves_the_main_grou
 def test_the_cnn_setting_has_the_baseline_channels_depths_up_to_4_and_glorot_alone():
     from dataclasses import replace
 
-    from study import grid
-    from study.grid import Selection
+    from study.spec import grid
+    from study.spec.grid import Selection
 
     exp = grid.get("sparsity")
     main = Selection("full").specs(exp)
@@ -117,7 +117,7 @@ def test_the_cnn_setting_has_the_baseline_channels_depths_up_to_4_and_glorot_alo
 def test_a_setting_that_leaves_an_experiment_nothing_to_train_is_an_error():
     from dataclasses import replace
 
-    from study import grid
+    from study.spec import grid
 
     deep = replace(grid.get("dead_units"), replicas={"quick": ("cnn",)})  # depth 8, beyond the CNN's 4
     with pytest.raises(ValueError, match="'cnn' setting leaves the 'dead_units' experiment no groups"):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats as sps
 
-from study import stats
+from study.analysis import stats
 
 
 def test_tost_matches_two_one_sided_t_tests():

@@ -12,8 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from study import grid, store
-from study.config import GroupSpec
+from study.spec import grid
+from study import store
+from study.spec.config import GroupSpec
 
 from conftest import METRIC_COLUMNS, fake_metrics, tiny_spec
 
@@ -93,10 +94,10 @@ def test_smoke_run_fixture_holds_every_smoke_run(smoke_run):
     """The session fixture other tests build on: every group of every experiment, finished."""
     results = smoke_run / "results"
     experiments = grid.discover()
-    from study import engine
+    from study.train import environment
 
-    specs = {s.key(): s for exp in experiments.values() for s in engine.on_this_device(exp.specs("smoke"))}
-    per_experiment = {name: {s.key() for s in engine.on_this_device(exp.specs("smoke"))}
+    specs = {s.key(): s for exp in experiments.values() for s in environment.on_this_device(exp.specs("smoke"))}
+    per_experiment = {name: {s.key() for s in environment.on_this_device(exp.specs("smoke"))}
                       for name, exp in experiments.items()}
     # sparsity's 2 depths x 2 initialisers, shared with gradients; the others have their own groups but one
     assert per_experiment["sparsity"] == per_experiment["gradients"] and len(per_experiment["sparsity"]) == 4
@@ -104,7 +105,7 @@ def test_smoke_run_fixture_holds_every_smoke_run(smoke_run):
     assert per_experiment["make_up"] <= per_experiment["activity_penalty"]
     assert len(specs) == sum(len(k) for k in per_experiment.values()) - 4 - len(per_experiment["make_up"])
     every = {s.key() for exp in experiments.values()
-             for s in engine.on_this_device(grid.Selection("smoke").every_setting(exp))}
+             for s in environment.on_this_device(grid.Selection("smoke").every_setting(exp))}
     assert set(specs) < every  # and the groups of the settings some experiments repeat in (gradients on digits)
     assert {p.name for p in (results / "runs").iterdir()} == every
     df = store.load(results, [s for s in specs.values() if s.key() in per_experiment["sparsity"]])

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from study import training_length
+from study.analysis import training_length
 
 
 class Runs:

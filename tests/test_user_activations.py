@@ -7,7 +7,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from study import activations, grid, user_activations
+from study.spec import activations, grid, user_activations
 from study.claims import modules
 
 MODULE = '''

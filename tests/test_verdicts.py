@@ -3,7 +3,7 @@
 import pytest
 
 from study import claims
-from study.verdicts import NUANCED, REFUTED, SUPPORTED, VERDICTS, Rule
+from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, VERDICTS, Rule
 
 RULE = Rule(
     (REFUTED, "x is negative", lambda e: e["x"] < 0),

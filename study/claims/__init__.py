@@ -20,11 +20,9 @@ from types import ModuleType
 import numpy as np
 import pandas as pd
 
+from study.analysis.selection import MAIN_INIT, REFERENCE_DEPTH
 from study.claims.source import CLAIMS
 
-# Settings every claim reads its main numbers at.
-REFERENCE_DEPTH = 4  # C1 and C12 are read at this depth (Glorot et al. 2011 used 3 hidden layers)
-MAIN_INIT = "glorot_uniform"  # Keras's default
 
 MODULE_NAME = re.compile(r"^c(\d\d)_\w+$")
 
@@ -122,7 +120,7 @@ def emptied_text(study, experiments) -> str:
 
 
 def _finding(module, study) -> Finding:
-    from study.stats import Unpaired
+    from study.analysis.stats import Unpaired
 
     try:
         f = module.finding(study)
@@ -139,7 +137,7 @@ def findings(study, settings: bool = True) -> list[Finding]:
     settings (grid.SETTINGS), its verdict and key number there too, in `settings` (the main one first),
     unless `settings` is False."""
     from study.claims import yours
-    from study.grid import MAIN_SETTING
+    from study.spec.grid import MAIN_SETTING
 
     found = []
     for module in answerable(study):

@@ -10,12 +10,12 @@ from __future__ import annotations
 import pandas as pd
 import seaborn as sns
 
-from study import stats
+from study.analysis import stats
 from study.claims import MAIN_INIT, REFERENCE_DEPTH, Finding, Key
-from study.figures import BOOT, PALETTE, main_four, seed_means, shown
-from study.literature import GLOROT2011_ZEROS_MNIST
-from study.selection import final_epoch, layer_mean, nearest_depth
-from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.analysis.style import BOOT, colours, rows_shown, seed_means, shown
+from study.analysis.literature import GLOROT2011_ZEROS_MNIST
+from study.analysis.selection import final_epoch, layer_mean, nearest_depth
+from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 
 CLAIM = "C1"
 EXPERIMENTS = ("sparsity",)
@@ -72,10 +72,10 @@ def sparsity_by_activation(study):
     Glorot et al.'s (2011) 83.4% exact zeros on MNIST (as reported in summaries)."""
     df = study.frame("sparsity")
     depth = nearest_depth(df, REFERENCE_DEPTH)
-    sub = main_four(df, depth=depth, epoch=final_epoch(df), initializer=MAIN_INIT)
+    sub = rows_shown(df, depth=depth, epoch=final_epoch(df), initializer=MAIN_INIT)
     sub = seed_means(sub[sub["metric"].isin(MEASURES)], "activation", "metric")
     g = sns.catplot(sub, x="activation", y="value", col="metric", hue="activation", kind="bar",
-                    palette=PALETTE, order=shown(df), height=3, aspect=0.9, legend=False, **BOOT)
+                    palette=colours(df), order=shown(df), height=3, aspect=0.9, legend=False, **BOOT)
     g.set_titles("{col_name}")
     g.set_axis_labels("", "fraction / score")
     g.axes.flat[0].axhline(GLOROT2011_ZEROS_MNIST, ls="--", c="k", lw=1)
@@ -90,10 +90,10 @@ def sparsity_through_training(study):
     initialisers. Lines and bars are IQMs over seeds, bands and bars their 95% bootstrap intervals."""
     df = study.frame("sparsity")
     depth = nearest_depth(df, REFERENCE_DEPTH)
-    sub = main_four(df, depth=depth)
+    sub = rows_shown(df, depth=depth)
     sub = sub[sub["metric"].isin(MEASURES)]
     g = sns.relplot(sub, x="epoch", y="value", hue="activation", col="metric", row="initializer",
-                    kind="line", marker="o", palette=PALETTE, hue_order=shown(df), height=2.6, aspect=1.1,
+                    kind="line", marker="o", palette=colours(df), hue_order=shown(df), height=2.6, aspect=1.1,
                     **BOOT)
     g.set_titles("{col_name}, {row_name}")
     g.set_axis_labels("epoch (0 = initialisation)", "fraction / score")

@@ -13,11 +13,11 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from study import stats
+from study.analysis import stats
 from study.claims import MAIN_INIT, Finding, Key
-from study.figures import BOOT, with_state
-from study.selection import deepest, final_epoch, per_seed
-from study.verdicts import NOT_TESTABLE, NUANCED, REFUTED, SUPPORTED, Rule
+from study.analysis.style import BOOT, with_state
+from study.analysis.selection import deepest, final_epoch, per_seed
+from study.analysis.verdicts import NOT_TESTABLE, NUANCED, REFUTED, SUPPORTED, Rule
 
 CLAIM = "C2"
 EXPERIMENTS = ("sparsity",)

@@ -19,11 +19,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from study import stats
+from study.analysis import stats
 from study.claims import Finding, Key
-from study.figures import BOOT, PALETTE
-from study.selection import final_epoch, per_seed
-from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.analysis.style import BOOT, colours
+from study.analysis.selection import final_epoch, per_seed
+from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 
 CLAIM = "C3"
 EXPERIMENTS = ("flips",)
@@ -88,12 +88,12 @@ def flipped_relus(study):
     last = final_epoch(df)
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
     curves = df[(df["metric"] == "train_loss")]
-    sns.lineplot(curves, x="epoch", y="value", hue="activation", style="depth", palette=PALETTE, hue_order=ORDER,
+    sns.lineplot(curves, x="epoch", y="value", hue="activation", style="depth", palette=colours(df), hue_order=ORDER,
                  ax=axes[0], **BOOT)
     axes[0].set_ylabel("training loss")
     axes[0].set_title("training curves")
     final = df[(df["metric"] == "test_accuracy") & (df["epoch"] == last)]
-    sns.stripplot(final, x="activation", y="value", hue="activation", palette=PALETTE, order=ORDER,
+    sns.stripplot(final, x="activation", y="value", hue="activation", palette=colours(df), order=ORDER,
                   dodge=False, jitter=False, size=6, ax=axes[1], legend=False)
     sns.pointplot(final, x="activation", y="value", order=ORDER, color="k", linestyle="none", marker="_",
                   markersize=20, ax=axes[1], **BOOT)

@@ -16,12 +16,12 @@ import pandas as pd
 import seaborn as sns
 from scipy import stats as sps
 
-from study import stats
+from study.analysis import stats
 from study.claims import Finding, Key
-from study.datasets import relevant_features
-from study.figures import BOOT, PALETTE, seed_means, shown
-from study.selection import final_epoch, per_seed
-from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.spec.datasets import relevant_features
+from study.analysis.style import BOOT, colours, seed_means, shown
+from study.analysis.selection import final_epoch, per_seed
+from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 
 CLAIM = "C4"
 EXPERIMENTS = ("feature_selection",)
@@ -123,7 +123,7 @@ def selection_by_informative(study):
     sub = df[(df["epoch"] == last) & (((df["metric"] == "relevance_auc") & (df["layer"] == 0)) |
                                       ((df["metric"] == "train_loss") & (df["layer"] == -1)))]
     order = [m for m in [*SHOWN, *shown(sub)[4:]] if m in set(sub["model"])]
-    palette = {**PALETTE, "relu + L1": "black"}
+    palette = {**colours(sub), "relu + L1": "black"}
     g = sns.relplot(sub, x="informative", y="value", hue="model", col="metric", kind="line", marker="o",
                     palette=palette, hue_order=order, height=3, aspect=1.1, facet_kws={"sharey": False}, **BOOT)
     ns = sorted(sub["informative"].unique())

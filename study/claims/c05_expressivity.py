@@ -19,11 +19,11 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from study import stats
+from study.analysis import stats
 from study.claims import MAIN_INIT, Finding, Key
-from study.figures import BOOT, PALETTE, shown
-from study.selection import final_epoch, per_seed, stalled_runs, stalled_share
-from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.analysis.style import BOOT, colours, shown
+from study.analysis.selection import final_epoch, per_seed, stalled_runs, stalled_share
+from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 
 CLAIM = "C5"
 EXPERIMENTS = ("expressivity", "sparsity")
@@ -45,7 +45,7 @@ def logistic_regression(dataset: str, n_train, data_seed: int) -> dict[str, floa
     """The linear baseline: multinomial logistic regression (scikit-learn, L2, C=1) on the nets' split."""
     from sklearn.linear_model import LogisticRegression
 
-    from study import datasets
+    from study.spec import datasets
 
     data = datasets.load(dataset, n_train=n_train, seed=data_seed)
     model = LogisticRegression(max_iter=5000).fit(data.x_train, data.y_train)
@@ -118,7 +118,7 @@ def expressivity_by_depth(study):
     last = final_epoch(df)
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
     acc = df[(df["metric"] == "test_accuracy") & (df["epoch"] == last)]
-    sns.lineplot(acc, x="depth", y="value", hue="activation", hue_order=order(df), palette=PALETTE, marker="o",
+    sns.lineplot(acc, x="depth", y="value", hue="activation", hue_order=order(df), palette=colours(df), marker="o",
                  ax=axes[0], **BOOT)
     axes[0].axhline(baseline["test"], ls="--", c="k", lw=1, label="logistic regression")
     axes[0].set_xscale("log", base=2)
@@ -128,7 +128,7 @@ def expressivity_by_depth(study):
     axes[0].set_title("accuracy by depth")
     regions = df[(df["metric"] == "linear_regions") & df["activation"].isin(["relu", "leaky_relu"])].copy()
     regions["state"] = np.where(regions["epoch"] == 0, "initialisation", f"trained ({last} epochs)")
-    sns.lineplot(regions, x="depth", y="value", hue="activation", style="state", palette=PALETTE,
+    sns.lineplot(regions, x="depth", y="value", hue="activation", style="state", palette=colours(df),
                  hue_order=["relu", "leaky_relu"], marker="o", ax=axes[1], **BOOT)
     axes[1].set_xscale("log", base=2)
     axes[1].set_yscale("log")

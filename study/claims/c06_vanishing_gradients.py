@@ -11,11 +11,11 @@ from __future__ import annotations
 import pandas as pd
 import seaborn as sns
 
-from study import stats
+from study.analysis import stats
 from study.claims import MAIN_INIT, Finding, Key
-from study.figures import BOOT, PALETTE, main_four, shown, with_state
-from study.selection import STALL_MARGIN, deepest, final_epoch, per_seed, stalled_runs, stalled_share
-from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.analysis.style import BOOT, colours, rows_shown, shown, with_state
+from study.analysis.selection import STALL_MARGIN, deepest, final_epoch, per_seed, stalled_runs, stalled_share
+from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 
 CLAIM = "C6"
 EXPERIMENTS = ("gradients",)
@@ -91,10 +91,10 @@ def gradient_norm_by_layer(study):
     95% bootstrap intervals."""
     df = study.frame("gradients")
     depth = deepest(df)
-    sub = with_state(main_four(df, depth=depth), final_epoch(df))
+    sub = with_state(rows_shown(df, depth=depth), final_epoch(df))
     sub = sub[sub["metric"] == "grad_norm"]
     g = sns.relplot(sub, x="layer", y="value", hue="activation", style="state", col="initializer",
-                    kind="line", palette=PALETTE, hue_order=shown(df), height=3.2, aspect=1.1, **BOOT)
+                    kind="line", palette=colours(df), hue_order=shown(df), height=3.2, aspect=1.1, **BOOT)
     g.set(yscale="log")
     g.set_axis_labels("hidden layer (1 = input side)", "||dL/dW|| on the probe set")
     g.figure.suptitle(f"C6: gradient norm by layer, depth {depth}", y=1.03)
@@ -107,9 +107,9 @@ def training_curves(study):
     df = study.frame("gradients")
     depths = sorted(df["depth"].unique())
     picked = sorted({depths[0], depths[len(depths) // 2], depths[-1]})
-    sub = main_four(df, initializer=MAIN_INIT)
+    sub = rows_shown(df, initializer=MAIN_INIT)
     sub = sub[(sub["metric"] == "train_loss") & sub["depth"].isin(picked)]
-    g = sns.relplot(sub, x="epoch", y="value", hue="activation", col="depth", kind="line", palette=PALETTE,
+    g = sns.relplot(sub, x="epoch", y="value", hue="activation", col="depth", kind="line", palette=colours(df),
                     hue_order=shown(df), height=3, aspect=1, **BOOT)
     g.set_axis_labels("epoch", "training loss")
     g.figure.suptitle(f"C6: training curves ({MAIN_INIT})", y=1.03)

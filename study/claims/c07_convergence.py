@@ -18,12 +18,12 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from study import stats
+from study.analysis import stats
 from study.claims import Finding, Key
-from study.figures import BOOT, PALETTE, shown
-from study.literature import KRIZHEVSKY2012_SPEEDUP
-from study.selection import best_learning_rates, final_epoch, per_seed, stalled_runs, stalled_share
-from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.analysis.style import BOOT, colours, shown
+from study.analysis.literature import KRIZHEVSKY2012_SPEEDUP
+from study.analysis.selection import best_learning_rates, final_epoch, per_seed, stalled_runs, stalled_share
+from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 
 CLAIM = "C7"
 EXPERIMENTS = ("convergence",)
@@ -131,7 +131,7 @@ def convergence_at_best_rates(study):
     best = best_learning_rates(df, score="val_accuracy").to_dict()
     sub = curves(df, best)
     sub = sub[sub["metric"] == "train_loss"]
-    g = sns.relplot(sub, x="epoch", y="value", hue="activation", col="optimizer", kind="line", palette=PALETTE,
+    g = sns.relplot(sub, x="epoch", y="value", hue="activation", col="optimizer", kind="line", palette=colours(df),
                     hue_order=shown(df), height=3, aspect=1.1, **BOOT)
     g.set_axis_labels("epoch", "training loss")
     g.figure.suptitle("C7: training curves, each activation at its best learning rate", y=1.03)
@@ -145,7 +145,7 @@ def learning_rate_sweep(study):
     last = final_epoch(df)
     sub = df[df["metric"].isin(["val_accuracy"]) & (df["epoch"] == last)]
     g = sns.relplot(sub, x="learning_rate", y="value", hue="activation", col="optimizer", kind="line",
-                    palette=PALETTE, hue_order=shown(df), marker="o", height=3, aspect=1.1,
+                    palette=colours(df), hue_order=shown(df), marker="o", height=3, aspect=1.1,
                     facet_kws={"sharex": False}, **BOOT)
     g.set(xscale="log")
     g.set_axis_labels("learning rate", f"validation accuracy after {last} epochs")

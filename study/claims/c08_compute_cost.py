@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from study import stats
+from study.analysis import stats
 from study.claims import Finding, Key
-from study.figures import PALETTE, shown
-from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.analysis.style import colours, shown
+from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 
 CLAIM = "C8"
 EXPERIMENTS = ("cost",)
@@ -114,7 +114,7 @@ def cost_relative_to_relu(study):
     r["pass"] = r["metric"].map(PASSES)
     r["tensor"] = r["size"].map(size_label)
     g = sns.catplot(r, x="tensor", y="ratio", hue="activation", col="pass", row="device", kind="point",
-                    estimator=np.median, errorbar=("ci", 95), n_boot=200, seed=0, palette=PALETTE,
+                    estimator=np.median, errorbar=("ci", 95), n_boot=200, seed=0, palette=colours(r),
                     hue_order=in_order(r), dodge=0.4, height=3, aspect=1.1, sharex=False,
                     col_order=list(PASSES.values()), order=None)
     for ax in g.axes.flat:

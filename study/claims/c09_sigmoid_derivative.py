@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from study import stats
+from study.analysis import stats
 from study.claims import MAIN_INIT, Finding, Key
-from study.figures import BOOT, PALETTE, main_four, shown, with_state
-from study.selection import deepest, final_epoch, layer_mean, per_seed
-from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.analysis.style import BOOT, colours, rows_shown, shown, with_state
+from study.analysis.selection import deepest, final_epoch, layer_mean, per_seed
+from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 
 CLAIM = "C9"
 EXPERIMENTS = ("gradients", "saturation")
@@ -124,10 +124,10 @@ def derivative_by_layer(study):
     df = study.frame("gradients")
     depth = deepest(df)
     last = final_epoch(df)
-    sub = with_state(main_four(df, depth=depth, initializer=MAIN_INIT), last)
+    sub = with_state(rows_shown(df, depth=depth, initializer=MAIN_INIT), last)
     sub = sub[sub["metric"].isin(["mean_abs_derivative", "saturated"])].dropna(subset=["value"])
     g = sns.relplot(sub, x="layer", y="value", hue="activation", style="state", col="metric", kind="line",
-                    palette=PALETTE, hue_order=shown(df), height=3.2, aspect=1.1,
+                    palette=colours(df), hue_order=shown(df), height=3.2, aspect=1.1,
                     facet_kws={"sharey": False}, **BOOT)
     g.set_titles("{col_name}")
     g.set_axis_labels("hidden layer", "")

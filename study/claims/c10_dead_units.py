@@ -17,11 +17,12 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from study import probes, stats
+from study.train import probes
+from study.analysis import stats
 from study.claims import Finding, Key
-from study.figures import BOOT, PALETTE
-from study.selection import final_epoch, layer_mean, per_seed
-from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.analysis.style import BOOT, PALETTE
+from study.analysis.selection import final_epoch, layer_mean, per_seed
+from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 
 CLAIM = "C10"
 EXPERIMENTS = ("collapse", "dead_units")

@@ -14,12 +14,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from study import stats
-from study.activations import users_in
+from study.analysis import stats
+from study.spec.activations import users_in
 from study.claims import Finding, Key
-from study.figures import PALETTE
-from study.selection import best_learning_rates, final_epoch, stalled_runs, stalled_share
-from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.analysis.style import PALETTE
+from study.analysis.selection import best_learning_rates, final_epoch, stalled_runs, stalled_share
+from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 
 CLAIM = "C11"
 EXPERIMENTS = ("leaderboard",)

@@ -16,12 +16,12 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from study import stats
+from study.analysis import stats
 from study.claims import MAIN_INIT, REFERENCE_DEPTH, Finding, Key
-from study.figures import BOOT, seed_means
-from study.literature import BRAIN_ACTIVE, GLOROT2011_ZEROS_MNIST
-from study.selection import final_epoch, layer_mean, nearest_depth, per_seed
-from study.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.analysis.style import BOOT, seed_means
+from study.analysis.literature import BRAIN_ACTIVE, GLOROT2011_ZEROS_MNIST
+from study.analysis.selection import final_epoch, layer_mean, nearest_depth, per_seed
+from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 
 CLAIM = "C12"
 EXPERIMENTS = ("sparsity", "activity_penalty")

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from study import stats
-from study.activations import users_in
-from study.selection import stalled_runs, stalled_share
+from study.analysis import stats
+from study.spec.activations import users_in
+from study.analysis.selection import stalled_runs, stalled_share
 from study.store import CONFIG_COLUMNS
 
 SETTING = [c for c in CONFIG_COLUMNS if c not in ("backend", "task")]

@@ -1,0 +1,214 @@
+"""Experiments and the grid of groups each one trains.
+
+An experiment script under `experiments/` declares one `Experiment`: data set, activations,
+and its axes: depths (per profile), initialisers, optimisers with their learning rates (a
+sweep is a grid axis like any other), widths, seeds and epochs where they differ from the
+profile's. `specs(profile)` expands it into groups, one per point of the grid; activations
+x seeds are the branches of a group. Experiments whose grids overlap share runs through
+the store.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from study.errors import UnknownChoice, check_choice
+from study.spec import activations
+from study.spec.config import ROOT, GroupSpec, get_profile
+
+EXPERIMENTS_DIR = ROOT / "experiments"
+
+
+# The settings a claim's verdict is also computed in, beyond its experiments' own ("main": MNIST-1D and the
+# MLP for most): each is a change to every group of an experiment that lists it in `replicas`.
+MAIN_SETTING = "main"
+# A setting may also set the width, cap the depths and narrow the initialisers: the CNN has the MNIST-1D
+# baseline CNN's 25 channels, up to 4 convolutions (the baseline has 3; a convolution costs several dense
+# layers here) and the Keras default initialiser alone.
+SETTINGS = {"digits": {"dataset": "digits"},
+            "cnn": {"architecture": "cnn", "width": 25, "max_depth": 4, "initializers": ("glorot_uniform",)}}
+SETTING_TEXT = {MAIN_SETTING: "each experiment's own data (MNIST-1D for most) and the MLP",
+                "digits": "scikit-learn's 8x8 digits (64 pixels), the same MLPs",
+                "cnn": "MNIST-1D, a 1-D CNN of 25 channels in place of the MLP (depth: convolutions, up to 4), Glorot uniform"}
+
+# The replica settings of the experiments whose claims a second data set fits: the whole grid again on digits.
+ALSO_ON_DIGITS = {"quick": ("digits",), "full": ("digits",)}
+# ... and, in the reference run, also with the CNN (where an experiment's claims fit a convolutional net).
+ALSO_ON_DIGITS_AND_CNN = {"quick": ("digits",), "full": ("digits", "cnn")}
+
+# Depths per profile shared by the depth experiments: doublings up to 32 (the reference run skips 16: a depth-16
+# group costs half a depth-32 one and adds a point between two measured ones).
+DEPTH_LADDER = {"smoke": (1, 4), "quick": (1, 2, 4, 8, 16, 32), "full": (1, 2, 4, 8, 32)}
+
+
+def log_sweep(low: float, high: float, n: int) -> tuple[float, ...]:
+    """n learning rates evenly spaced in log scale from low to high, rounded to 3 significant digits."""
+    return tuple(float(f"{v:.3g}") for v in np.geomspace(low, high, n))
+
+
+@dataclass(frozen=True)
+class Experiment:
+    name: str
+    claims: tuple[str, ...]
+    title: str
+    dataset: str | tuple[str, ...] | dict[str, tuple[str, ...]]  # several: a grid axis; a dict: per profile
+    activations: tuple[str, ...]
+    depths: dict[str, tuple[int, ...]]  # per profile
+    initializers: tuple[str, ...] = ("glorot_uniform",)
+    # {optimizer: {profile: learning rates}}; None: Adam at the profile's rate
+    learning_rates: dict[str, dict[str, tuple[float, ...]]] | None = None
+    widths: dict[str, tuple[int, ...]] | None = None  # per profile; None: the profile's width
+    seeds: dict[str, int] | None = None  # seeds 0..N-1 per profile; None: the profile's seeds
+    epochs: dict[str, int] | None = None  # per profile; None: the profile's epochs
+    penalties: tuple[float, ...] = (0.0,)  # L1 activity penalties (GroupSpec.activity_l1), a grid axis
+    penalized: tuple[str, ...] | None = None  # the activations trained under a non-zero penalty (None: all)
+    # activations trained only under an initialiser of their own (selu: lecun_normal), in groups of their own
+    own_initializer: dict[str, str] = field(default_factory=dict)
+    options: dict = field(default_factory=dict)  # further GroupSpec fields (n_train, batch_size, ...)
+    replicas: dict[str, tuple[str, ...]] = field(default_factory=dict)  # per profile: SETTINGS the grid is repeated in
+
+    def settings(self, profile) -> tuple[str, ...]:
+        """The replica settings of this experiment in the profile (besides its main one)."""
+        return tuple(self.replicas.get(get_profile(profile).name, ()))
+
+    def datasets(self, profile) -> tuple[str, ...]:
+        if isinstance(self.dataset, str):
+            return (self.dataset,)
+        return self.dataset[profile] if isinstance(self.dataset, dict) else tuple(self.dataset)
+
+    def seeds_of(self, profile) -> tuple[int, ...]:
+        p = get_profile(profile)
+        return tuple(range(self.seeds[p.name])) if self.seeds else p.seeds
+
+    def specs(self, profile: str, acts=None, seeds: int | None = None, epochs: int | None = None,
+              optimizer: str | None = None, learning_rate: float | None = None,
+              backend: str | None = None, setting: str | None = None) -> list[GroupSpec]:
+        """The experiment's groups in its main setting, or in one of its replica settings; the options narrow
+        or override its grid, as on the command line."""
+        p = get_profile(profile)
+        all_seeds = self.seeds_of(p.name)
+        if seeds is not None and not 1 <= seeds <= len(all_seeds):
+            raise UnknownChoice(
+                f"--seeds {seeds}: the {p.name} profile's '{self.name}' experiment has {len(all_seeds)} seeds "
+                f"(choose 1-{len(all_seeds)})")
+        # A user's activations (module:function) join the experiment's, in groups of their own: the
+        # built-in groups keep their keys (and stored runs), and theirs are stored apart.
+        acts, users = activations.split(acts or (), self.activations)
+        for a in acts:
+            activations.get(a)
+        rates = ({opt: by_profile[p.name] for opt, by_profile in self.learning_rates.items()}
+                 if self.learning_rates else {"adam": (p.learning_rate,)})
+        if optimizer is not None:  # the experiment's rates for it, or the profile's rate
+            rates = {optimizer: rates.get(optimizer, (p.learning_rate,))}
+        if learning_rate is not None:
+            rates = {opt: (learning_rate,) for opt in rates}
+        settings = {**dict(batch_size=p.batch_size, n_train=p.n_train, probe_size=p.probe_size), **self.options}
+        if backend is not None:  # another backend's runs (the default is this process's backend)
+            settings["backend"] = backend
+        data = self.datasets(p.name)
+        widths, depths = self.widths[p.name] if self.widths else (p.width,), self.depths[p.name]
+        only = None  # the initialisers a setting narrows the grid to
+        if setting not in (None, MAIN_SETTING):
+            changes = dict(SETTINGS[check_choice("setting", setting, self.settings(p.name))])
+            data = (changes.pop("dataset"),) if "dataset" in changes else data
+            widths = (changes.pop("width"),) if "width" in changes else widths
+            cap = changes.pop("max_depth", max(depths))
+            depths = tuple(d for d in depths if d <= cap)
+            only = changes.pop("initializers", None)
+            settings.update(changes)
+
+        def penalized(l1, init):  # the activations a group at this penalty and initialiser trains
+            chosen = acts if l1 == 0 or self.penalized is None else tuple(a for a in acts if a in self.penalized)
+            return tuple(a for a in chosen if (self.own_initializer[a] == init if a in self.own_initializer
+                                               else init in self.initializers))
+
+        inits = tuple(dict.fromkeys([*self.initializers, *(self.own_initializer[a] for a in acts
+                                                            if a in self.own_initializer)]))
+        inits = tuple(i for i in inits if only is None or i in only)
+        if not depths or not inits:  # a replica that trains nothing is a mistake in the experiment's declaration
+            raise ValueError(f"the '{setting}' setting leaves the '{self.name}' experiment no groups "
+                             f"(its depths {self.depths[p.name]}, initialisers {self.initializers}): drop it from replicas")
+
+        built_in = [
+            GroupSpec(dataset=ds, depth=d, width=w, activations=penalized(l1, init),
+                      seeds=all_seeds[:seeds] if seeds else all_seeds,
+                      epochs=epochs or (self.epochs[p.name] if self.epochs else p.epochs),
+                      initializer=init, optimizer=opt, learning_rate=lr, activity_l1=l1, **settings)
+            for ds in data
+            for l1 in self.penalties
+            for init in inits if penalized(l1, init)
+            for opt, lrs in rates.items()
+            for lr, w, d in itertools.product(lrs, widths, depths)
+        ]
+        if not users:
+            return built_in
+        if self.options.get("benchmark"):  # timed beside ReLU in the same run: a ratio across runs is not one
+            return [replace(s, activations=(*s.activations, *users)) for s in built_in]
+        # unpenalised, under the experiment's own initialisers: as a built-in activation is trained
+        mine = {s.key(): s for s in (replace(s, activations=users) for s in built_in
+                                     if s.activity_l1 == 0 and s.initializer in self.initializers)}
+        return built_in + list(mine.values())
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What a command trains or draws: a profile, narrowed or overridden by the command-line options.
+
+    `run`, `figures` and `report` take the same options, so the runs a custom `run` made are the
+    ones `figures` and `report` draw.
+    """
+
+    profile: str = "quick"
+    activations: tuple[str, ...] | None = None
+    seeds: int | None = None
+    epochs: int | None = None
+    optimizer: str | None = None
+    learning_rate: float | None = None
+    backend: str | None = None  # None: this process's Keras backend; set to read another backend's runs
+    setting: str | None = None  # None: each experiment's main setting; else one of its replica SETTINGS
+
+    def specs(self, experiment: Experiment) -> list[GroupSpec]:
+        return experiment.specs(self.profile, acts=self.activations, seeds=self.seeds, epochs=self.epochs,
+                                optimizer=self.optimizer, learning_rate=self.learning_rate, backend=self.backend,
+                                setting=self.setting)
+
+    def every_setting(self, experiment: Experiment) -> list[GroupSpec]:
+        """The groups of the main setting and of every replica setting: what `run` trains."""
+        return [s for name in (None, *experiment.settings(self.profile))
+                for s in replace(self, setting=name).specs(experiment)]
+
+    def activations_of(self, experiment: Experiment) -> tuple[str, ...]:
+        """The activations the selection trains in this experiment: the built-ins it names (or all the
+        experiment's), then the user's (module:function@hash)."""
+        built_in, users = activations.split(self.activations or (), experiment.activations)
+        return built_in + users
+
+    def options(self) -> list[str]:
+        """The selection as command-line options, to repeat in hints."""
+        given = [("--profile", self.profile),
+                 ("--activations", ",".join(self.activations) if self.activations else None),
+                 ("--seeds", self.seeds), ("--epochs", self.epochs), ("--optimizer", self.optimizer),
+                 ("--learning-rate", None if self.learning_rate is None else f"{self.learning_rate:g}")]
+        return [str(x) for flag, value in given if value is not None for x in (flag, value)]
+
+
+def discover() -> dict[str, Experiment]:
+    """Every Experiment declared by a script in experiments/, by name."""
+    found = {}
+    for path in sorted(EXPERIMENTS_DIR.glob("*.py")):
+        spec = importlib.util.spec_from_file_location(f"experiments.{path.stem}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        exp = getattr(module, "EXPERIMENT", None)
+        if isinstance(exp, Experiment):
+            found[exp.name] = exp
+    return found
+
+
+def get(name: str) -> Experiment:
+    known = discover()
+    return known[check_choice("experiment", name, known)]
