@@ -99,6 +99,15 @@ def fake_metrics(spec: GroupSpec, offset=0.0) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="session")
+def smoke_study(smoke_run):
+    """The smoke run's stored runs as a Study (every experiment, the main setting and its replicas)."""
+    from study.analysis.study import Study
+    from study.spec import grid
+
+    return Study(smoke_run, grid.Selection("smoke"), list(grid.discover().values()))
+
+
+@pytest.fixture(scope="session")
 def smoke_report(smoke_run) -> Path:
     """Figures and report of the smoke run, drawn once; the report folder (report.md, index.html,
     claims.json, report.pdf)."""

@@ -34,6 +34,7 @@ class Study:
         self.rerun_options = rerun_options if rerun_options is not None else self.selection.options()
         self.subset = subset or []  # experiment names given to figures/report, when not all
         self._frames, self._specs, self._info, self._in_setting = {}, {}, None, {}
+        self.cache = {}  # what later stages compute from these runs once (the claims' findings)
         self.excluded = pd.DataFrame({"run": pd.Series(dtype=str), "activation": pd.Series(dtype=str),
                                       "seed": pd.Series(dtype=int), "epoch": pd.Series(dtype=int)})
 

@@ -18,20 +18,20 @@ VERDICTS = (SUPPORTED, REFUTED, NUANCED, NOT_TESTABLE)
 class Case:
     verdict: str
     condition: str  # in words, as the report prints it
-    holds: Callable[[dict], bool]  # the same condition on the evidence
+    holds: Callable[[object], bool]  # the same condition on the claim's evidence (a dataclass of numbers)
 
 
 class Rule:
     """Cases tried in order; the first whose condition holds gives the verdict, else `otherwise`."""
 
-    def __init__(self, *cases: tuple[str, str, Callable[[dict], bool]], otherwise: str):
+    def __init__(self, *cases: tuple[str, str, Callable[[object], bool]], otherwise: str):
         self.cases = [Case(*c) for c in cases]
         self.otherwise = otherwise
         for v in [c.verdict for c in self.cases] + [otherwise]:
             if v not in VERDICTS:
                 raise ValueError(f"unknown verdict '{v}' (choose from {', '.join(VERDICTS)})")
 
-    def __call__(self, evidence: dict) -> str:
+    def __call__(self, evidence) -> str:
         for case in self.cases:
             if case.holds(evidence):
                 return case.verdict

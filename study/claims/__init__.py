@@ -3,10 +3,15 @@
 Each claim module declares
     CLAIM        its id, "C7"
     EXPERIMENTS  the experiments whose stored runs it reads
-    RULE         its verdict rule (`study.verdicts.Rule`), stated once
-    finding(study) -> Finding   what the runs say, with the verdict `RULE(evidence)`
+    RULE         its verdict rule (`study.analysis.verdicts.Rule`), stated once
+    LITERATURE   the published numbers its section compares against
+    evidence(study) -> Evidence    the numbers: a frozen dataclass whose `key` is the key number
+    verdict(evidence) -> str       the verdict, RULE applied to the evidence
+    text(evidence) -> str          what the numbers say, in sentences
+    table(evidence) -> DataFrame   the section's table
     FIGURES      {name: function(study) -> matplotlib figure}
-so one file answers "how was C7 decided?". Adding a claim is adding a module here.
+so one file answers "how was C7 decided?", and the numbers can be tested without the prose.
+Adding a claim is adding a module here.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from study.analysis.selection import MAIN_INIT, REFERENCE_DEPTH
+from study.analysis.stats import Unpaired
 from study.claims.source import CLAIMS
 
 
@@ -73,6 +79,7 @@ class Finding:
     rule: str = ""  # the verdict rule in words, from the claim module's RULE
     yours: pd.DataFrame = field(default_factory=pd.DataFrame)  # a user's activations against ReLU (claims.yours)
     settings: dict = field(default_factory=dict)  # {setting: (verdict, Key)} where the runs span several settings
+    evidence: object = None  # the claim module's evidence: the numbers behind the verdict and the text
 
 
 def modules() -> list[ModuleType]:
@@ -120,22 +127,31 @@ def emptied_text(study, experiments) -> str:
 
 
 def _finding(module, study) -> Finding:
-    from study.analysis.stats import Unpaired
-
+    """The claim's evidence, its verdict, its text and its table, as one Finding."""
     try:
-        f = module.finding(study)
-        f.text += emptied_text(study, module.EXPERIMENTS)
-        return f
+        if hasattr(module, "finding"):  # TRANSITION: remove once every module has evidence/verdict/text/table
+            f = module.finding(study)
+            f.text += emptied_text(study, module.EXPERIMENTS)
+            return f
+        e = module.evidence(study)
     except Unpaired:  # diverged models left one side of a paired comparison short
         return Finding(module.CLAIM, "not computed", Key("-", np.nan, np.nan, np.nan, 0), "Diverged models left out of "
                        "these runs leave its paired comparisons with unequal seeds, so no verdict is given.",
                        pd.DataFrame(), "")
+    return Finding(module.CLAIM, module.verdict(e), e.key, module.text(e) + emptied_text(study, module.EXPERIMENTS),
+                   module.table(e), module.LITERATURE, evidence=e)
 
 
 def findings(study, settings: bool = True) -> list[Finding]:
     """Each answerable claim's finding in the main setting; where its experiments are repeated in other
     settings (grid.SETTINGS), its verdict and key number there too, in `settings` (the main one first),
-    unless `settings` is False."""
+    unless `settings` is False. Computed once per study: the figures and the report read the same."""
+    if ("findings", settings) not in study.cache:
+        study.cache[("findings", settings)] = _findings(study, settings)
+    return study.cache[("findings", settings)]
+
+
+def _findings(study, settings: bool) -> list[Finding]:
     from study.claims import yours
     from study.spec.grid import MAIN_SETTING
 

@@ -7,15 +7,17 @@ near-zero fraction and Hoyer sparsity, which every activation can reach.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 import seaborn as sns
 
 from study.analysis import stats
-from study.claims import MAIN_INIT, REFERENCE_DEPTH, Finding, Key
-from study.analysis.style import BOOT, colours, rows_shown, seed_means, shown
 from study.analysis.literature import GLOROT2011_ZEROS_MNIST
-from study.analysis.selection import final_epoch, layer_mean, nearest_depth
+from study.analysis.selection import MAIN_INIT, REFERENCE_DEPTH, final_epoch, layer_mean, nearest_depth
+from study.analysis.style import BOOT, colours, rows_shown, seed_means, shown
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.claims import Key
 
 CLAIM = "C1"
 EXPERIMENTS = ("sparsity",)
@@ -25,44 +27,73 @@ MIN_ZEROS = 0.2
 RULE = Rule(
     (SUPPORTED, f"ReLU's exact-zero fraction has a lower bound above {MIN_ZEROS:.0%}, sigmoid and tanh have "
                 "none, and ReLU's near-zero fraction exceeds both (paired difference, lower bound above 0)",
-     lambda e: e["relu_zero"].low > MIN_ZEROS and e["saturating_zero"] == 0 and e["sparser"]),
-    (NUANCED, "the first holds but not both others", lambda e: e["relu_zero"].low > MIN_ZEROS),
+     lambda e: e.relu_zero.low > MIN_ZEROS and e.saturating_zero == 0 and e.sparser),
+    (NUANCED, "the first holds but not both others", lambda e: e.relu_zero.low > MIN_ZEROS),
     otherwise=REFUTED,
 )
+LITERATURE = (f"Glorot et al. (2011): {100 * GLOROT2011_ZEROS_MNIST:.1f}% exact zeros on MNIST "
+              "(as reported in summaries), about 50% at initialisation.")
 
 
-def finding(study) -> Finding:
+@dataclass(frozen=True)
+class Evidence:
+    depth: int
+    epochs: int
+    measures: dict[str, dict[str, stats.Estimate]]  # {activation: {measure: IQM over seeds of the layer mean}}
+    near_zero_above: dict[str, stats.Estimate]  # ReLU's near-zero fraction minus sigmoid's and tanh's, paired
+    saturating_zero: float  # the largest upper bound of sigmoid's and tanh's exact-zero fractions
+
+    @property
+    def relu_zero(self) -> stats.Estimate:
+        return self.measures["relu"]["exact_zero"]
+
+    @property
+    def sparser(self) -> bool:
+        return all(d.low > 0 for d in self.near_zero_above.values())
+
+    @property
+    def key(self) -> Key:
+        return Key.of("ReLU exact zeros", self.relu_zero, "%")
+
+
+def evidence(study) -> Evidence:
     df = study.frame("sparsity")
     depth, last = nearest_depth(df, REFERENCE_DEPTH), final_epoch(df)
     where = dict(depth=depth, epoch=last, initializer=MAIN_INIT)
     values = {a: {m: layer_mean(df, m, activation=a, **where) for m in MEASURES} for a in shown(df)}
     est = {a: {m: stats.bootstrap(values[a][m]) for m in MEASURES} for a in shown(df)}
-    relu_zero = est["relu"]["exact_zero"]
     diffs = {b: stats.paired_difference(values["relu"]["near_zero"], values[b]["near_zero"])
              for b in ("sigmoid", "tanh")}
     saturating_zero = max(est[b]["exact_zero"].high for b in ("sigmoid", "tanh"))
-    verdict = RULE({"relu_zero": relu_zero, "saturating_zero": saturating_zero,
-                    "sparser": all(d.low > 0 for d in diffs.values())})
+    return Evidence(depth, last, est, diffs, saturating_zero)
 
+
+def verdict(e: Evidence) -> str:
+    return RULE(e)
+
+
+def text(e: Evidence) -> str:
     def compared(b):
-        d = diffs[b]
+        d = e.near_zero_above[b]
         word = "above" if d.low > 0 else ("below" if d.high < 0 else "not clearly different from")
         return f"{word} {b}'s (difference {d.fmt(points=True)})"
 
-    text = (
-        f"In the depth-{depth} nets after {last} epochs, ReLU leaves {relu_zero.fmt(percent=True)} of "
+    leaky = e.measures["leaky_relu"]
+    return (
+        f"In the depth-{e.depth} nets after {e.epochs} epochs, ReLU leaves {e.relu_zero.fmt(percent=True)} of "
         f"hidden activations at exactly zero; sigmoid and tanh leave "
-        + ("none" if saturating_zero == 0 else f"up to {100 * saturating_zero:.1f}% (upper bound)")
+        + ("none" if e.saturating_zero == 0 else f"up to {100 * e.saturating_zero:.1f}% (upper bound)")
         + f". On the near-zero measure, which sigmoid and tanh can also reach, ReLU's fraction is "
         f"{compared('sigmoid')} and {compared('tanh')} (paired by seed). Leaky ReLU, which keeps a "
         f"0.01 slope, has "
-        f"{est['leaky_relu']['exact_zero'].fmt(percent=True)} exact zeros but "
-        f"{est['leaky_relu']['near_zero'].fmt(percent=True)} near-zero activations."
+        f"{leaky['exact_zero'].fmt(percent=True)} exact zeros but "
+        f"{leaky['near_zero'].fmt(percent=True)} near-zero activations."
     )
-    table = pd.DataFrame({a: {m: est[a][m].fmt(percent=m != 'hoyer') for m in MEASURES} for a in shown(df)}).T
-    return Finding(CLAIM, verdict, Key.of("ReLU exact zeros", relu_zero, "%"), text, table,
-                   f"Glorot et al. (2011): {100 * GLOROT2011_ZEROS_MNIST:.1f}% exact zeros on MNIST "
-                   "(as reported in summaries), about 50% at initialisation.")
+
+
+def table(e: Evidence) -> pd.DataFrame:
+    return pd.DataFrame({a: {m: est[m].fmt(percent=m != "hoyer") for m in MEASURES}
+                         for a, est in e.measures.items()}).T
 
 
 def sparsity_by_activation(study):
