@@ -27,7 +27,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from study.spec import activations, config, grid, user_activations  # noqa: E402
 from study.run import cluster, backends as crosscheck, pool as runner
-from study.errors import MissingInput  # noqa: E402
+from study.errors import MissingInput, UnknownChoice, check_choice  # noqa: E402
 
 EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
 BACKENDS = crosscheck.BACKENDS

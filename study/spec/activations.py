@@ -8,9 +8,9 @@ and the saturated fraction.
 
 from __future__ import annotations
 
-from study.errors import UnknownChoice, check_choice
+from study.errors import UnknownChoice
 from study.spec import user_activations
-from study.spec.activation_type import SATURATION_LEVEL, Activation, ops
+from study.spec.activation_type import Activation, ops
 
 LEAKY_SLOPE = 0.01  # Maas et al. (2013); Keras's own defaults (0.2, 0.3) differ.
 SELU_ALPHA = 1.6732632423543772

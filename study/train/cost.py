@@ -22,6 +22,7 @@ import pandas as pd
 from study.spec import activations
 from study.train import models
 from study.spec.config import GroupSpec
+from study.train.environment import environment
 from study.train.measure import COLUMNS
 
 SIZES = (2 ** 12, 2 ** 16, 2 ** 20, 2 ** 23)  # float32: 16 KB, 256 KB, 4 MB, 32 MB

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from study.spec.activations import SATURATION_LEVEL, Activation, ops
+from study.spec.activation_type import SATURATION_LEVEL, Activation, ops
 
 NEAR_ZERO_LEVEL = 0.1  # |a| below 10% of the layer's mean |a| counts as near zero
 COLLAPSE_LEVEL = 1e-3  # output range below 0.1% of the target's range over the interval: constant
