@@ -12,7 +12,7 @@ export KERAS_BACKEND ?= tensorflow
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export MPLBACKEND ?= Agg
 
-.PHONY: study test test-faults bench crosscheck figures report system clean-venv
+.PHONY: study test test-faults bench crosscheck figures report system format clean-venv
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,8 +45,7 @@ system:
 
 study: $(VENV)/.installed system
 	$(PY) -m study run all --profile $(PROFILE) --jobs $(JOBS) $(OUT_OPTION)
-	$(PY) -m study figures --profile $(PROFILE) $(OUT_OPTION)
-	$(PY) -m study report --profile $(PROFILE) $(OUT_OPTION)
+	$(PY) -m study report --with-figures --profile $(PROFILE) $(OUT_OPTION)
 
 figures: $(VENV)/.installed
 	$(PY) -m study figures --profile $(PROFILE) $(OUT_OPTION)
@@ -56,6 +55,8 @@ report: $(VENV)/.installed system
 
 test: $(VENV)/.installed $(VENV)/.backends $(VENV)/.testing  # the suite on TensorFlow, with JAX and PyTorch smoke runs
 	$(MAKE) --no-print-directory system REQUIRE_SYSTEM=1
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -q
 
 # The experiments crosschecked by default: those of C1-C3, C5-C7, C9 and C10, whose quick runs on all three
@@ -70,6 +71,10 @@ test-faults: $(VENV)/.installed  # every fault test, with all 20 kill -9 trials 
 
 bench: $(VENV)/.installed
 	$(PY) bench/engine_vs_plain.py
+
+format: $(VENV)/.testing  # what `make test` checks first: ruff's lint rules and format (pyproject.toml)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 clean-venv:
 	rm -rf $(VENV)

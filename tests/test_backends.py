@@ -107,7 +107,7 @@ def _study(out):
 
 def test_only_one_backend_stored_is_said(tmp_path, smoke_run):
     """With one backend's runs the section names the command that adds the others."""
-    from study.report.document import backends_section
+    from study.report.sections import backends_section
     from study.analysis.study import Study
 
     study = Study(smoke_run, Selection("smoke"), list(grid.discover().values()))

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from study import claims
-from study.report.document import chromium
+from study.report.html import chromium
 
 
 @pytest.fixture(scope="module")

@@ -126,3 +126,18 @@ def test_modules_and_functions_are_small():
                 if length > MAX_FUNCTION_LINES:
                     too_long.append(f"{name}.{node.name}: {length} lines")
     assert not too_long, "\n".join(too_long)
+
+
+def test_the_documented_names_keep_their_old_import_paths():
+    from study.analysis.selection import best_learning_rates
+    from study.config import GroupSpec as old_spec
+    from study.data import COLUMNS, METRICS, load_claims, load_metrics  # noqa: F401
+    from study.grid import SETTINGS as old_settings
+    from study.ledger import SCHEMA as old_schema
+    from study.report.ledger import SCHEMA
+    from study.selection import best_learning_rates as old_best
+    from study.spec import GroupSpec
+    from study.spec.grid import SETTINGS
+
+    assert old_spec is GroupSpec and old_settings is SETTINGS and old_best is best_learning_rates
+    assert old_schema is SCHEMA

@@ -13,7 +13,7 @@ from study import claims, data
 from study.report import ledger
 from study.claims import CLAIMS
 from study.spec.config import get_profile
-from study.report.document import key_text
+from study.report.markdown import key_text
 
 
 @pytest.fixture(scope="module")
@@ -145,7 +145,7 @@ def test_links_to_headings_follow_githubs_rule_in_both_renderings():
     """An '&' in a heading drops out and leaves both of its spaces as hyphens, on GitHub and in the HTML alike."""
     import markdown
 
-    from study.report.document import anchor
+    from study.report.markdown import anchor
 
     heading = "C12: Neuroscience (Attwell & Laughlin 2001; Dayan & Abbott 2001). How?"
     assert anchor(heading) == "c12-neuroscience-attwell--laughlin-2001-dayan--abbott-2001-how"

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats as sps
 
+from study.analysis.intervals import interval
+
 BOOTSTRAP_SEED = 20260101
 N_BOOTSTRAP = 2000
 
@@ -43,12 +45,8 @@ class Estimate:
     def fmt(self, digits=3, percent=False, points=False) -> str:
         """"0.123 [0.1, 0.15]"; with percent "12.3% [10.0, 15.0]"; a difference of fractions with points,
         "+12.3 pp [+10.0, +15.0]"."""
-        if points:
-            d = max(digits - 2, 0)
-            return f"{100 * self.value:+.{d}f} pp [{100 * self.low:+.{d}f}, {100 * self.high:+.{d}f}]"
-        if percent:
-            return f"{100 * self.value:.{max(digits - 2, 0)}f}% [{100 * self.low:.{max(digits - 2, 0)}f}, {100 * self.high:.{max(digits - 2, 0)}f}]"
-        return f"{self.value:.{digits}g} [{self.low:.{digits}g}, {self.high:.{digits}g}]"
+        style = "pp" if points else "%" if percent else ""
+        return interval(self.value, self.low, self.high, style, decimals=max(digits - 2, 0), digits=digits)
 
 
 def bootstrap(x, statistic=iqm, n=N_BOOTSTRAP, seed=BOOTSTRAP_SEED, level=0.95) -> Estimate:
@@ -154,9 +152,8 @@ class Equivalence:
         return self.low > self.margin or self.high < -self.margin
 
     def fmt(self, digits=3, percent=False) -> str:
-        scale, unit = (100, " pp") if percent else (1, "")
-        return (f"{scale * self.difference:+.{digits - 1}f}{unit} [{scale * self.low:+.{digits - 1}f}, "
-                f"{scale * self.high:+.{digits - 1}f}], TOST p = {self.p:.2g}")
+        return (interval(self.difference, self.low, self.high, "pp" if percent else "+", decimals=digits - 1)
+                + f", TOST p = {self.p:.2g}")
 
 
 def equivalence(x, y, margin: float) -> Equivalence:

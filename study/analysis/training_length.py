@@ -73,8 +73,7 @@ def sentence(study) -> str:
               else "Its validation loss still falls at the end.")
     return (f"**Training length.** The mean validation accuracy of the ReLU MLP with {DEPTH} hidden layers of "
             f"{s['width']} on MNIST-1D ({s['seeds']} seeds) over the last {s['fifth']} of its {s['epochs']} epochs "
-            f"differs from its mean over the {s['fifth']} before by {100 * change.value:+.1f} pp "
-            f"[{100 * change.low:+.1f}, {100 * change.high:+.1f}], so {state(change)} (the rule: within "
+            f"differs from its mean over the {s['fifth']} before by {change.fmt(points=True)}, so {state(change)} (the rule: within "
             f"±{100 * CONVERGED:g} pp, interval and all). {lowest} It ends at {s['test'].fmt(percent=True)} test accuracy, with "
             f"{s['train'].fmt(percent=True)} training accuracy. The data set's authors report {accuracy} ± {sd}% "
             f"for their MLP (two hidden layers of 100; Greydanus & Kobak 2024, Table 1), trained with Adam at a "

@@ -25,6 +25,7 @@ from types import ModuleType
 import numpy as np
 import pandas as pd
 
+from study.analysis.intervals import interval
 from study.analysis.selection import MAIN_INIT, REFERENCE_DEPTH
 from study.analysis.stats import Unpaired
 from study.claims.source import CLAIMS
@@ -53,11 +54,9 @@ class Key:
         return cls(name, float(estimate.value), float(estimate.low), float(estimate.high), int(estimate.n), unit)
 
     def fmt(self) -> str:
-        if self.unit == "%":
-            return f"{100 * self.value:.1f}% [{100 * self.low:.1f}, {100 * self.high:.1f}]"
-        if self.unit == "pp":
-            return f"{100 * self.value:+.1f} pp [{100 * self.low:+.1f}, {100 * self.high:+.1f}]"
-        return f"{self.value:.3g} [{self.low:.3g}, {self.high:.3g}]" + (f" {self.unit}" if self.unit else "")
+        if self.unit in ("%", "pp"):
+            return interval(self.value, self.low, self.high, self.unit)
+        return interval(self.value, self.low, self.high) + (f" {self.unit}" if self.unit else "")
 
     def __str__(self) -> str:
         return f"{self.name} {self.fmt()}"

@@ -8,13 +8,15 @@ layers independent), which is what does fall geometrically.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
 
 from study.analysis import stats
-from study.claims import MAIN_INIT, Finding, Key
+from study.claims import MAIN_INIT, Key
 from study.analysis.style import BOOT, with_state
 from study.analysis.selection import deepest, final_epoch, per_seed
 from study.analysis.verdicts import NOT_TESTABLE, NUANCED, REFUTED, SUPPORTED, Rule
@@ -24,48 +26,87 @@ EXPERIMENTS = ("sparsity",)
 FAR_OFF = 100  # a ratio this many times the prediction refutes it
 
 RULE = Rule(
-    (NOT_TESTABLE, "the ratio is undefined (no active units in the first layer)", lambda e: np.isnan(e["ratio"].value)),
+    (NOT_TESTABLE, "the ratio is undefined (no active units in the first layer)", lambda e: np.isnan(e.ratio.value)),
     (REFUTED, f"the lower bound of the ratio of the last to the first hidden layer's ReLU activation rate in "
               f"the deepest trained nets is over {FAR_OFF} times the predicted 2^-(N-1)",
-     lambda e: e["ratio"].low > FAR_OFF * e["predicted"]),
-    (SUPPORTED, "its interval contains 2^-(N-1)", lambda e: e["ratio"].low <= e["predicted"] <= e["ratio"].high),
+     lambda e: e.ratio.low > FAR_OFF * e.predicted),
+    (SUPPORTED, "its interval contains 2^-(N-1)", lambda e: e.ratio.low <= e.predicted <= e.ratio.high),
     otherwise=NUANCED,
 )
+LITERATURE = "He et al. (2015): each ReLU is active with probability 1/2 at every layer."
+STATES = ("initialisation", "trained")
 
 
-def finding(study) -> Finding:
+@dataclass(frozen=True)
+class Evidence:
+    depth: int  # the deepest nets'
+    epochs: int
+    first: dict[tuple[str, str], stats.Estimate]  # {(state, initialiser): layer 1's ReLU activation rate}
+    last: dict[tuple[str, str], stats.Estimate]  # the same for the last hidden layer
+    ratios: dict[tuple[str, str], stats.Estimate]  # the last layer's rate over the first's, per seed
+    layer_rates: tuple[float, ...]  # each layer's rate, mean over seeds, trained under MAIN_INIT
+
+    @property
+    def predicted(self) -> float:
+        return 2.0 ** -(self.depth - 1)
+
+    @property
+    def ratio(self) -> stats.Estimate:
+        """The trained nets' ratio under the main initialiser: the one the verdict reads."""
+        return self.ratios[("trained", MAIN_INIT)]
+
+    @property
+    def paths(self) -> float:
+        """The product of the per-layer rates: the share of fully active paths, were layers independent."""
+        return float(np.prod(np.array(self.layer_rates)))
+
+    @property
+    def key(self) -> Key:
+        return Key.of(f"rate ratio (predicted {self.predicted:.2g})", self.ratio)
+
+
+def evidence(study) -> Evidence:
     df = study.frame("sparsity")
-    depth = deepest(df)
-    rows, ratio_est = {}, {}
-    for epoch, label in [(0, "initialisation"), (final_epoch(df), "trained")]:
+    depth, epochs = deepest(df), final_epoch(df)
+    first, last, ratios = {}, {}, {}
+    for state, epoch in zip(STATES, (0, epochs)):
         for init in sorted(df["initializer"].unique()):
             rate = per_seed(df, "active", activation="relu", depth=depth, epoch=epoch, initializer=init)
-            first, last = rate.iloc[:, 0].to_numpy(), rate.iloc[:, -1].to_numpy()
+            one, end = rate.iloc[:, 0].to_numpy(), rate.iloc[:, -1].to_numpy()
             with np.errstate(divide="ignore", invalid="ignore"):
-                ratio_est[(label, init)] = stats.bootstrap(last / first)
-            rows[f"{label}, {init}"] = {"layer 1": stats.bootstrap(first),
-                                        f"layer {depth}": stats.bootstrap(last)}
-    predicted = 2.0 ** -(depth - 1)
-    main = ratio_est[("trained", MAIN_INIT)]
-    verdict = RULE({"ratio": main, "predicted": predicted})
-    per_layer = per_seed(df, "active", activation="relu", depth=depth, epoch=final_epoch(df),
+                ratios[(state, init)] = stats.bootstrap(end / one)
+            first[(state, init)], last[(state, init)] = stats.bootstrap(one), stats.bootstrap(end)
+    per_layer = per_seed(df, "active", activation="relu", depth=depth, epoch=epochs,
                          initializer=MAIN_INIT).mean(axis=0)
-    paths = float(np.prod(per_layer.to_numpy()))
-    text = (
+    return Evidence(depth, epochs, first, last, ratios, tuple(float(r) for r in per_layer.to_numpy()))
+
+
+def verdict(e: Evidence) -> str:
+    return RULE(e)
+
+
+def text(e: Evidence) -> str:
+    depth = e.depth
+    return (
         f"C2 predicts that the activation rate {depth - 1} layers deeper is 2^-{depth - 1} = "
-        f"{predicted:.2g} of the first layer's. In the trained depth-{depth} ReLU nets ({MAIN_INIT}) the "
-        f"last hidden layer's rate is {main.fmt()} times the first layer's; at initialisation "
-        f"{ratio_est[('initialisation', MAIN_INIT)].fmt()}. The fraction of non-zero activations per layer "
-        f"(mean over seeds) stays between {per_layer.min():.0%} and {per_layer.max():.0%} in these trained nets, "
-        f"where He et al. (2015) assume 1/2 at initialisation: it does not halve layer after layer. What does fall "
-        f"geometrically is the product of the per-layer rates, {paths:.2g} over the {depth} layers: "
-        f"the share of input-to-output paths that are fully active if layers switched units on "
+        f"{e.predicted:.2g} of the first layer's. In the trained depth-{depth} ReLU nets ({MAIN_INIT}) the "
+        f"last hidden layer's rate is {e.ratio.fmt()} times the first layer's; at initialisation "
+        f"{e.ratios[('initialisation', MAIN_INIT)].fmt()}. The fraction of non-zero activations per layer "
+        f"(mean over seeds) stays between {np.nanmin(e.layer_rates):.0%} and {np.nanmax(e.layer_rates):.0%} in "
+        f"these trained nets, where He et al. (2015) assume 1/2 at initialisation: it does not halve layer after "
+        f"layer. What does fall geometrically is the product of the per-layer rates, {e.paths:.2g} over the "
+        f"{depth} layers: the share of input-to-output paths that are fully active if layers switched units on "
         f"independently."
     )
-    table = pd.DataFrame({k: {c: e.fmt(percent=True) for c, e in v.items()} for k, v in rows.items()}).T
-    table["last / first"] = [ratio_est[(k.split(", ")[0], k.split(", ")[1])].fmt() for k in table.index]
-    return Finding(CLAIM, verdict, Key.of(f"rate ratio (predicted {predicted:.2g})", main), text, table,
-                   "He et al. (2015): each ReLU is active with probability 1/2 at every layer.")
+
+
+def table(e: Evidence) -> pd.DataFrame:
+    rows = {f"{state}, {init}": {"layer 1": e.first[(state, init)].fmt(percent=True),
+                                 f"layer {e.depth}": e.last[(state, init)].fmt(percent=True)}
+            for state, init in e.ratios}
+    out = pd.DataFrame(rows).T
+    out["last / first"] = [r.fmt() for r in e.ratios.values()]
+    return out
 
 
 def activation_rate_by_layer(study):

@@ -15,12 +15,14 @@ paired by seed, judged with two one-sided tests (TOST) against margins stated he
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
 from study.analysis import stats
-from study.claims import Finding, Key
+from study.claims import Key
 from study.analysis.style import BOOT, colours
 from study.analysis.selection import final_epoch, per_seed
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
@@ -35,49 +37,85 @@ RULE = Rule(
     (SUPPORTED, f"at every depth each flip's final test accuracy and test loss are shown equivalent to ReLU's "
                 f"(TOST on the paired differences at the 5% level, margins {100 * MARGINS['test_accuracy']:g} "
                 f"percentage points of accuracy and {MARGINS['test_loss']} of loss)",
-     lambda e: all(t.equivalent for t in e["tests"].values())),
+     lambda e: all(t.equivalent for t in e.tests.values())),
     (REFUTED, "some flip's difference from ReLU lies wholly outside its margin (90% interval)",
-     lambda e: any(t.different for t in e["tests"].values())),
+     lambda e: any(t.different for t in e.tests.values())),
     otherwise=NUANCED,  # not shown equivalent with these seeds, nor shown different
 )
+LITERATURE = "No published number: the equivalence is exact algebra, so the study's own test is the anchor."
 
 
-def finding(study) -> Finding:
+@dataclass(frozen=True)
+class Evidence:
+    epochs: int
+    depths: tuple[int, ...]
+    tests: dict[tuple[int, str, str], stats.Equivalence]  # {(depth, flip, metric): TOST of flip - relu, by seed}
+    accuracy: dict[tuple[int, str], stats.Estimate]  # {(depth, activation): IQM final test accuracy}
+
+    @property
+    def worst(self) -> tuple[int, str, str]:
+        """The (depth, flip, metric) of the largest difference in final test accuracy."""
+        accuracy = {k: t for k, t in self.tests.items() if k[2] == "test_accuracy"}
+        return max(accuracy, key=lambda k: abs(accuracy[k].difference))
+
+    @property
+    def shown_equivalent(self) -> int:
+        return sum(t.equivalent for t in self.tests.values())
+
+    @property
+    def key(self) -> Key:
+        return Key.of("largest accuracy difference", self.tests[self.worst].estimate(), "pp")
+
+
+def evidence(study) -> Evidence:
     df = study.frame("flips")
     last = final_epoch(df)
-    tests, rows = {}, {}
-    for depth in sorted(df["depth"].unique()):
+    depths = tuple(int(d) for d in sorted(df["depth"].unique()))
+    tests, accuracy = {}, {}
+    for depth in depths:
         for metric, margin in MARGINS.items():
             final = per_seed(df, metric, columns="activation", depth=depth, epoch=last)
             for flip in FLIPS:
                 tests[(depth, flip, metric)] = stats.equivalence(final[flip], final["relu"], margin)
-                rows.setdefault(f"{flip}, depth {depth}", {})[f"{metric.replace('_', ' ')} - relu's"] = \
-                    tests[(depth, flip, metric)].fmt(percent=metric == "test_accuracy")
         acc = per_seed(df, "test_accuracy", columns="activation", depth=depth, epoch=last)
         for act in ORDER:
-            rows.setdefault(f"{act}, depth {depth}", {})["test accuracy"] = \
-                stats.bootstrap(acc[act].to_numpy()).fmt(percent=True)
-    verdict = RULE({"tests": tests})
-    accuracy = {k: t for k, t in tests.items() if k[2] == "test_accuracy"}
-    worst_key = max(accuracy, key=lambda k: abs(accuracy[k].difference))
-    worst = accuracy[worst_key]
-    shown = sum(t.equivalent for t in tests.values())
-    text = (
+            accuracy[(depth, act)] = stats.bootstrap(acc[act].to_numpy())
+    return Evidence(last, depths, tests, accuracy)
+
+
+def verdict(e: Evidence) -> str:
+    return RULE(e)
+
+
+def text(e: Evidence) -> str:
+    depth, flip, _ = e.worst
+    out = (
         f"Each flip is the ReLU net under a sign flip of its weights (the module's docstring works it out; "
         f"the test suite checks it step by step), so the 'constant coefficient' of the claim is a sign "
-        f"absorbed by the neighbouring layers. Trained from their own seeded draws for {last} epochs (other draws "
-        f"from the same sign-symmetric distribution), the flips can differ from ReLU by seed noise alone; the "
+        f"absorbed by the neighbouring layers. Trained from their own seeded draws for {e.epochs} epochs (other "
+        f"draws from the same sign-symmetric distribution), the flips can differ from ReLU by seed noise alone; the "
         f"largest difference in final test accuracy is "
-        f"{worst.fmt(percent=True)} ({worst_key[1]}, depth {worst_key[0]}; mean paired difference with its "
-        f"90% interval, the TOST's; the key number gives the 95% one). {shown} of {len(tests)} comparisons are "
-        f"shown equivalent within the margins "
+        f"{e.tests[e.worst].fmt(percent=True)} ({flip}, depth {depth}; mean paired difference with its "
+        f"90% interval, the TOST's; the key number gives the 95% one). {e.shown_equivalent} of {len(e.tests)} "
+        f"comparisons are shown equivalent within the margins "
         f"({100 * MARGINS['test_accuracy']:g} percentage points of accuracy, {MARGINS['test_loss']} of loss)."
     )
-    if verdict == NUANCED:
-        text += " The rest are neither shown equivalent nor shown different: more seeds narrow the intervals."
-    table = pd.DataFrame(rows).T.fillna("")
-    return Finding(CLAIM, verdict, Key.of("largest accuracy difference", worst.estimate(), "pp"), text, table,
-                   "No published number: the equivalence is exact algebra, so the study's own test is the anchor.")
+    if verdict(e) == NUANCED:
+        out += " The rest are neither shown equivalent nor shown different: more seeds narrow the intervals."
+    return out
+
+
+def table(e: Evidence) -> pd.DataFrame:
+    rows = {}
+    for depth in e.depths:
+        for metric in MARGINS:
+            for flip in FLIPS:
+                rows.setdefault(f"{flip}, depth {depth}", {})[f"{metric.replace('_', ' ')} - relu's"] = \
+                    e.tests[(depth, flip, metric)].fmt(percent=metric == "test_accuracy")
+        for act in ORDER:
+            rows.setdefault(f"{act}, depth {depth}", {})["test accuracy"] = \
+                e.accuracy[(depth, act)].fmt(percent=True)
+    return pd.DataFrame(rows).T.fillna("")
 
 
 def flipped_relus(study):

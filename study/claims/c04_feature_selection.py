@@ -11,13 +11,15 @@ directly whether more sparsity buys better selection.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import seaborn as sns
 from scipy import stats as sps
 
 from study.analysis import stats
-from study.claims import Finding, Key
+from study.claims import Key
 from study.spec.datasets import relevant_features
 from study.analysis.style import BOOT, colours, seed_means, shown
 from study.analysis.selection import final_epoch, per_seed
@@ -32,11 +34,42 @@ RULE = Rule(
     (SUPPORTED, "ReLU's final training loss is below sigmoid's and tanh's and its relevance AUC above both "
                 "(paired differences, 95% intervals excluding 0), and the sparser ReLU (L1 penalty) selects "
                 "better still than plain ReLU",
-     lambda e: e["fits"] and e["selects"] and e["sparser_selects"]),
+     lambda e: e.fits and e.selects and e.sparser_selects),
     (REFUTED, "ReLU neither fits nor selects better than both sigmoid and tanh",
-     lambda e: not e["fits"] and not e["selects"]),
+     lambda e: not e.fits and not e.selects),
     otherwise=NUANCED,
 )
+LITERATURE = ("Glorot et al. (2011) argue that sparse representations disentangle the factors of variation; "
+              "no published number measures feature selection by activation directly.")
+PERCENT = ("test accuracy", "weight share on informative")  # the table's columns shown as percentages
+
+
+@dataclass(frozen=True)
+class Evidence:
+    informative: tuple[int, ...]  # the values of N pooled over
+    epochs: int
+    fit: dict[str, stats.Estimate]  # {sigmoid, tanh: ReLU's final training loss minus theirs, paired}
+    pick: dict[str, stats.Estimate]  # {sigmoid, tanh: ReLU's relevance AUC minus theirs, paired}
+    sparser: stats.Estimate  # relevance AUC of ReLU + L1 minus plain ReLU's, paired
+    rho: float  # Spearman correlation of Hoyer sparsity and relevance AUC over model-task seed means
+    pairs: int  # the model-task pairs behind rho
+    models: dict[str, dict[str, stats.Estimate]]  # {model: {table column: IQM over seeds and tasks}}
+
+    @property
+    def fits(self) -> bool:
+        return all(d.high < 0 for d in self.fit.values())
+
+    @property
+    def selects(self) -> bool:
+        return all(d.low > 0 for d in self.pick.values())
+
+    @property
+    def sparser_selects(self) -> bool:
+        return self.sparser.low > 0
+
+    @property
+    def key(self) -> Key:
+        return Key.of("ReLU - sigmoid relevance AUC", self.pick["sigmoid"])
 
 
 def _n_informative(dataset: str) -> int:
@@ -56,61 +89,79 @@ def scores(df, model, metric, last):
     return per_seed(df, metric, columns="informative", model=model, epoch=last, layer=layer)
 
 
-def finding(study) -> Finding:
-    df = labelled(study.frame("feature_selection"))
-    last = final_epoch(df)
-    relu = {m: scores(df, "relu", m, last) for m in ("train_loss", "relevance_auc", "test_accuracy")}
-    fit = {b: stats.paired_difference(relu["train_loss"].to_numpy(), scores(df, b, "train_loss", last).to_numpy())
-           for b in SATURATING}
-    pick = {b: stats.paired_difference(relu["relevance_auc"].to_numpy(),
-                                       scores(df, b, "relevance_auc", last).to_numpy()) for b in SATURATING}
-    sparser = stats.paired_difference(scores(df, "relu + L1", "relevance_auc", last).to_numpy(),
-                                      relu["relevance_auc"].to_numpy())
-    evidence = {"fits": all(d.high < 0 for d in fit.values()), "selects": all(d.low > 0 for d in pick.values()),
-                "sparser_selects": sparser.low > 0}
-    verdict = RULE(evidence)
+def _paired(df, a, b, metric, last) -> stats.Estimate:
+    return stats.paired_difference(scores(df, a, metric, last).to_numpy(), scores(df, b, metric, last).to_numpy())
 
-    # Across every model and task: does the sparser net select better? (Spearman, seed means)
+
+def _correlation(df, last) -> tuple[float, int]:
+    """Across every model and task: does the sparser net select better? (Spearman, seed means)"""
     points = seed_means(df[(df["epoch"] == last) & df["metric"].isin(["hoyer", "relevance_auc"])],
                         "model", "informative", "metric").groupby(["model", "informative", "metric"])["value"].mean()
     table_points = points.unstack("metric").dropna()
     rho = sps.spearmanr(table_points["hoyer"], table_points["relevance_auc"]).statistic
-    rho_text = f"{rho:.2f}" if np.isfinite(rho) else "undefined (one of them does not vary)"
+    return float(rho), len(table_points)
 
-    def word(d, better_low, name):
-        """'better than name', 'worse than name' or 'not clearly different from name'."""
-        if d.low > 0 if better_low else d.high < 0:
-            return f"better than {name}"
-        if d.high < 0 if better_low else d.low > 0:
-            return f"worse than {name}"
-        return f"not clearly different from {name}"
 
-    text = (
-        f"Pooled over N = {', '.join(map(str, sorted(df['informative'].unique())))} informative inputs among 100, after "
-        f"{last} epochs: ReLU's final training loss minus sigmoid's is {fit['sigmoid'].fmt()} and minus tanh's "
-        f"{fit['tanh'].fmt()} (it fits {word(fit['sigmoid'], False, 'sigmoid')}, {word(fit['tanh'], False, 'tanh')}). "
-        f"Its first layer's relevance AUC minus sigmoid's is {pick['sigmoid'].fmt()} and minus tanh's "
-        f"{pick['tanh'].fmt()} (it selects {word(pick['sigmoid'], True, 'sigmoid')}, {word(pick['tanh'], True, 'tanh')}). "
-        f"Made sparser by an L1 penalty on its activations, ReLU's relevance AUC changes by {sparser.fmt()} "
-        f"({word(sparser, True, 'plain ReLU')}). Across activations and tasks, Hoyer sparsity and relevance AUC have a Spearman "
-        f"correlation of {rho_text} (seed means of {len(table_points)} model-task pairs)."
-    )
+def _models(df, last) -> dict[str, dict[str, stats.Estimate]]:
     rows = {}
     for model in [*SHOWN, *shown(df)[4:]]:  # and a user's activations
         if model not in set(df["model"]):
             continue
         rows[model] = {
-            "train loss": stats.bootstrap(scores(df, model, "train_loss", last)).fmt(),
-            "test accuracy": stats.bootstrap(scores(df, model, "test_accuracy", last)).fmt(percent=True),
-            "relevance AUC": stats.bootstrap(scores(df, model, "relevance_auc", last)).fmt(),
-            "weight share on informative": stats.bootstrap(scores(df, model, "relevance_share", last)).fmt(percent=True),
+            "train loss": stats.bootstrap(scores(df, model, "train_loss", last)),
+            "test accuracy": stats.bootstrap(scores(df, model, "test_accuracy", last)),
+            "relevance AUC": stats.bootstrap(scores(df, model, "relevance_auc", last)),
+            "weight share on informative": stats.bootstrap(scores(df, model, "relevance_share", last)),
             "Hoyer sparsity": stats.bootstrap(per_seed(df, "hoyer", columns=["informative", "layer"], model=model,
-                                                       epoch=last)).fmt(),
+                                                       epoch=last)),
         }
-    return Finding(CLAIM, verdict, Key.of("ReLU - sigmoid relevance AUC", pick["sigmoid"]), text,
-                   pd.DataFrame(rows).T,
-                   "Glorot et al. (2011) argue that sparse representations disentangle the factors of variation; "
-                   "no published number measures feature selection by activation directly.")
+    return rows
+
+
+def evidence(study) -> Evidence:
+    df = labelled(study.frame("feature_selection"))
+    last = final_epoch(df)
+    fit = {b: _paired(df, "relu", b, "train_loss", last) for b in SATURATING}
+    pick = {b: _paired(df, "relu", b, "relevance_auc", last) for b in SATURATING}
+    sparser = _paired(df, "relu + L1", "relu", "relevance_auc", last)
+    rho, pairs = _correlation(df, last)
+    informative = tuple(int(n) for n in sorted(df["informative"].unique()))
+    return Evidence(informative, last, fit, pick, sparser, rho, pairs, _models(df, last))
+
+
+def verdict(e: Evidence) -> str:
+    return RULE(e)
+
+
+def _word(d, better_low, name):
+    """'better than name', 'worse than name' or 'not clearly different from name'."""
+    if d.low > 0 if better_low else d.high < 0:
+        return f"better than {name}"
+    if d.high < 0 if better_low else d.low > 0:
+        return f"worse than {name}"
+    return f"not clearly different from {name}"
+
+
+def text(e: Evidence) -> str:
+    fit, pick = e.fit, e.pick
+    rho = f"{e.rho:.2f}" if np.isfinite(e.rho) else "undefined (one of them does not vary)"
+    return (
+        f"Pooled over N = {', '.join(map(str, e.informative))} informative inputs among 100, after "
+        f"{e.epochs} epochs: ReLU's final training loss minus sigmoid's is {fit['sigmoid'].fmt()} and minus tanh's "
+        f"{fit['tanh'].fmt()} (it fits {_word(fit['sigmoid'], False, 'sigmoid')}, "
+        f"{_word(fit['tanh'], False, 'tanh')}). "
+        f"Its first layer's relevance AUC minus sigmoid's is {pick['sigmoid'].fmt()} and minus tanh's "
+        f"{pick['tanh'].fmt()} (it selects {_word(pick['sigmoid'], True, 'sigmoid')}, "
+        f"{_word(pick['tanh'], True, 'tanh')}). "
+        f"Made sparser by an L1 penalty on its activations, ReLU's relevance AUC changes by {e.sparser.fmt()} "
+        f"({_word(e.sparser, True, 'plain ReLU')}). Across activations and tasks, Hoyer sparsity and relevance AUC "
+        f"have a Spearman correlation of {rho} (seed means of {e.pairs} model-task pairs)."
+    )
+
+
+def table(e: Evidence) -> pd.DataFrame:
+    return pd.DataFrame({model: {c: est.fmt(percent=c in PERCENT) for c, est in row.items()}
+                         for model, row in e.models.items()}).T
 
 
 def selection_by_informative(study):

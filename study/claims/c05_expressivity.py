@@ -13,6 +13,7 @@ ReLU nets cross along straight lines through input space, at initialisation and 
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -20,7 +21,7 @@ import pandas as pd
 import seaborn as sns
 
 from study.analysis import stats
-from study.claims import MAIN_INIT, Finding, Key
+from study.claims import MAIN_INIT, Key
 from study.analysis.style import BOOT, colours, shown
 from study.analysis.selection import final_epoch, per_seed, stalled_runs, stalled_share
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
@@ -31,13 +32,45 @@ LINEAR_MARGIN = 0.03  # deep linear nets "stay at the linear baseline" within 3 
 
 RULE = Rule(
     (REFUTED, "ReLU's test accuracy does not exceed the linear net's at any depth (paired difference, lower "
-              "bound above 0)", lambda e: not any(a.low > 0 for a in e["advantage"].values())),
+              "bound above 0)", lambda e: not any(a.low > 0 for a in e.advantage.values())),
     (SUPPORTED, f"the linear nets stay within {LINEAR_MARGIN:.0%} of the logistic-regression baseline at every "
                 "depth, and ReLU's advantage over linear at its best depth beyond 1 exceeds its advantage at "
                 "depth 1 (paired by seed, lower bound above 0)",
-     lambda e: e["linear_at_baseline"] and e["growth"].low > 0),
+     lambda e: e.linear_at_baseline and e.growth.low > 0),
     otherwise=NUANCED,
 )
+LITERATURE = ("Raghu et al. (2017): the number of linear regions can grow exponentially with depth; Hanin & "
+              "Rolnick (2019): in trained nets it grows about linearly with the number of neurons.")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    epochs: int
+    baseline: float  # the logistic regression's test accuracy on the same split
+    depths: tuple[int, ...]
+    accuracy: dict[int, dict[str, stats.Estimate]]  # {depth: {activation: IQM final test accuracy}}, linear first
+    advantage: dict[int, stats.Estimate]  # {depth: ReLU's test accuracy minus linear's, paired by seed}
+    best_deep: int  # the depth beyond the first where ReLU's advantage is largest
+    growth: stats.Estimate  # the advantage at best_deep minus that at the first depth, paired by seed
+    regions: dict[tuple[int, int], stats.Estimate]  # {(depth, epoch): linear regions crossed per line, ReLU}
+    relu_stalled: dict[int, tuple[bool, ...]]  # {depth: whether each ReLU run stalled}
+
+    @property
+    def linear(self) -> dict[int, stats.Estimate]:
+        return {d: a["linear"] for d, a in self.accuracy.items()}
+
+    @property
+    def users(self) -> list[str]:
+        """Any user activation in these runs, shown beside linear and ReLU."""
+        return [a for a in self.accuracy[self.depths[0]] if a not in ("linear", "relu")]
+
+    @property
+    def linear_at_baseline(self) -> bool:
+        return all(abs(e.value - self.baseline) <= LINEAR_MARGIN for e in self.linear.values())
+
+    @property
+    def key(self) -> Key:
+        return Key.of(f"ReLU - linear at depth {self.best_deep}", self.advantage[self.best_deep], "pp")
 
 
 @functools.lru_cache(maxsize=4)
@@ -65,48 +98,66 @@ def frames(study):
     return df, logistic_regression(spec.dataset, spec.n_train, spec.data_seed)
 
 
-def finding(study) -> Finding:
+def _regions(df, depths, last) -> dict[tuple[int, int], stats.Estimate]:
+    return {(d, e): stats.bootstrap(per_seed(df, "linear_regions", columns="epoch", activation="relu",
+                                             depth=d, layer=-1)[e].to_numpy())
+            for d in depths for e in (0, last)}
+
+
+def _stalled(df, depths) -> dict[int, tuple[bool, ...]]:
+    stalls = stalled_runs(df, by=("activation", "depth"))
+    return {d: tuple(stalls[(stalls["activation"] == "relu") & (stalls["depth"] == d)]["stalled"].tolist())
+            for d in depths}
+
+
+def evidence(study) -> Evidence:
     df, baseline = frames(study)
     last = final_epoch(df)
     acc = {d: per_seed(df, "test_accuracy", columns="activation", depth=d, epoch=last)
-           for d in sorted(df["depth"].unique())}
+           for d in map(int, sorted(df["depth"].unique()))}
     depths = list(acc)
     advantage = {d: stats.paired_difference(a["relu"], a["linear"]) for d, a in acc.items()}
     gap = {d: a["relu"].to_numpy() - a["linear"].to_numpy() for d, a in acc.items()}
     best_deep = max(depths[1:], key=lambda d: advantage[d].value)
     growth = stats.paired_difference(gap[best_deep], gap[depths[0]])
-    linear = {d: stats.bootstrap(a["linear"].to_numpy()) for d, a in acc.items()}
-    at_baseline = all(abs(e.value - baseline["test"]) <= LINEAR_MARGIN for e in linear.values())
-    verdict = RULE({"advantage": advantage, "growth": growth, "linear_at_baseline": at_baseline})
-    regions = {(d, e): stats.bootstrap(per_seed(df, "linear_regions", columns="epoch", activation="relu",
-                                                depth=d, layer=-1)[e].to_numpy())
-               for d in depths for e in (0, last)}
-    stalls = stalled_runs(df, by=("activation", "depth"))
-    rows = {f"depth {d}": {
-        "linear": linear[d].fmt(percent=True),
-        "relu": stats.bootstrap(acc[d]["relu"].to_numpy()).fmt(percent=True),
-        "relu - linear": advantage[d].fmt(points=True),
-        "relu stalled": stalled_share(stalls[(stalls["activation"] == "relu") & (stalls["depth"] == d)]["stalled"]),
-        **{a: stats.bootstrap(acc[d][a].to_numpy()).fmt(percent=True) for a in shown(df)[4:]},
-        "relu regions per line (init)": regions[(d, 0)].fmt(),
-        f"relu regions per line ({last} epochs)": regions[(d, last)].fmt()} for d in depths}
-    text = (
-        f"A scikit-learn logistic regression on the same split reaches {baseline['test']:.1%} test accuracy. "
-        f"The linear nets reach {linear[depths[0]].fmt(percent=True)} at depth {depths[0]} and "
-        f"{linear[depths[-1]].fmt(percent=True)} at depth {depths[-1]}: "
-        + ("however deep, they stay at the linear baseline. " if at_baseline else
+    accuracy = {d: {a: stats.bootstrap(acc[d][a].to_numpy()) for a in ["linear", "relu", *shown(df)[4:]]}
+                for d in depths}
+    return Evidence(last, baseline["test"], tuple(depths), accuracy, advantage, best_deep, growth,
+                    _regions(df, depths, last), _stalled(df, depths))
+
+
+def verdict(e: Evidence) -> str:
+    return RULE(e)
+
+
+def text(e: Evidence) -> str:
+    first, deepest, last = e.depths[0], e.depths[-1], e.epochs
+    linear, advantage, regions = e.linear, e.advantage, e.regions
+    return (
+        f"A scikit-learn logistic regression on the same split reaches {e.baseline:.1%} test accuracy. "
+        f"The linear nets reach {linear[first].fmt(percent=True)} at depth {first} and "
+        f"{linear[deepest].fmt(percent=True)} at depth {deepest}: "
+        + ("however deep, they stay at the linear baseline. " if e.linear_at_baseline else
            f"they depart from the linear baseline by more than {LINEAR_MARGIN:.0%} at some depth. ")
-        + f"ReLU's advantage over linear is {advantage[depths[0]].fmt(points=True)} at depth {depths[0]} and "
-        f"{advantage[best_deep].fmt(points=True)} at its best deeper net (depth {best_deep}); the difference "
-        f"between the two is {growth.fmt(points=True)}. Along straight lines between probe examples the trained "
-        f"depth-{depths[0]} ReLU nets cross {regions[(depths[0], last)].fmt()} linear regions and the depth-"
-        f"{depths[-1]} nets {regions[(depths[-1], last)].fmt()} (at initialisation "
-        f"{regions[(depths[0], 0)].fmt()} and {regions[(depths[-1], 0)].fmt()})."
+        + f"ReLU's advantage over linear is {advantage[first].fmt(points=True)} at depth {first} and "
+        f"{advantage[e.best_deep].fmt(points=True)} at its best deeper net (depth {e.best_deep}); the difference "
+        f"between the two is {e.growth.fmt(points=True)}. Along straight lines between probe examples the trained "
+        f"depth-{first} ReLU nets cross {regions[(first, last)].fmt()} linear regions and the depth-"
+        f"{deepest} nets {regions[(deepest, last)].fmt()} (at initialisation "
+        f"{regions[(first, 0)].fmt()} and {regions[(deepest, 0)].fmt()})."
     )
-    return Finding(CLAIM, verdict, Key.of(f"ReLU - linear at depth {best_deep}", advantage[best_deep], "pp"),
-                   text, pd.DataFrame(rows).T,
-                   "Raghu et al. (2017): the number of linear regions can grow exponentially with depth; Hanin & "
-                   "Rolnick (2019): in trained nets it grows about linearly with the number of neurons.")
+
+
+def table(e: Evidence) -> pd.DataFrame:
+    rows = {f"depth {d}": {
+        "linear": e.accuracy[d]["linear"].fmt(percent=True),
+        "relu": e.accuracy[d]["relu"].fmt(percent=True),
+        "relu - linear": e.advantage[d].fmt(points=True),
+        "relu stalled": stalled_share(list(e.relu_stalled[d])),
+        **{a: e.accuracy[d][a].fmt(percent=True) for a in e.users},
+        "relu regions per line (init)": e.regions[(d, 0)].fmt(),
+        f"relu regions per line ({e.epochs} epochs)": e.regions[(d, e.epochs)].fmt()} for d in e.depths}
+    return pd.DataFrame(rows).T
 
 
 def expressivity_by_depth(study):

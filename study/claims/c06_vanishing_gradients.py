@@ -8,11 +8,13 @@ nets train at all.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 import seaborn as sns
 
 from study.analysis import stats
-from study.claims import MAIN_INIT, Finding, Key
+from study.claims import MAIN_INIT, Key
 from study.analysis.style import BOOT, colours, rows_shown, shown, with_state
 from study.analysis.selection import STALL_MARGIN, deepest, final_epoch, per_seed, stalled_runs, stalled_share
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
@@ -24,65 +26,108 @@ VANISHED = 0.01  # a gradient ratio below this has vanished
 
 RULE = Rule(
     (REFUTED, f"the deepest sigmoid nets do not stall (training accuracy IQM of {STALLED_ACCURACY:.0%} or more)",
-     lambda e: not e["sigmoid_accuracy"].value < STALLED_ACCURACY),
+     lambda e: not e.sigmoid_accuracy.value < STALLED_ACCURACY),
     (SUPPORTED, f"under every initialiser the first hidden layer of the deepest ReLU nets gets at least "
                 f"{VANISHED} times the gradient norm of their last hidden layer and of the shallowest net's "
                 "first layer (at initialisation)",
-     lambda e: not any(e["relu_vanishes"].values())),
+     lambda e: not any(e.relu_vanishes.values())),
     otherwise=NUANCED,
 )
+LITERATURE = ("Glorot & Bengio (2010): deep sigmoid nets' top layer saturates early; MNIST "
+              "test error 2.21% sigmoid vs 1.76% tanh.")
 
 
-def finding(study) -> Finding:
+@dataclass(frozen=True)
+class Evidence:
+    depth: int  # the deepest nets
+    shallow: int  # the shallowest nets
+    epochs: int  # the last epoch
+    inits: tuple[str, ...]  # the initialisers, sorted
+    # each {(activation, initialiser): ...}, in the order the table lists them
+    within: dict[tuple[str, str], stats.Estimate]  # deepest nets at init: layer 1's gradient norm / the last layer's
+    across: dict[tuple[str, str], stats.Estimate]  # at init: layer 1's gradient norm, deepest / shallowest net
+    accuracy: dict[tuple[str, str], stats.Estimate]  # deepest nets' final training accuracy
+    stalled: dict[tuple[str, str], tuple[float, ...]]  # deepest nets, per seed: 1 if it stalled, else 0
+
+    @property
+    def sigmoid_accuracy(self) -> stats.Estimate:
+        return self.accuracy[("sigmoid", MAIN_INIT)]
+
+    @property
+    def relu_vanishes(self) -> dict[str, bool]:
+        """{initialiser: whether a ReLU gradient ratio fell below VANISHED}."""
+        return {i: min(self.within[("relu", i)].value, self.across[("relu", i)].value) < VANISHED
+                for i in self.inits}
+
+    @property
+    def bimodal(self) -> dict[tuple[str, str], tuple[int, int]]:
+        """{(activation, initialiser): (seeds stalled, seeds)} where some seeds stalled and others did not."""
+        return {k: (int(sum(f)), len(f)) for k, f in self.stalled.items() if 0 < sum(f) < len(f)}
+
+    @property
+    def key(self) -> Key:
+        return Key.of(f"sigmoid depth {self.depth} train accuracy", self.sigmoid_accuracy, "%")
+
+
+def _gradient_ratios(df, a, init, depth, shallow) -> tuple[stats.Estimate, stats.Estimate]:
+    """Within the deep net: first hidden layer vs last. Across nets: the deep net's first layer vs the
+    shallowest net's, which also sees a gradient that is small everywhere."""
+    g = per_seed(df, "grad_norm", activation=a, depth=depth, epoch=0, initializer=init)
+    g0 = per_seed(df, "grad_norm", activation=a, depth=shallow, epoch=0, initializer=init)
+    return (stats.bootstrap(g.iloc[:, 0].to_numpy() / g.iloc[:, -1].to_numpy()),
+            stats.bootstrap(g.iloc[:, 0].to_numpy() / g0.iloc[:, 0].to_numpy()))
+
+
+def evidence(study) -> Evidence:
     df = study.frame("gradients")
     depth, shallow, last = deepest(df), int(df["depth"].min()), final_epoch(df)
-    inits = sorted(df["initializer"].unique())
-    within, across, rows = {}, {}, {}
+    inits = tuple(sorted(df["initializer"].unique()))
     stalls = stalled_runs(df[df["depth"] == depth], by=("activation", "initializer"))
-    bimodal = []
+    within, across, accuracy, stalled = {}, {}, {}, {}
     for init in inits:
         for a in shown(df):
-            g = per_seed(df, "grad_norm", activation=a, depth=depth, epoch=0, initializer=init)
-            g0 = per_seed(df, "grad_norm", activation=a, depth=shallow, epoch=0, initializer=init)
-            # Within the deep net: first hidden layer vs last. Across nets: the deep net's first
-            # layer vs the shallowest net's, which also sees a gradient that is small everywhere.
-            within[(a, init)] = stats.bootstrap(g.iloc[:, 0].to_numpy() / g.iloc[:, -1].to_numpy())
-            across[(a, init)] = stats.bootstrap(g.iloc[:, 0].to_numpy() / g0.iloc[:, 0].to_numpy())
+            within[(a, init)], across[(a, init)] = _gradient_ratios(df, a, init, depth, shallow)
             acc = per_seed(df, "train_accuracy", columns="epoch", activation=a, depth=depth,
                            initializer=init, layer=-1)[last].to_numpy()
-            rows[f"{a}, {init}"] = {
-                f"layer 1 / layer {depth} (init)": within[(a, init)].fmt(),
-                f"layer 1, depth {depth} / depth {shallow} (init)": across[(a, init)].fmt(),
-                "final train accuracy": stats.bootstrap(acc).fmt(percent=True),
-                "stalled (share of seeds)": stalled_share(flags := stalls[(stalls["activation"] == a) &
-                                                                           (stalls["initializer"] == init)]["stalled"])}
-            if 0 < flags.sum() < len(flags):
-                bimodal.append(f"{a} ({init}, {int(flags.sum())} of {len(flags)} seeds stalled)")
-    sig_acc = stats.bootstrap(per_seed(df, "train_accuracy", columns="epoch", activation="sigmoid", depth=depth,
-                                       initializer=MAIN_INIT, layer=-1)[last].to_numpy())
-    vanishing = {i: min(within[("relu", i)].value, across[("relu", i)].value) < VANISHED for i in inits}
-    verdict = RULE({"sigmoid_accuracy": sig_acc, "relu_vanishes": vanishing})
-    text = (
-        f"At initialisation, the first hidden layer of the depth-{depth} nets receives a gradient "
-        + "; ".join(f"{within[(a, i)].fmt()} times the last layer's and {across[(a, i)].fmt()} times "
-                    f"the depth-{shallow} net's for {a} ({i})" for a in ("sigmoid", "relu") for i in inits)
-        + f". After {last} epochs the depth-{depth} sigmoid nets ({MAIN_INIT}) reach "
-        f"{sig_acc.fmt(percent=True)} training accuracy (chance is about 10%)."
+            accuracy[(a, init)] = stats.bootstrap(acc)
+            flags = stalls[(stalls["activation"] == a) & (stalls["initializer"] == init)]["stalled"]
+            stalled[(a, init)] = tuple(float(f) for f in flags)
+    return Evidence(depth, shallow, last, inits, within, across, accuracy, stalled)
+
+
+def verdict(e: Evidence) -> str:
+    return RULE(e)
+
+
+def text(e: Evidence) -> str:
+    out = (
+        f"At initialisation, the first hidden layer of the depth-{e.depth} nets receives a gradient "
+        + "; ".join(f"{e.within[(a, i)].fmt()} times the last layer's and {e.across[(a, i)].fmt()} times "
+                    f"the depth-{e.shallow} net's for {a} ({i})" for a in ("sigmoid", "relu") for i in e.inits)
+        + f". After {e.epochs} epochs the depth-{e.depth} sigmoid nets ({MAIN_INIT}) reach "
+        f"{e.sigmoid_accuracy.fmt(percent=True)} training accuracy (chance is about 10%)."
     )
-    if bimodal:
-        text += (f" At depth {depth} the outcomes are bimodal for {', '.join(bimodal)}: some seeds stall (final "
-                 f"training accuracy within {100 * STALL_MARGIN:.0f} pp of chance) while the others train, so the "
-                 "accuracy's IQM there is not a typical run.")
-    if any(vanishing.values()):
-        text += (f" ReLU's gradient vanishes too under {', '.join(i for i, v in vanishing.items() if v)}, "
-                 "in scale rather than from layer to layer: its slope of one passes the gradient back, but each "
-                 "layer that switches off half its units halves the signal's variance unless the initialiser "
-                 "makes up for it, so the deep net's first layer gets a small fraction of the shallow net's "
-                 "gradient.")
-    return Finding(CLAIM, verdict, Key.of(f"sigmoid depth {depth} train accuracy", sig_acc, "%"), text,
-                   pd.DataFrame(rows).T,
-                   "Glorot & Bengio (2010): deep sigmoid nets' top layer saturates early; MNIST "
-                   "test error 2.21% sigmoid vs 1.76% tanh.")
+    if e.bimodal:
+        each = ", ".join(f"{a} ({init}, {k} of {n} seeds stalled)" for (a, init), (k, n) in e.bimodal.items())
+        out += (f" At depth {e.depth} the outcomes are bimodal for {each}: some seeds stall (final "
+                f"training accuracy within {100 * STALL_MARGIN:.0f} pp of chance) while the others train, so the "
+                "accuracy's IQM there is not a typical run.")
+    if any(e.relu_vanishes.values()):
+        out += (f" ReLU's gradient vanishes too under {', '.join(i for i, v in e.relu_vanishes.items() if v)}, "
+                "in scale rather than from layer to layer: its slope of one passes the gradient back, but each "
+                "layer that switches off half its units halves the signal's variance unless the initialiser "
+                "makes up for it, so the deep net's first layer gets a small fraction of the shallow net's "
+                "gradient.")
+    return out
+
+
+def table(e: Evidence) -> pd.DataFrame:
+    rows = {f"{a}, {init}": {
+        f"layer 1 / layer {e.depth} (init)": e.within[(a, init)].fmt(),
+        f"layer 1, depth {e.depth} / depth {e.shallow} (init)": e.across[(a, init)].fmt(),
+        "final train accuracy": e.accuracy[(a, init)].fmt(percent=True),
+        "stalled (share of seeds)": stalled_share(e.stalled[(a, init)])} for a, init in e.within}
+    return pd.DataFrame(rows).T
 
 
 def gradient_norm_by_layer(study):

@@ -14,12 +14,14 @@ one shared rate per optimiser, to show how much the verdict owes to tuning.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import seaborn as sns
 
 from study.analysis import stats
-from study.claims import Finding, Key
+from study.claims import Key
 from study.analysis.style import BOOT, colours, shown
 from study.analysis.literature import KRIZHEVSKY2012_SPEEDUP
 from study.analysis.selection import best_learning_rates, final_epoch, per_seed, stalled_runs, stalled_share
@@ -34,11 +36,58 @@ SLOWER = ("sigmoid", "tanh")
 RULE = Rule(
     (SUPPORTED, "under every optimiser, at each activation's best rate, the area under the training-loss curve "
                 "of sigmoid and of tanh is larger than ReLU's (paired ratio, lower bound above 1)",
-     lambda e: all(r.low > 1 for r in e["ratios"].values())),
+     lambda e: all(r.low > 1 for r in e.ratios.values())),
     (REFUTED, "no such ratio has a lower bound above 1 (ReLU is not clearly faster than either, under any "
-              "optimiser)", lambda e: not any(r.low > 1 for r in e["ratios"].values())),
+              "optimiser)", lambda e: not any(r.low > 1 for r in e.ratios.values())),
     otherwise=NUANCED,
 )
+LITERATURE = (f"Krizhevsky et al. (2012), Fig. 1: a 4-layer ReLU CNN reached 25% CIFAR-10 training error "
+              f"{KRIZHEVSKY2012_SPEEDUP:g} times faster than tanh, each at its own best learning rate.")
+
+
+@dataclass(frozen=True)
+class Speed:
+    """One activation under one optimiser at one learning rate, over seeds."""
+
+    rate: float
+    reached: stats.Estimate  # the share of seeds whose training accuracy reaches THRESHOLD
+    epochs: stats.Estimate | None  # epochs to it, over the seeds that reach it; None: none does
+    seconds: stats.Estimate | None  # seconds to it, likewise
+    area: stats.Estimate  # the area under the training-loss curve (mean loss over epochs 0..E)
+    steady: stats.Estimate  # the share of epochs in which the training loss fell
+    stalled: tuple[float, ...]  # per seed: 1 if it stalled, else 0 (nan where unknown)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Every activation under every optimiser, each at one learning rate, against ReLU."""
+
+    speeds: dict[tuple[str, str], Speed]  # {(activation, optimiser): ...}, in the table's order
+    ratios: dict[tuple[str, str], stats.Estimate]  # {(optimiser, sigmoid or tanh): paired area ratio to ReLU's}
+    epoch_ratios: dict[tuple[str, str], stats.Estimate | None]  # the same for epochs to THRESHOLD; None: no pair
+
+    def only(self, optimizer: str) -> "Comparison":
+        """The same comparison under one optimiser."""
+        return Comparison({k: s for k, s in self.speeds.items() if k[1] == optimizer},
+                          {k: r for k, r in self.ratios.items() if k[0] == optimizer},
+                          {k: r for k, r in self.epoch_ratios.items() if k[0] == optimizer})
+
+
+@dataclass(frozen=True)
+class Evidence:
+    tuned: Comparison  # each activation at its best rate per optimiser (chosen on validation)
+    shared: Comparison  # every activation at SHARED_RATE
+
+    @property
+    def ratios(self) -> dict[tuple[str, str], stats.Estimate]:
+        """The area ratios at tuned rates: what RULE decides on."""
+        return self.tuned.ratios
+
+    @property
+    def key(self) -> Key:
+        r = self.ratios
+        return Key.of("sigmoid / ReLU loss-curve area (Adam, tuned)",
+                      r[("adam", "sigmoid")] if ("adam", "sigmoid") in r else next(iter(r.values())))
 
 
 def curves(df, rates):
@@ -65,51 +114,57 @@ def speed(df, optimizer):
     return {a: out.loc[a] for a in shown(df)}
 
 
-def compare(df, rates):
-    table, ratios = {}, {}
+def _speed(e: pd.DataFrame, rate) -> Speed:
+    """One activation's `speed` frame over seeds, as estimates."""
+    done = e["epochs"].dropna().to_numpy()
+    return Speed(float(rate), stats.bootstrap(e["reached"].to_numpy(), statistic=stats.mean),
+                 stats.bootstrap(done) if len(done) else None,
+                 stats.bootstrap(e["seconds"].dropna().to_numpy()) if len(done) else None,
+                 stats.bootstrap(e["auc"].to_numpy()), stats.bootstrap(e["steady"].to_numpy()),
+                 tuple(float(x) for x in e["stalled"]))
+
+
+def compare(df, rates) -> Comparison:
+    speeds, ratios, epoch_ratios = {}, {}, {}
     for opt in sorted(df["optimizer"].unique()):
         s = speed(curves(df, rates), opt)
-        for a in shown(df):
-            e = s[a]
-            done = e["epochs"].dropna().to_numpy()
-            table[f"{a}, {opt}"] = {
-                "rate": f"{rates[(a, opt)]:g}",
-                f"reached {THRESHOLD:.0%} train acc.": stats.bootstrap(e["reached"].to_numpy(), statistic=stats.mean).fmt(percent=True),
-                "epochs to it": stats.bootstrap(done).fmt() if len(done) else "never",
-                "seconds to it": stats.bootstrap(e["seconds"].dropna().to_numpy()).fmt() if len(done) else "never",
-                "loss-curve area": stats.bootstrap(e["auc"].to_numpy()).fmt(),
-                "epochs with falling loss": stats.bootstrap(e["steady"].to_numpy()).fmt(percent=True),
-                "stalled": stalled_share(e["stalled"])}
+        speeds.update({(a, opt): _speed(s[a], rates[(a, opt)]) for a in shown(df)})
         for b in SLOWER:
             with np.errstate(invalid="ignore"):
                 ratios[(opt, b)] = stats.bootstrap(s[b]["auc"].to_numpy() / s["relu"]["auc"].to_numpy())
             both = s[b]["epochs"].to_numpy() / s["relu"]["epochs"].to_numpy()
-            table[f"{b}, {opt}"]["area / relu's"] = ratios[(opt, b)].fmt()
-            table[f"{b}, {opt}"]["epochs / relu's"] = (stats.bootstrap(both[np.isfinite(both)]).fmt()
-                                                        if np.isfinite(both).any() else "n/a")
-    return pd.DataFrame(table).T.fillna(""), ratios
+            epoch_ratios[(opt, b)] = stats.bootstrap(both[np.isfinite(both)]) if np.isfinite(both).any() else None
+    return Comparison(speeds, ratios, epoch_ratios)
 
 
-def finding(study) -> Finding:
+def evidence(study) -> Evidence:
     df = study.frame("convergence")
     best = best_learning_rates(df, score="val_accuracy").to_dict()
     shared = {(a, o): SHARED_RATE[o] for a, o in best}
-    table, ratios = compare(df, best)
-    shared_table, shared_ratios = compare(df, shared)
-    verdict = RULE({"ratios": ratios})
-    at_shared = RULE({"ratios": shared_ratios})
+    return Evidence(compare(df, best), compare(df, shared))
+
+
+def verdict(e: Evidence) -> str:
+    return RULE(e)
+
+
+def _listed(ratios) -> str:
+    return "; ".join(f"{r.fmt()} for {b} ({o})" for (o, b), r in ratios.items())
+
+
+def text(e: Evidence) -> str:
+    tuned, at_shared = verdict(e), RULE(e.shared)
     # the claim depends on the optimiser: the same rule, each optimiser's ratios alone
-    by_optimizer = {o: RULE({"ratios": {k: r for k, r in ratios.items() if k[0] == o}}) for o, _ in ratios}
-    key = ratios[("adam", "sigmoid")] if ("adam", "sigmoid") in ratios else next(iter(ratios.values()))
-    text = (
+    by_optimizer = {o: RULE(e.tuned.only(o)) for o, _ in e.ratios}
+    return (
         "At each activation's best rate (chosen on validation) the area under the training-loss curve, "
         "relative to ReLU's, is "
-        + "; ".join(f"{ratios[(o, b)].fmt()} for {b} ({o})" for o, b in ratios)
+        + _listed(e.ratios)
         + f" (above 1: slower than ReLU). At one shared rate per optimiser "
         f"({', '.join(f'{o} {r:g}' for o, r in SHARED_RATE.items())}) the ratios are "
-        + "; ".join(f"{shared_ratios[(o, b)].fmt()} for {b} ({o})" for o, b in shared_ratios)
-        + f", and the rule gives '{at_shared}' there against '{verdict}' at tuned rates"
-        + (": the verdict does not depend on tuning." if at_shared == verdict else ": tuning changes the verdict.")
+        + _listed(e.shared.ratios)
+        + f", and the rule gives '{at_shared}' there against '{tuned}' at tuned rates"
+        + (": the verdict does not depend on tuning." if at_shared == tuned else ": tuning changes the verdict.")
         + ((" Each optimiser alone, by the same rule: " + "; ".join(f"{o} {v}" for o, v in by_optimizer.items())
             + ("." if len(set(by_optimizer.values())) == 1 else ": the verdict depends on the optimiser."))
            if len(by_optimizer) > 1 else "")
@@ -117,11 +172,28 @@ def finding(study) -> Finding:
         f"the table gives the epochs-to-threshold ratio here. Steadiness (the share of epochs in which the "
         f"training loss fell) is in the table's column 'epochs with falling loss' for every activation."
     )
-    shared_table.index = [f"{i} (shared rate)" for i in shared_table.index]
-    return Finding(CLAIM, verdict, Key.of("sigmoid / ReLU loss-curve area (Adam, tuned)", key), text,
-                   pd.concat([table, shared_table]).fillna(""),
-                   f"Krizhevsky et al. (2012), Fig. 1: a 4-layer ReLU CNN reached 25% CIFAR-10 training error "
-                   f"{KRIZHEVSKY2012_SPEEDUP:g} times faster than tanh, each at its own best learning rate.")
+
+
+def _table(c: Comparison) -> pd.DataFrame:
+    rows = {f"{a}, {opt}": {
+        "rate": f"{s.rate:g}",
+        f"reached {THRESHOLD:.0%} train acc.": s.reached.fmt(percent=True),
+        "epochs to it": s.epochs.fmt() if s.epochs is not None else "never",
+        "seconds to it": s.seconds.fmt() if s.seconds is not None else "never",
+        "loss-curve area": s.area.fmt(),
+        "epochs with falling loss": s.steady.fmt(percent=True),
+        "stalled": stalled_share(s.stalled)} for (a, opt), s in c.speeds.items()}
+    for (opt, b), r in c.ratios.items():
+        both = c.epoch_ratios[(opt, b)]
+        rows[f"{b}, {opt}"]["area / relu's"] = r.fmt()
+        rows[f"{b}, {opt}"]["epochs / relu's"] = both.fmt() if both is not None else "n/a"
+    return pd.DataFrame(rows).T.fillna("")
+
+
+def table(e: Evidence) -> pd.DataFrame:
+    shared = _table(e.shared)
+    shared.index = [f"{i} (shared rate)" for i in shared.index]
+    return pd.concat([_table(e.tuned), shared]).fillna("")
 
 
 def convergence_at_best_rates(study):

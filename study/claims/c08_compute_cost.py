@@ -10,12 +10,14 @@ cache), and does it cost more where it matters, in a training step of the refere
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import seaborn as sns
 
 from study.analysis import stats
-from study.claims import Finding, Key
+from study.claims import Key
 from study.analysis.style import colours, shown
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 
@@ -29,10 +31,47 @@ RULE = Rule(
     (SUPPORTED, f"on the first device listed (a CPU before a GPU), sigmoid's and tanh's forward+backward pass on the largest tensor costs over "
                 f"{ISOLATION:g}x ReLU's and their training step over {IN_TRAINING:g}x (lower bounds of the medians' "
                 "intervals)",
-     lambda e: e["isolation"] and e["training"]),
-    (NUANCED, "they cost more in isolation but not in a training step", lambda e: e["isolation"]),
+     lambda e: e.isolation and e.training),
+    (NUANCED, "they cost more in isolation but not in a training step", lambda e: e.isolation),
     otherwise=REFUTED,
 )
+LITERATURE = ("Derczynski (2020): at large loads sigmoid, tanh and Leaky ReLU cost within about 6-8% of ReLU on a "
+              "server CPU and two GPUs; on a laptop CPU tanh about 1.45x and softplus about 1.48x ReLU.")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    devices: tuple[str, ...]  # those benchmarked, the first deciding the verdict
+    activations: tuple[str, ...]  # those timed against ReLU, in the table's order
+    sizes: tuple[int, ...]  # the tensor sizes (float32 values), ascending
+    repeats: int
+    # {(device, activation, metric, size): median over repeats of the time ratio to ReLU}; metric is
+    # forward_s or backward_s at each size, or train_step_s at size -1
+    medians: dict[tuple[str, str, str, int], stats.Estimate]
+
+    @property
+    def largest(self) -> int:
+        return self.sizes[-1]
+
+    def isolated(self, device: str, activation: str) -> stats.Estimate:
+        """Forward+backward on the largest tensor."""
+        return self.medians[(device, activation, "backward_s", self.largest)]
+
+    def step(self, device: str, activation: str) -> stats.Estimate:
+        """A whole training step of the reference MLP."""
+        return self.medians[(device, activation, "train_step_s", -1)]
+
+    @property
+    def isolation(self) -> bool:
+        return all(self.isolated(self.devices[0], a).low > ISOLATION for a in ("sigmoid", "tanh"))
+
+    @property
+    def training(self) -> bool:
+        return all(self.step(self.devices[0], a).low > IN_TRAINING for a in ("sigmoid", "tanh"))
+
+    @property
+    def key(self) -> Key:
+        return Key.of(f"sigmoid / ReLU training-step time ({self.devices[0]})", self.step(self.devices[0], "sigmoid"))
 
 
 def size_label(size: int) -> str:
@@ -60,43 +99,46 @@ def frame(study) -> pd.DataFrame:
     return df.assign(device=df["run"].map(devices))
 
 
-def finding(study) -> Finding:
+def evidence(study) -> Evidence:
     r = ratios(frame(study))
-    devices = list(dict.fromkeys(r["device"]))
-    main = devices[0]
-    largest = int(r[r["size"] > 0]["size"].max())
-    est = {(d, a, m, s): median_ratio(r, d, a, m, s) for d in devices for a in set(r["activation"])
-           for m, s in [("forward_s", largest), ("backward_s", largest), ("train_step_s", -1)]}
-    isolation = all(est[(main, a, "backward_s", largest)].low > ISOLATION for a in ("sigmoid", "tanh"))
-    training = all(est[(main, a, "train_step_s", -1)].low > IN_TRAINING for a in ("sigmoid", "tanh"))
-    verdict = RULE({"isolation": isolation, "training": training})
-    n = int(r["repeat"].nunique())
+    devices = tuple(dict.fromkeys(r["device"]))
+    sizes = tuple(int(s) for s in sorted(set(r[r["size"] > 0]["size"])))
+    activations = tuple(a for a in in_order(r) if a != "relu")
+    passes = [(m, s) for m in ("forward_s", "backward_s") for s in sizes] + [("train_step_s", -1)]
+    medians = {(d, a, m, s): median_ratio(r, d, a, m, s) for d in devices for a in activations for m, s in passes}
+    return Evidence(devices, activations, sizes, int(r["repeat"].nunique()), medians)
 
-    def on(d):
-        return (f"On {d}, forward+backward on {size_label(largest)}, relative to ReLU: sigmoid "
-                f"{est[(d, 'sigmoid', 'backward_s', largest)].fmt()}, tanh {est[(d, 'tanh', 'backward_s', largest)].fmt()}, "
-                f"Leaky ReLU {est[(d, 'leaky_relu', 'backward_s', largest)].fmt()}; a whole training step of the "
-                f"depth-4 MLP: sigmoid {est[(d, 'sigmoid', 'train_step_s', -1)].fmt()}, tanh "
-                f"{est[(d, 'tanh', 'train_step_s', -1)].fmt()}.")
 
-    text = (f"Medians of {n} repeats, each ratio taken within a repeat, with 95% bootstrap intervals. "
-            + " ".join(on(d) for d in devices)
+def verdict(e: Evidence) -> str:
+    return RULE(e)
+
+
+def _on(e: Evidence, d: str) -> str:
+    return (f"On {d}, forward+backward on {size_label(e.largest)}, relative to ReLU: sigmoid "
+            f"{e.isolated(d, 'sigmoid').fmt()}, tanh {e.isolated(d, 'tanh').fmt()}, "
+            f"Leaky ReLU {e.isolated(d, 'leaky_relu').fmt()}; a whole training step of the "
+            f"depth-4 MLP: sigmoid {e.step(d, 'sigmoid').fmt()}, tanh "
+            f"{e.step(d, 'tanh').fmt()}.")
+
+
+def text(e: Evidence) -> str:
+    return (f"Medians of {e.repeats} repeats, each ratio taken within a repeat, with 95% bootstrap intervals. "
+            + " ".join(_on(e, d) for d in e.devices)
             + (" The per-call cost of the activation is real, and it is a small part of a training step, where the "
-               "matrix multiplications dominate." if isolation and not training else ""))
+               "matrix multiplications dominate." if e.isolation and not e.training else ""))
+
+
+def table(e: Evidence) -> pd.DataFrame:
     tables = []
-    for d in devices:
+    for d in e.devices:
         rows = {}
-        for a in [x for x in in_order(r) if x != "relu"]:
-            row = {f"{PASSES[m]}, {size_label(s)}": median_ratio(r, d, a, m, s).fmt() for m in ("forward_s", "backward_s")
-                   for s in sorted(set(r[r["size"] > 0]["size"]))}
-            row["training step"] = est[(d, a, "train_step_s", -1)].fmt()
+        for a in e.activations:
+            row = {f"{PASSES[m]}, {size_label(s)}": e.medians[(d, a, m, s)].fmt() for m in ("forward_s", "backward_s")
+                   for s in e.sizes}
+            row["training step"] = e.step(d, a).fmt()
             rows[f"{a} ({d})"] = row
         tables.append(pd.DataFrame(rows).T)
-    return Finding(CLAIM, verdict, Key.of(f"sigmoid / ReLU training-step time ({main})",
-                                          est[(main, "sigmoid", "train_step_s", -1)]),
-                   text, pd.concat(tables),
-                   "Derczynski (2020): at large loads sigmoid, tanh and Leaky ReLU cost within about 6-8% of ReLU on a "
-                   "server CPU and two GPUs; on a laptop CPU tanh about 1.45x and softplus about 1.48x ReLU.")
+    return pd.concat(tables)
 
 
 def in_order(r) -> list[str]:

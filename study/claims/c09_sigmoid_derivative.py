@@ -11,13 +11,15 @@ whether it escapes by the end; the same nets under glorot_uniform beside them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
 
 from study.analysis import stats
-from study.claims import MAIN_INIT, Finding, Key
+from study.claims import MAIN_INIT, Key
 from study.analysis.style import BOOT, colours, rows_shown, shown, with_state
 from study.analysis.selection import deepest, final_epoch, layer_mean, per_seed
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
@@ -32,12 +34,14 @@ GB_INIT = "legacy_uniform"  # Glorot & Bengio's "standard" initialisation
 RULE = Rule(
     (REFUTED, f"the sigmoid gradient does not shrink by more than {1 / SHRINKS:.0f}x per layer at initialisation "
               "and the top layer in Glorot & Bengio's setting does not saturate in most seeds",
-     lambda e: not e["factor"].value < SHRINKS and not e["gb_saturates"]),
+     lambda e: not e.factor.value < SHRINKS and not e.gb_saturates),
     (SUPPORTED, f"over {SATURATED:.0%} of the activations of the most saturated trained layer are saturated, or the "
                 f"top hidden layer in Glorot & Bengio's setting saturates (mean activation below {TOP_LOW:g}) in most seeds",
-     lambda e: e["saturated"].value > SATURATED or e["gb_saturates"]),
+     lambda e: e.saturated_trained.value > SATURATED or e.gb_saturates),
     otherwise=NUANCED,  # the gradient vanishes without saturation
 )
+LITERATURE = ("Glorot & Bengio (2010), Figure 2: with 4 hidden layers the sigmoid top layer saturates at 0 "
+              "early in training and slowly desaturates around epoch 100; with 5 it never escaped.")
 
 
 def top_layer_course(study, initializer) -> pd.DataFrame:
@@ -57,7 +61,49 @@ def top_layer_course(study, initializer) -> pd.DataFrame:
     return pd.DataFrame(rows).T
 
 
-def finding(study) -> Finding:
+@dataclass(frozen=True)
+class Course:
+    """The top sigmoid layer in Glorot & Bengio's setting under one initialiser, over its seeds."""
+
+    seeds: int
+    saturated: int  # seeds whose top layer's mean activation fell below TOP_LOW
+    first_epoch: float  # median over those seeds of the first epoch below TOP_LOW; NaN if none
+    escaped: int  # of those, seeds whose mean activation is back at or above TOP_LOW at the end
+    final: stats.Estimate  # the top layer's mean activation at the end, over all seeds
+
+
+@dataclass(frozen=True)
+class Evidence:
+    depth: int
+    epochs: int
+    factor: stats.Estimate  # geometric-mean factor of the weight-gradient norm per layer back, at initialisation
+    derivative_init: stats.Estimate  # mean |f'(z)| at initialisation
+    derivative_trained: stats.Estimate  # and after the last epoch
+    saturated_init: stats.Estimate  # the saturated fraction of the most saturated layer at initialisation
+    saturated_trained: stats.Estimate  # and after the last epoch
+    courses: dict[str, Course]  # {initialiser: the top layer's course}, Glorot & Bengio's "standard" one first
+    gb_epochs: int  # epochs of the saturation experiment
+
+    @property
+    def gb_saturates(self) -> bool:
+        """The top layer saturates in most seeds under Glorot & Bengio's initialisation."""
+        c = self.courses[GB_INIT]
+        return 2 * c.saturated > c.seeds
+
+    @property
+    def key(self) -> Key:
+        return Key.of("gradient factor per layer", self.factor)
+
+
+def _course(study, initializer) -> Course:
+    c = top_layer_course(study, initializer)
+    saturated, final = c["saturated"].astype(bool), c["final"].astype(float)
+    hit = int(saturated.sum())
+    first = float(np.nanmedian(c["first_epoch"].astype(float))) if hit else np.nan
+    return Course(len(c), hit, first, int((saturated & (final >= TOP_LOW)).sum()), stats.bootstrap(final))
+
+
+def evidence(study) -> Evidence:
     df = study.frame("gradients")
     depth, last = deepest(df), final_epoch(df)
     where = dict(activation="sigmoid", depth=depth, initializer=MAIN_INIT)
@@ -70,51 +116,56 @@ def finding(study) -> Finding:
     deriv = {e: stats.bootstrap(layer_mean(df, "mean_abs_derivative", epoch=e, **where)) for e in (0, last)}
     sat = {e: stats.bootstrap(per_seed(df, "saturated", epoch=e, **where).max(axis=1).to_numpy())
            for e in (0, last)}
-    courses = {init: top_layer_course(study, init) for init in (GB_INIT, MAIN_INIT)}
-    gb = courses[GB_INIT]
-    gb_saturates = gb["saturated"].astype(bool).mean() > 0.5
-    verdict = RULE({"factor": factor, "saturated": sat[last], "gb_saturates": gb_saturates})
-    shrinks, saturates = factor.value < SHRINKS, sat[last].value > SATURATED
-    text = (
-        f"Sigmoid's derivative is at most 0.25. In the depth-{depth} sigmoid nets its mean |f'(z)| is "
-        f"{deriv[0].fmt()} at initialisation and {deriv[last].fmt()} after {last} epochs, and the "
-        f"weight-gradient norm changes by a factor of {factor.fmt()} per layer on its way back. In the "
-        f"most saturated layer {sat[0].fmt(percent=True)} of activations are saturated at "
-        f"initialisation and {sat[last].fmt(percent=True)} after training"
+    courses = {init: _course(study, init) for init in (GB_INIT, MAIN_INIT)}
+    return Evidence(depth, last, factor, deriv[0], deriv[last], sat[0], sat[last], courses,
+                    int(study.frame("saturation")["epoch"].max()))
+
+
+def verdict(e: Evidence) -> str:
+    return RULE(e)
+
+
+def _course_text(e: Evidence, init: str) -> str:
+    c = e.courses[init]
+    if not c.saturated:
+        return f"under {init} it saturates in none of {c.seeds} seeds (final mean {c.final.fmt()})"
+    return (f"under {init} it saturates in {c.saturated} of {c.seeds} seeds, first after "
+            f"{c.first_epoch:.2g} epochs (median), and {c.escaped} of those "
+            f"{c.saturated} have escaped by epoch {e.gb_epochs}")
+
+
+def text(e: Evidence) -> str:
+    shrinks, saturates = e.factor.value < SHRINKS, e.saturated_trained.value > SATURATED
+    out = (
+        f"Sigmoid's derivative is at most 0.25. In the depth-{e.depth} sigmoid nets its mean |f'(z)| is "
+        f"{e.derivative_init.fmt()} at initialisation and {e.derivative_trained.fmt()} after {e.epochs} epochs, and the "
+        f"weight-gradient norm changes by a factor of {e.factor.fmt()} per layer on its way back. In the "
+        f"most saturated layer {e.saturated_init.fmt(percent=True)} of activations are saturated at "
+        f"initialisation and {e.saturated_trained.fmt(percent=True)} after training"
     )
     if shrinks and not saturates:
-        text += ": the gradient vanishes without saturation, because a slope of at most 0.25 is already far below 1."
+        out += ": the gradient vanishes without saturation, because a slope of at most 0.25 is already far below 1."
     elif shrinks:
-        text += ": saturation adds to the small slope near 0."
+        out += ": saturation adds to the small slope near 0."
     else:
-        text += ": the gradient does not shrink by more than half per layer."
-    gb_epochs = study.frame("saturation")["epoch"].max()
+        out += ": the gradient does not shrink by more than half per layer."
+    out += (f" In Glorot & Bengio's (2010) setting (depth-4 sigmoid nets, plain SGD, traced every two steps), the "
+            f"top hidden layer counts as saturated while its mean activation is below {TOP_LOW:g}: "
+            f"{_course_text(e, GB_INIT)}; {_course_text(e, MAIN_INIT)}.")
+    return out
 
-    def course_text(init):
-        c = courses[init]
-        n, hit = len(c), int(c["saturated"].astype(bool).sum())
-        if not hit:
-            return f"under {init} it saturates in none of {n} seeds (final mean {stats.bootstrap(c['final'].astype(float)).fmt()})"
-        escaped = int((c["saturated"].astype(bool) & (c["final"].astype(float) >= TOP_LOW)).sum())
-        return (f"under {init} it saturates in {hit} of {n} seeds, first after "
-                f"{np.nanmedian(c['first_epoch'].astype(float)):.2g} epochs (median), and {escaped} of those "
-                f"{hit} have escaped by epoch {gb_epochs}")
 
-    text += (f" In Glorot & Bengio's (2010) setting (depth-4 sigmoid nets, plain SGD, traced every two steps), the "
-             f"top hidden layer counts as saturated while its mean activation is below {TOP_LOW:g}: "
-             f"{course_text(GB_INIT)}; {course_text(MAIN_INIT)}.")
-    table = pd.DataFrame({
-        "initialisation": {"mean |f'(z)|": deriv[0].fmt(), "most saturated layer": sat[0].fmt(percent=True)},
-        "trained": {"mean |f'(z)|": deriv[last].fmt(), "most saturated layer": sat[last].fmt(percent=True)},
+def table(e: Evidence) -> pd.DataFrame:
+    out = pd.DataFrame({
+        "initialisation": {"mean |f'(z)|": e.derivative_init.fmt(),
+                           "most saturated layer": e.saturated_init.fmt(percent=True)},
+        "trained": {"mean |f'(z)|": e.derivative_trained.fmt(),
+                    "most saturated layer": e.saturated_trained.fmt(percent=True)},
     }).T
-    table["gradient factor per layer (init)"] = [factor.fmt(), ""]
-    for init, c in courses.items():
-        table.loc[f"Glorot & Bengio setting, {init}", "top layer saturated (seeds)"] = \
-            f"{int(c['saturated'].astype(bool).sum())} of {len(c)}"
-    table = table.fillna("")
-    return Finding(CLAIM, verdict, Key.of("gradient factor per layer", factor), text, table,
-                   "Glorot & Bengio (2010), Figure 2: with 4 hidden layers the sigmoid top layer saturates at 0 "
-                   "early in training and slowly desaturates around epoch 100; with 5 it never escaped.")
+    out["gradient factor per layer (init)"] = [e.factor.fmt(), ""]
+    for init, c in e.courses.items():
+        out.loc[f"Glorot & Bengio setting, {init}", "top layer saturated (seeds)"] = f"{c.saturated} of {c.seeds}"
+    return out.fillna("")
 
 
 def derivative_by_layer(study):

@@ -12,6 +12,8 @@ of those units that come back by the next recorded epoch.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -19,7 +21,7 @@ import seaborn as sns
 
 from study.train import probes
 from study.analysis import stats
-from study.claims import Finding, Key
+from study.claims import Key
 from study.analysis.style import BOOT, PALETTE
 from study.analysis.selection import final_epoch, layer_mean, per_seed
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
@@ -33,10 +35,12 @@ RULE = Rule(
                 "same initial weights (paired difference, lower bound above 0) and (b) at the highest learning "
                 "rate trained ReLU nets keep dead units (lower bound above 0) while a larger share of Leaky "
                 "ReLU's dormant units revive than of ReLU's dead ones (paired difference, lower bound above 0)",
-     lambda e: e["a"] and e["b"]),
-    (NUANCED, "exactly one of (a) and (b) holds", lambda e: e["a"] != e["b"]),
+     lambda e: e.part_a and e.part_b),
+    (NUANCED, "exactly one of (a) and (b) holds", lambda e: e.part_a != e.part_b),
     otherwise=REFUTED,
 )
+LITERATURE = ("Lu et al. (2020): deep narrow ReLU nets collapse to a constant with a probability that grows with "
+              "depth and falls with width; Maas et al. (2013) introduced the 0.01 slope.")
 
 
 def collapse_fractions(study):
@@ -62,64 +66,119 @@ def revival_share(df, activation, lr):
         return (after.sum(1) / before.sum(1))
 
 
-def _share_text(share):
-    share = share[np.isfinite(share)]
-    return stats.bootstrap(share).fmt(percent=True) if len(share) else "no unit was ever dormant"
+@dataclass(frozen=True)
+class Evidence:
+    # (a) the collapse experiment
+    depth_a: int  # its deepest nets
+    width: int  # its narrowest width
+    epochs_a: int
+    collapse: dict[tuple[int, int, int], dict[str, stats.Estimate]]  # {(depth, width, epoch): {"relu", "leaky_relu":
+    #   fraction of nets collapsed (mean over seeds), "difference": relu - leaky_relu, paired}}, epoch 0 or epochs_a
+    # (b) the dead_units experiment
+    depth_b: int
+    epochs_b: int
+    top_rate: float  # the highest learning rate with models left
+    tried_rate: float  # the highest learning rate tried
+    dormant: dict[tuple[str, float], stats.Estimate]  # {(activation, rate): dead or dormant fraction, trained}
+    revival: dict[tuple[str, float], stats.Estimate]  # {(activation, rate): revival share over the seeds that
+    #   had dormant units; n = 0 where none ever had}
+    revival_top: dict[str, stats.Estimate]  # {activation: revival share at top_rate, a seed without dormant units as 0}
+    revival_gap: stats.Estimate  # Leaky ReLU's revival share minus ReLU's at top_rate, paired
+
+    @property
+    def collapse_trained(self) -> dict[str, stats.Estimate]:
+        return self.collapse[(self.depth_a, self.width, self.epochs_a)]
+
+    @property
+    def collapse_gap(self) -> stats.Estimate:
+        return self.collapse_trained["difference"]
+
+    @property
+    def relu_dead(self) -> stats.Estimate:
+        return self.dormant[("relu", self.top_rate)]
+
+    @property
+    def part_a(self) -> bool:
+        return self.collapse_gap.low > 0
+
+    @property
+    def part_b(self) -> bool:
+        return self.relu_dead.low > 0 and self.revival_gap.low > 0
+
+    @property
+    def key(self) -> Key:
+        return Key.of(f"collapse ReLU - Leaky at width {self.width}", self.collapse_gap, "pp")
 
 
-def finding(study) -> Finding:
-    fractions, last_a = collapse_fractions(study)
-    keys = sorted(fractions)
-    narrowest = min(w for _, w, _ in keys)
-    depth_a = max(d for d, _, _ in keys)
-    rows = {}
-    for depth, width, epoch in keys:
-        t = fractions[(depth, width, epoch)]
-        label = f"depth {depth}, width {width}, " + ("init" if epoch == 0 else f"{last_a} epochs")
-        rows[label] = {f"{a} collapsed": stats.bootstrap(t[a].to_numpy(), statistic=stats.mean).fmt(percent=True)
-                       for a in PAIR}
-        rows[label]["relu - leaky"] = stats.paired_difference(t["relu"], t["leaky_relu"], statistic=stats.mean).fmt(points=True)
-    trained = fractions[(depth_a, narrowest, last_a)]
-    collapse_gap = stats.paired_difference(trained["relu"], trained["leaky_relu"], statistic=stats.mean)
+def _collapse(study) -> dict:
+    fractions, last = collapse_fractions(study)
+    collapse = {}
+    for key, t in sorted(fractions.items()):
+        collapse[key] = {a: stats.bootstrap(t[a].to_numpy(), statistic=stats.mean) for a in PAIR}
+        collapse[key]["difference"] = stats.paired_difference(t["relu"], t["leaky_relu"], statistic=stats.mean)
+    return dict(depth_a=max(d for d, _, _ in collapse), width=min(w for _, w, _ in collapse), epochs_a=last,
+                collapse=collapse)
 
+
+def _dead_units(study) -> dict:
     dead = study.frame("dead_units")
-    last_b, top = final_epoch(dead), float(dead["learning_rate"].max())
-    tried = max(s.learning_rate for s in study.specs("dead_units"))
-    highest = (f"Adam's highest rate ({top:g})" if top >= tried else
-               f"the highest Adam rate with models left ({top:g}; every group at {tried:g} lost its models)")
-    shares = {}
+    last, top = final_epoch(dead), float(dead["learning_rate"].max())
+    dormant, revival, shares = {}, {}, {}
     for lr in sorted(dead["learning_rate"].unique()):
         for a in PAIR:
-            shares[(a, lr)] = revival_share(dead, a, lr)
-            rows[f"MNIST-1D, Adam {lr:g}, {a}"] = {
-                "dead or dormant (trained)": stats.bootstrap(layer_mean(dead, "dormant", activation=a, learning_rate=lr,
-                                                                        epoch=last_b)).fmt(percent=True),
-                "revival share": _share_text(shares[(a, lr)])}
-    relu_dead = stats.bootstrap(layer_mean(dead, "dormant", activation="relu", learning_rate=top, epoch=last_b))
-    share = {a: shares[(a, top)] for a in PAIR}
-    revival_gap = stats.paired_difference(np.nan_to_num(share["leaky_relu"]), np.nan_to_num(share["relu"]))
-    part_a = collapse_gap.low > 0
-    part_b = relu_dead.low > 0 and revival_gap.low > 0
-    verdict = RULE({"a": part_a, "b": part_b})
-    text = (
-        f"(a) Of the depth-{depth_a}, width-{narrowest} nets fitting |x|, "
-        f"{stats.bootstrap(trained['relu'].to_numpy(), statistic=stats.mean).fmt(percent=True)} of the ReLU nets and "
-        f"{stats.bootstrap(trained['leaky_relu'].to_numpy(), statistic=stats.mean).fmt(percent=True)} of the Leaky "
-        f"ReLU nets started from the same weights compute a constant after {last_a} epochs (to within "
+            shares[(a, lr)] = share = revival_share(dead, a, lr)
+            dormant[(a, float(lr))] = stats.bootstrap(layer_mean(dead, "dormant", activation=a, learning_rate=lr,
+                                                                 epoch=last))
+            revival[(a, float(lr))] = stats.bootstrap(share[np.isfinite(share)])
+    at_top = {a: np.nan_to_num(shares[(a, top)]) for a in PAIR}
+    return dict(depth_b=int(dead["depth"].max()), epochs_b=last, top_rate=top,
+                tried_rate=float(max(s.learning_rate for s in study.specs("dead_units"))),
+                dormant=dormant, revival=revival, revival_top={a: stats.bootstrap(at_top[a]) for a in PAIR},
+                revival_gap=stats.paired_difference(at_top["leaky_relu"], at_top["relu"]))
+
+
+def evidence(study) -> Evidence:
+    return Evidence(**_collapse(study), **_dead_units(study))
+
+
+def verdict(e: Evidence) -> str:
+    return RULE(e)
+
+
+def text(e: Evidence) -> str:
+    highest = (f"Adam's highest rate ({e.top_rate:g})" if e.top_rate >= e.tried_rate else
+               f"the highest Adam rate with models left ({e.top_rate:g}; every group at {e.tried_rate:g} lost its "
+               f"models)")
+    trained = e.collapse_trained
+    return (
+        f"(a) Of the depth-{e.depth_a}, width-{e.width} nets fitting |x|, "
+        f"{trained['relu'].fmt(percent=True)} of the ReLU nets and "
+        f"{trained['leaky_relu'].fmt(percent=True)} of the Leaky "
+        f"ReLU nets started from the same weights compute a constant after {e.epochs_a} epochs (to within "
         f"{probes.COLLAPSE_LEVEL:.1%} of |x|'s range over the interval; difference "
-        f"{collapse_gap.fmt(points=True)}); the table gives every width, at initialisation and trained. "
-        f"(b) In the depth-{int(dead['depth'].max())} MNIST-1D nets at {highest}, "
-        f"{relu_dead.fmt(percent=True)} of ReLU units are dead after {last_b} epochs; of the units negative on "
+        f"{e.collapse_gap.fmt(points=True)}); the table gives every width, at initialisation and trained. "
+        f"(b) In the depth-{e.depth_b} MNIST-1D nets at {highest}, "
+        f"{e.relu_dead.fmt(percent=True)} of ReLU units are dead after {e.epochs_b} epochs; of the units negative on "
         f"every probe input at one recorded epoch, "
-        f"{stats.bootstrap(np.nan_to_num(share['relu'])).fmt(percent=True)} come back by the next for ReLU and "
-        f"{stats.bootstrap(np.nan_to_num(share['leaky_relu'])).fmt(percent=True)} for Leaky ReLU (difference "
-        f"{revival_gap.fmt(points=True)}). A dead ReLU unit gets no gradient through itself, but it can still "
+        f"{e.revival_top['relu'].fmt(percent=True)} come back by the next for ReLU and "
+        f"{e.revival_top['leaky_relu'].fmt(percent=True)} for Leaky ReLU (difference "
+        f"{e.revival_gap.fmt(points=True)}). A dead ReLU unit gets no gradient through itself, but it can still "
         f"come back when the layers below it move."
     )
-    return Finding(CLAIM, verdict, Key.of(f"collapse ReLU - Leaky at width {narrowest}", collapse_gap, "pp"),
-                   text, pd.DataFrame(rows).T.fillna(""),
-                   "Lu et al. (2020): deep narrow ReLU nets collapse to a constant with a probability that grows with "
-                   "depth and falls with width; Maas et al. (2013) introduced the 0.01 slope.")
+
+
+def table(e: Evidence) -> pd.DataFrame:
+    rows = {}
+    for (depth, width, epoch), est in e.collapse.items():
+        label = f"depth {depth}, width {width}, " + ("init" if epoch == 0 else f"{e.epochs_a} epochs")
+        rows[label] = {f"{a} collapsed": est[a].fmt(percent=True) for a in PAIR}
+        rows[label]["relu - leaky"] = est["difference"].fmt(points=True)
+    for (a, lr), dormant in e.dormant.items():
+        share = e.revival[(a, lr)]
+        rows[f"MNIST-1D, Adam {lr:g}, {a}"] = {
+            "dead or dormant (trained)": dormant.fmt(percent=True),
+            "revival share": share.fmt(percent=True) if share.n else "no unit was ever dormant"}
+    return pd.DataFrame(rows).T.fillna("")
 
 
 def collapse_by_width(study):

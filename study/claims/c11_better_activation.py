@@ -10,15 +10,17 @@ stratified bootstrap interval, and its mean rank across the tasks.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from study.analysis import stats
 from study.spec.activations import users_in
-from study.claims import Finding, Key
+from study.claims import Key
 from study.analysis.style import PALETTE
-from study.analysis.selection import best_learning_rates, final_epoch, stalled_runs, stalled_share
+from study.analysis.selection import best_learning_rates, final_epoch, stalled_runs
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 
 CLAIM = "C11"
@@ -28,11 +30,13 @@ TASK = ["dataset", "depth"]
 RULE = Rule(
     (SUPPORTED, "some activation's probability of improvement over ReLU, pooled over every task, has a 95% "
                 "interval above one half",
-     lambda e: bool(e["better_overall"])),
+     lambda e: bool(e.better_overall)),
     (NUANCED, "some activation beats ReLU with an interval above one half on some tasks only",
-     lambda e: bool(e["better_somewhere"])),
+     lambda e: bool(e.better_somewhere)),
     otherwise=REFUTED,
 )
+LITERATURE = ("Ramachandran et al. (2017): Swish matched or beat ReLU on deep models; Clevert et al. (2016) ELU; "
+              "Klambauer et al. (2017) SELU; Hendrycks & Gimpel (2016) GELU.")
 
 
 def accuracy_at_best_rate(df) -> pd.DataFrame:
@@ -61,55 +65,118 @@ def leaderboard(df) -> pd.DataFrame:
     for name in names:
         x = task_table(acc, name)
         per_task = {t: stats.improvement(x[:, [j]], relu[:, [j]]) for j, t in enumerate(by_task.columns)}
+        stalled = acc[acc["activation"] == name]["stalled"].to_numpy(dtype=float)
         rows[name] = {"accuracy": stats.bootstrap(x), "improvement": stats.improvement(x, relu),
                       "rank": ranks[name], "per_task": per_task,
-                      "stalled": stalled_share(acc[acc["activation"] == name]["stalled"])}
+                      "stalled": stats.bootstrap(stalled, statistic=stats.mean), "stalled_runs": int(stalled.sum())}
     return pd.DataFrame(rows).T.sort_values("rank")
 
 
-def finding(study) -> Finding:
+@dataclass(frozen=True)
+class Evidence:
+    # per activation, the leaderboard's order (best mean rank first), each at its best learning rate per task
+    accuracy: dict[str, stats.Estimate]  # test accuracy, IQM over seeds and tasks
+    improvement: dict[str, stats.Estimate]  # probability of improvement over ReLU, pooled over tasks
+    per_task: dict[str, dict[tuple[str, int], stats.Estimate]]  # {activation: {(dataset, depth): the same, one task}}
+    rank: dict[str, float]  # mean rank across tasks
+    stalled: dict[str, stats.Estimate]  # share of runs that stalled (mean over runs)
+    stalled_runs: dict[str, int]  # runs that stalled
+    builtin: tuple[str, ...]  # the built-in activations other than ReLU, which the verdict reads
+    device: str | None = None  # C8's device, where the cost experiment is among the study's
+    step_time: dict[str, stats.Estimate] | None = None  # training-step time / ReLU's there (C8), per activation
+
+    @property
+    def tasks(self) -> list[tuple[str, int]]:
+        return list(next(iter(self.per_task.values())))
+
+    @property
+    def better_overall(self) -> list[str]:
+        return [a for a in self.builtin if self.improvement[a].low > 0.5]
+
+    @property
+    def better_somewhere(self) -> dict[str, list[tuple[str, int]]]:
+        """{activation: the tasks on which its interval lies above one half}, those with any."""
+        where = {a: [t for t, p in self.per_task[a].items() if p.low > 0.5] for a in self.builtin}
+        return {a: w for a, w in where.items() if w}
+
+    @property
+    def worse_overall(self) -> list[str]:
+        return [a for a in self.builtin if self.improvement[a].high < 0.5]
+
+    @property
+    def top(self) -> str:
+        return max(self.builtin, key=lambda a: self.improvement[a].value)
+
+    @property
+    def key(self) -> Key:
+        return Key.of(f"P({self.top} better than ReLU)", self.improvement[self.top])
+
+
+def _step_times(study, names) -> dict:
+    """C8's training-step time relative to ReLU's, per activation it measured, where the study has it."""
+    if "cost" not in study.experiments:
+        return {}
+    from study.claims import c08_compute_cost as c8
+
+    r = c8.ratios(c8.frame(study))
+    device = r["device"].iloc[0]
+    measured = set(r["activation"])
+    return dict(device=device, step_time={a: c8.median_ratio(r, device, a, "train_step_s", -1)
+                                          for a in names if a in measured})
+
+
+def evidence(study) -> Evidence:
     board = leaderboard(study.frame("leaderboard"))
     # the verdict reads the built-in activations; a user's sits in the table and figure beside them
     others = board.drop(index=["relu", *users_in(board.index)])
-    better_overall = [a for a, r in others.iterrows() if r["improvement"].low > 0.5]
-    better_somewhere = {a: [f"{d} depth {k}" for (d, k), e in r["per_task"].items() if e.low > 0.5]
-                        for a, r in others.iterrows()}
-    better_somewhere = {a: where for a, where in better_somewhere.items() if where}
-    worse_overall = [a for a, r in others.iterrows() if r["improvement"].high < 0.5]
-    verdict = RULE({"better_overall": better_overall, "better_somewhere": better_somewhere})
-    top = max(others.index, key=lambda a: others.loc[a, "improvement"].value)
-    tasks = list(board.iloc[0]["per_task"])
+    column = {c: {a: r[c] for a, r in board.iterrows()} for c in ("accuracy", "improvement", "per_task", "stalled")}
+    return Evidence(**column, rank={a: float(r) for a, r in board["rank"].items()},
+                    stalled_runs={a: int(k) for a, k in board["stalled_runs"].items()}, builtin=tuple(others.index),
+                    **_step_times(study, list(board.index)))
+
+
+def verdict(e: Evidence) -> str:
+    return RULE(e)
+
+
+def text(e: Evidence) -> str:
+    better_overall, better_somewhere, worse_overall = e.better_overall, e.better_somewhere, e.worse_overall
+    tasks = e.tasks
     n_data, n_depths = len({d for d, _ in tasks}), len({k for _, k in tasks})
-    text = (
+    out = (
         f"Over {len(tasks)} tasks ({n_data} data set{'s' * (n_data > 1)} at {n_depths} depth{'s' * (n_depths > 1)}), "
         f"each activation at its best learning rate: "
         + (f"{', '.join(better_overall)} beat{'s' if len(better_overall) == 1 else ''} ReLU with a probability of "
            f"improvement whose interval lies above one half" if better_overall else
            "no activation beats ReLU with a pooled probability of improvement whose interval lies above one half")
-        + f". The highest is {top}'s, {board.loc[top, 'improvement'].fmt()}. "
-        + ("On single tasks: " + "; ".join(f"{a} on {', '.join(w)}" for a, w in better_somewhere.items()) + ". "
+        + f". The highest is {e.top}'s, {e.improvement[e.top].fmt()}. "
+        + ("On single tasks: " + "; ".join(f"{a} on {', '.join(f'{d} depth {k}' for d, k in w)}"
+                                           for a, w in better_somewhere.items()) + ". "
            if better_somewhere else "No activation beats ReLU on any single task with such an interval. ")
         + (f"ReLU beats {', '.join(worse_overall)} (their intervals lie below one half). " if worse_overall else "")
-        + f"Mean ranks: {', '.join(f'{a} {r:.1f}' for a, r in board['rank'].items())}."
+        + f"Mean ranks: {', '.join(f'{a} {r:.1f}' for a, r in e.rank.items())}."
     )
-    table = pd.DataFrame({
-        "test accuracy (IQM over seeds and tasks)": {a: r["accuracy"].fmt(percent=True) for a, r in board.iterrows()},
-        "P(better than ReLU)": {a: r["improvement"].fmt() if a != "relu" else "-" for a, r in board.iterrows()},
-        "mean rank": {a: f"{r['rank']:.1f}" for a, r in board.iterrows()},
-        "stalled (share of runs)": {a: r["stalled"] for a, r in board.iterrows()},
-    })
-    if "cost" in study.experiments:  # C8's training-step cost beside it: the trade-off a practitioner weighs
-        from study.claims import c08_compute_cost as c8
+    if e.device is not None:
+        out += f" The last column gives each one's training-step time relative to ReLU's (C8, {e.device})."
+    return out
 
-        r = c8.ratios(c8.frame(study))
-        device = r["device"].iloc[0]
-        table[f"training-step time / ReLU's ({device}, C8)"] = {
-            a: c8.median_ratio(r, device, a, "train_step_s", -1).fmt() if a in set(r["activation"]) else "-"
-            for a in board.index}
-        text += f" The last column gives each one's training-step time relative to ReLU's (C8, {device})."
-    return Finding(CLAIM, verdict, Key.of(f"P({top} better than ReLU)", board.loc[top, "improvement"]), text, table,
-                   "Ramachandran et al. (2017): Swish matched or beat ReLU on deep models; Clevert et al. (2016) ELU; "
-                   "Klambauer et al. (2017) SELU; Hendrycks & Gimpel (2016) GELU.")
+
+def _stalled_text(share: stats.Estimate, stalled: int) -> str:
+    """As `selection.stalled_share`: the share with its interval, and whether the outcomes are bimodal."""
+    return share.fmt(percent=True) + (f", bimodal ({stalled} of {share.n})" if 0 < stalled < share.n else "")
+
+
+def table(e: Evidence) -> pd.DataFrame:
+    out = pd.DataFrame({
+        "test accuracy (IQM over seeds and tasks)": {a: x.fmt(percent=True) for a, x in e.accuracy.items()},
+        "P(better than ReLU)": {a: p.fmt() if a != "relu" else "-" for a, p in e.improvement.items()},
+        "mean rank": {a: f"{r:.1f}" for a, r in e.rank.items()},
+        "stalled (share of runs)": {a: _stalled_text(s, e.stalled_runs[a]) for a, s in e.stalled.items()},
+    })
+    if e.device is not None:  # C8's training-step cost beside it: the trade-off a practitioner weighs
+        out[f"training-step time / ReLU's ({e.device}, C8)"] = {
+            a: e.step_time[a].fmt() if a in e.step_time else "-" for a in e.accuracy}
+    return out
 
 
 def improvement_over_relu(study):

@@ -12,12 +12,14 @@ percentage point.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
 from study.analysis import stats
-from study.claims import MAIN_INIT, REFERENCE_DEPTH, Finding, Key
+from study.claims import MAIN_INIT, REFERENCE_DEPTH, Key
 from study.analysis.style import BOOT, seed_means
 from study.analysis.literature import BRAIN_ACTIVE, GLOROT2011_ZEROS_MNIST
 from study.analysis.selection import final_epoch, layer_mean, nearest_depth, per_seed
@@ -30,12 +32,14 @@ KEPT = -0.01  # a penalised net keeps its accuracy: paired test-accuracy differe
 
 RULE = Rule(
     (SUPPORTED, f"ReLU's active fraction interval meets the brain's {100 * BRAIN_ACTIVE[0]:.0f}-{BRAIN_ACTIVE[1]:.0%}",
-     lambda e: e["active"].low <= BRAIN_ACTIVE[1] and e["active"].high >= BRAIN_ACTIVE[0]),
+     lambda e: e.active.low <= BRAIN_ACTIVE[1] and e.active.high >= BRAIN_ACTIVE[0]),
     (NUANCED, f"its IQM, or that of a penalised net that keeps its accuracy, is within {CLOSE}x of "
               f"{BRAIN_ACTIVE[1]:.0%}",
-     lambda e: min(e["active"].value, e["sparsest_kept"].value) <= CLOSE * BRAIN_ACTIVE[1]),
+     lambda e: min(e.active.value, e.sparsest_kept.value) <= CLOSE * BRAIN_ACTIVE[1]),
     otherwise=REFUTED,
 )
+LITERATURE = ("Lennie (2003): 1-4% of neurons active at once; Glorot et al. (2011): 83.4% zeros on MNIST "
+              "(as reported in summaries).")
 
 
 def penalty_sweep(study) -> pd.DataFrame:
@@ -54,46 +58,77 @@ def penalty_sweep(study) -> pd.DataFrame:
     return pd.DataFrame(rows).T
 
 
-def finding(study) -> Finding:
+@dataclass(frozen=True)
+class Evidence:
+    depth: int
+    epochs: int
+    active: stats.Estimate  # ReLU's active (non-zero) fraction at `depth` after the last epoch, Glorot uniform
+    by_depth: dict[int, stats.Estimate]  # {depth: the same}
+    sweep: dict[float, dict[str, stats.Estimate]]  # {L1 strength, weakest first: {"active": active fraction,
+    #   "accuracy": test accuracy, "difference": test accuracy minus the unpenalised net's, paired}}
+    strength: float  # the strength of the sparsest net that keeps its accuracy (difference above KEPT)
+
+    @property
+    def sparsest_kept(self) -> stats.Estimate:
+        return self.sweep[self.strength]["active"]
+
+    @property
+    def key(self) -> Key:
+        return Key.of("ReLU active fraction (brain: 1-4%)", self.active, "%")
+
+
+def _sparsest_kept(sweep: dict) -> float:
+    """The strength whose net is sparsest (lowest active IQM; the weakest of ties) among those that keep
+    their accuracy."""
+    kept = [l1 for l1, r in sweep.items() if r["difference"].value > KEPT]
+    return min(kept, key=lambda l1: sweep[l1]["active"].value)
+
+
+def evidence(study) -> Evidence:
     df = study.frame("sparsity")
     depth, last = nearest_depth(df, REFERENCE_DEPTH), final_epoch(df)
-    active = stats.bootstrap(layer_mean(df, "active", activation="relu", depth=depth, epoch=last,
-                                        initializer=MAIN_INIT))
-    sweep = penalty_sweep(study)
-    kept = sweep[[d.value > KEPT for d in sweep["difference"]]]
-    sparsest = min(kept["active"], key=lambda e: e.value)
-    strength = kept.index[[e is sparsest for e in kept["active"]]][0]
-    verdict = RULE({"active": active, "sparsest_kept": sparsest})
-    lo, hi = BRAIN_ACTIVE
     by_depth = {d: stats.bootstrap(layer_mean(df, "active", activation="relu", depth=d, epoch=last,
                                               initializer=MAIN_INIT)) for d in sorted(df["depth"].unique())}
-    text = (
-        f"After {last} epochs, {active.fmt(percent=True)} of the depth-{depth} ReLU net's hidden "
-        f"activations are non-zero, {active.value / hi:.1f} times the brain's upper estimate of "
+    active = stats.bootstrap(layer_mean(df, "active", activation="relu", depth=depth, epoch=last,
+                                        initializer=MAIN_INIT))
+    sweep = {float(l1): dict(r) for l1, r in penalty_sweep(study).iterrows()}
+    return Evidence(depth, last, active, {int(d): e for d, e in by_depth.items()}, sweep, _sparsest_kept(sweep))
+
+
+def verdict(e: Evidence) -> str:
+    return RULE(e)
+
+
+def text(e: Evidence) -> str:
+    lo, hi = BRAIN_ACTIVE
+    sparsest, strength = e.sparsest_kept, e.strength
+    strongest = e.sweep[max(e.sweep)]
+    return (
+        f"After {e.epochs} epochs, {e.active.fmt(percent=True)} of the depth-{e.depth} ReLU net's hidden "
+        f"activations are non-zero, {e.active.value / hi:.1f} times the brain's upper estimate of "
         f"{100 * hi:.0f}% (Lennie 2003) and against {100 * (1 - GLOROT2011_ZEROS_MNIST):.1f}% non-zero in "
         f"Glorot et al. (2011) on MNIST (as reported in summaries). Across depths the active fraction ranges from "
-        f"{100 * min(e.value for e in by_depth.values()):.1f}% to {100 * max(e.value for e in by_depth.values()):.1f}%. "
+        f"{100 * min(x.value for x in e.by_depth.values()):.1f}% to "
+        f"{100 * max(x.value for x in e.by_depth.values()):.1f}%. "
         f"An L1 penalty on the activations makes the net sparser: the sparsest net that keeps its accuracy "
         f"(within 1 percentage point of the unpenalised net's, paired by seed) is the one at strength {strength:g}, "
         f"with {sparsest.fmt(percent=True)} of its activations non-zero"
         + (f", {sparsest.value / hi:.1f} times the brain's upper estimate" if sparsest.value > hi else
            ", inside the brain's range" if sparsest.value >= lo else ", below the brain's range")
-        + f" (test accuracy {sweep.loc[strength, 'accuracy'].fmt(percent=True)} against "
-        f"{sweep.loc[0.0, 'accuracy'].fmt(percent=True)} unpenalised). The strongest penalty, {sweep.index[-1]:g}, leaves "
-        f"{sweep['active'].iloc[-1].fmt(percent=True)} active at {sweep['accuracy'].iloc[-1].fmt(percent=True)} accuracy."
+        + f" (test accuracy {e.sweep[strength]['accuracy'].fmt(percent=True)} against "
+        f"{e.sweep[0.0]['accuracy'].fmt(percent=True)} unpenalised). The strongest penalty, {max(e.sweep):g}, leaves "
+        f"{strongest['active'].fmt(percent=True)} active at {strongest['accuracy'].fmt(percent=True)} accuracy."
     )
-    table = pd.concat([
-        pd.DataFrame({"active fraction": {f"depth {d}": e.fmt(percent=True) for d, e in by_depth.items()}}),
-        pd.DataFrame({"active fraction": {f"depth {depth}, L1 {l1:g}": r["active"].fmt(percent=True)
-                                          for l1, r in sweep.iterrows()},
-                      "test accuracy": {f"depth {depth}, L1 {l1:g}": r["accuracy"].fmt(percent=True)
-                                        for l1, r in sweep.iterrows()},
-                      "accuracy vs no penalty": {f"depth {depth}, L1 {l1:g}": r["difference"].fmt(points=True)
-                                                 for l1, r in sweep.iterrows()}}),
+
+
+def table(e: Evidence) -> pd.DataFrame:
+    penalised = {f"depth {e.depth}, L1 {l1:g}": r for l1, r in e.sweep.items()}
+    return pd.concat([
+        pd.DataFrame({"active fraction": {f"depth {d}": x.fmt(percent=True) for d, x in e.by_depth.items()}}),
+        pd.DataFrame({"active fraction": {k: r["active"].fmt(percent=True) for k, r in penalised.items()},
+                      "test accuracy": {k: r["accuracy"].fmt(percent=True) for k, r in penalised.items()},
+                      "accuracy vs no penalty": {k: r["difference"].fmt(points=True) for k, r in penalised.items()}}),
     ]).fillna("")
-    return Finding(CLAIM, verdict, Key.of("ReLU active fraction (brain: 1-4%)", active, "%"), text, table,
-                   "Lennie (2003): 1-4% of neurons active at once; Glorot et al. (2011): 83.4% zeros on MNIST "
-                   "(as reported in summaries).")
 
 
 def active_fraction_vs_brain(study):

@@ -100,12 +100,7 @@ class Experiment:
         acts, users = activations.split(acts or (), self.activations)
         for a in acts:
             activations.get(a)
-        rates = ({opt: by_profile[p.name] for opt, by_profile in self.learning_rates.items()}
-                 if self.learning_rates else {"adam": (p.learning_rate,)})
-        if optimizer is not None:  # the experiment's rates for it, or the profile's rate
-            rates = {optimizer: rates.get(optimizer, (p.learning_rate,))}
-        if learning_rate is not None:
-            rates = {opt: (learning_rate,) for opt in rates}
+        rates = self.rates(p, optimizer, learning_rate)
         settings = {**dict(batch_size=p.batch_size, n_train=p.n_train, probe_size=p.probe_size), **self.options}
         if backend is not None:  # another backend's runs (the default is this process's backend)
             settings["backend"] = backend
@@ -144,6 +139,21 @@ class Experiment:
             for opt, lrs in rates.items()
             for lr, w, d in itertools.product(lrs, widths, depths)
         ]
+        return self.with_users(built_in, users)
+
+    def rates(self, p, optimizer: str | None, learning_rate: float | None) -> dict[str, tuple[float, ...]]:
+        """{optimizer: learning rates} in the profile: the experiment's sweep, or Adam at the profile's rate,
+        narrowed to one optimizer or one rate by the options."""
+        rates = ({opt: by_profile[p.name] for opt, by_profile in self.learning_rates.items()}
+                 if self.learning_rates else {"adam": (p.learning_rate,)})
+        if optimizer is not None:  # the experiment's rates for it, or the profile's rate
+            rates = {optimizer: rates.get(optimizer, (p.learning_rate,))}
+        if learning_rate is not None:
+            rates = {opt: (learning_rate,) for opt in rates}
+        return rates
+
+    def with_users(self, built_in: list[GroupSpec], users: tuple[str, ...]) -> list[GroupSpec]:
+        """The built-in groups, and a user's activations in groups of their own beside them."""
         if not users:
             return built_in
         if self.options.get("benchmark"):  # timed beside ReLU in the same run: a ratio across runs is not one

@@ -1,4 +1,4 @@
-"""Per-layer weight-gradient norms of every branch of a group: the one backend-specific piece.
+"""Per-layer weight-gradient norms of every branch of a group, one implementation per Keras backend.
 
 Because a group's loss is the sum of its branch losses, one gradient call gives each
 branch its own gradient; reducing over all axes but the branch axis gives per-branch norms.

@@ -67,7 +67,7 @@ class Meter:
     def __init__(self, spec, model, loss, data):
         self.spec, self.model, self.loss, self.data = spec, model, loss, data
         self.acts = [activations.get(a) for a, _ in spec.branches]
-        self.runs = models.runs_of([a for a, _ in spec.branches])  # consecutive branches of one activation
+        self.blocks = models.blocks_of([a for a, _ in spec.branches])  # consecutive branches of one activation
         self.recorder = Recorder(spec.branches, spec.steps_per_epoch(len(data.x_train)))
         self.layer_outputs = models.probe_model(model)
         self.kernels = [d.kernel for d, _ in models.hidden_layers(model)]
@@ -116,9 +116,9 @@ class Meter:
         dormant_now = []
         for layer in range(spec.depth):
             z, a = outs[2 * layer], outs[2 * layer + 1]
-            per_run = [probes.layer_metrics(z[i:j], a[i:j], activations.get(name)) for name, i, j in self.runs]
-            for metric in per_run[0]:
-                rec.add(epoch, metric, np.concatenate([m[metric] for m in per_run]), layer)
+            per_block = [probes.layer_metrics(z[i:j], a[i:j], activations.get(name)) for name, i, j in self.blocks]
+            for metric in per_block[0]:
+                rec.add(epoch, metric, np.concatenate([m[metric] for m in per_block]), layer)
             rec.add(epoch, "grad_norm", norms[layer], layer)
             dormant_now.append(probes.dormant_units(z))
             if self.dormant_before is not None:

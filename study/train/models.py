@@ -129,15 +129,15 @@ class StackedDense(layers.Layer):
                 "seeds": self.seeds}
 
 
-def runs_of(names) -> list[tuple[str, int, int]]:
-    """(name, start, stop) for each run of equal consecutive names."""
-    runs = []
+def blocks_of(names) -> list[tuple[str, int, int]]:
+    """(name, start, stop) for each block of equal consecutive names: a group's branches of one activation."""
+    blocks = []
     for k, name in enumerate(names):
-        if runs and runs[-1][0] == name:
-            runs[-1][2] = k + 1
+        if blocks and blocks[-1][0] == name:
+            blocks[-1][2] = k + 1
         else:
-            runs.append([name, k, k + 1])
-    return [tuple(r) for r in runs]
+            blocks.append([name, k, k + 1])
+    return [tuple(b) for b in blocks]
 
 
 class BranchActivation(layers.Layer):
@@ -147,16 +147,16 @@ class BranchActivation(layers.Layer):
     def __init__(self, names, activity_l1=0.0, **kwargs):
         super().__init__(**kwargs)
         self.names, self.activity_l1 = list(names), activity_l1
-        self._runs = runs_of(self.names)  # runs of equal names share one call: fewer ops per step
+        self._blocks = blocks_of(self.names)  # a block of equal names is one call: fewer ops per step
 
     def call(self, z):
-        if len(self._runs) == 1:
-            a = activations.get(self._runs[0][0])(z)
+        if len(self._blocks) == 1:
+            a = activations.get(self._blocks[0][0])(z)
         else:
             # One split, not a slice per run: a split's gradient is one concatenation, where each
             # slice's gradient is a zero-padded copy of the whole tensor, summed (40% of a step).
-            parts = ops.split(z, [start for _, start, _ in self._runs[1:]], axis=0)
-            a = ops.concatenate([activations.get(name)(p) for (name, _, _), p in zip(self._runs, parts)], axis=0)
+            parts = ops.split(z, [start for _, start, _ in self._blocks[1:]], axis=0)
+            a = ops.concatenate([activations.get(name)(p) for (name, _, _), p in zip(self._blocks, parts)], axis=0)
         if self.activity_l1:  # the sum over branches of each one's penalty, divided by the batch, not by K
             self.add_loss(self.activity_l1 * ops.sum(ops.abs(a)) / ops.cast(ops.shape(a)[1], a.dtype))
         return a

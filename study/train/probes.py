@@ -45,7 +45,7 @@ DEFINITIONS = {
 }
 
 
-# Each measure takes a run of branches of one activation: arrays (branches, examples, units),
+# Each measure takes a block of consecutive branches of one activation: arrays (branches, examples, units),
 # and returns one value per branch.
 BRANCH_AXES = (-2, -1)
 
@@ -96,7 +96,7 @@ def mean_abs_derivative(z, act: Activation, d=None):
 
 
 def layer_metrics(z, a, act: Activation) -> dict[str, np.ndarray]:
-    """Every per-layer measure but the gradient norm, which needs the model, for a run of
+    """Every per-layer measure but the gradient norm, which needs the model, for a block of
     branches of one activation: z and a are (branches, examples, units)."""
     zero, d = exact_zero(a), abs_derivative(z, act)
     return {

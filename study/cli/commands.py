@@ -1,0 +1,168 @@
+"""The commands: list, run, status, figures, report, crosscheck."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from collections import Counter
+
+from study.cli.parser import UsageError
+from study.cli.selection import rerun_options, specs_of, stored
+from study.commands import command
+from study.errors import MissingInput
+from study.report import backends as comparison
+from study.run import backends as training_backends
+from study.run import cluster
+from study.run import pool as runner
+from study.spec import activations, config, grid
+
+
+def cmd_list(args):
+    for exp in grid.discover().values():
+        print(f"{exp.name:<12} {', '.join(exp.claims):<14} {exp.title}")
+    print(f"activations ({len(activations.ACTIVATIONS)}): {', '.join(activations.ACTIVATIONS)}")
+    print("profiles: " + "; ".join(f"{p.name} ({p.description})" for p in config.PROFILES.values()))
+
+
+def say(text):
+    print(text, file=sys.stderr, flush=True)
+
+
+def cmd_run(args):
+    specs = specs_of(args)  # every check happens before anything is trained or written
+    from study import store
+    from tqdm import tqdm
+
+    results = args.out / "results"
+    states = store.states(results, specs)
+    todo = [s for s in specs if states[s.key()] != store.FINISHED]
+    say(f"{len(specs)} groups, {len(specs) - len(todo)} already finished; profile {args.profile}, "
+         f"results in {results}")
+    for key, why in store.damaged(states).items():
+        say(f"damaged, will be retrained: {results / 'runs' / key} ({why})")
+    if not todo:
+        return
+    if args.executor != "local":
+        return _submit(args, todo, results)
+    for line in runner.quiet_import():  # TensorFlow's start-up messages, once
+        say(line)
+    jobs = min(args.jobs, len(todo), os.cpu_count() or 1)
+    if jobs < args.jobs:
+        say(f"--jobs {args.jobs} capped at {jobs} ({len(todo)} groups to train, {os.cpu_count()} cores)")
+    resume = command("run", *args.experiments, *rerun_options(args))
+    with tqdm(total=sum(s.epochs for s in todo), unit="epoch", file=sys.stderr, dynamic_ncols=True) as bar:
+        def on_group(spec, outcome):
+            if outcome == "skipped":  # its epochs will never come
+                bar.total -= spec.epochs
+                bar.refresh()
+
+        try:
+            # a benchmark times its activations with nothing else running: after the training, alone
+            trained, timed = [s for s in todo if not s.benchmark], [s for s in todo if s.benchmark]
+            counts = Counter()
+            for specs_now, jobs_now in [(trained, jobs), (timed, 1)]:
+                if specs_now:
+                    counts += runner.run(specs_now, results, min(jobs_now, len(specs_now)),
+                                         on_epoch=lambda: bar.update(1), on_group=on_group)
+        except runner.Interrupted:
+            bar.close()
+            done = sum(store.is_done(results, s) for s in specs)
+            say(f"interrupted: {done} of {len(specs)} groups are finished and stored; "
+                 f"resume with: {resume}")
+            raise
+    say(f"{counts['trained']} groups trained, {counts['skipped']} skipped (taken by another worker)")
+
+
+def resources(args) -> cluster.Resources:
+    try:
+        resources = cluster.Resources.from_file(args.cluster_config)
+    except (OSError, ValueError, TypeError) as exc:  # unreadable, not TOML, or an unknown or mistyped setting
+        raise UsageError(f"--cluster-config: {exc}") from None
+    for name in ("partition", "time", "mem", "cpus", "gpus", "groups_per_task", "parallel"):
+        if getattr(args, name) is not None:
+            setattr(resources, name, getattr(args, name))
+    return resources
+
+
+def _submit(args, todo, results):
+    """The groups still to train, as one job array; with --wait, its outcome."""
+    from study import store
+
+    logs = args.out / "logs"
+    jobs = cluster.submit(todo, results, logs, args.executor, resources(args))
+    status = command("status", *args.experiments, *rerun_options(args))
+    say(f"submitted job array {jobs[0].job_id.split('_')[0]}: {len(jobs)} tasks for {len(todo)} groups "
+         f"({args.executor}); logs in {logs}; progress: {status}")
+    if not args.wait:
+        return
+    counts, failures = cluster.wait(jobs)
+    for line in failures:
+        say(line)
+    say(f"{counts['trained']} groups trained, {counts['skipped']} skipped (taken by another worker)")
+    missing = sum(not store.is_done(results, s) for s in todo)
+    if missing:
+        raise MissingInput(f"{missing} of {len(todo)} groups did not finish; resubmit with: {command(*map(shlex.quote, args.argv))}")
+
+
+def cmd_status(args):
+    from study import store
+
+    specs = specs_of(args)
+    results = args.out / "results"
+    finished, running, damaged, missing = [], [], [], []
+    for s in specs:
+        state = store.state(results, s)
+        held = store.holder(results, s) if state != store.FINISHED else None
+        (finished if state == store.FINISHED else running if held is not None
+         else missing if state == store.ABSENT else damaged).append((s, held or state))
+    print(f"{len(specs)} groups in {results}: {len(finished)} finished, {len(running)} running, "
+          f"{len(damaged)} damaged, {len(missing)} missing")
+    for s, held in running:
+        print(f"running  {s.key()}  depth {s.depth}, {s.optimizer} {s.learning_rate:g}: "
+              f"{held.get('host', '?')} pid {held.get('pid', '?')} since {held.get('started', '?')}")
+    for s, why in damaged:
+        print(f"damaged  {s.key()}  {why}")
+    if damaged or missing:
+        print("finish the rest with: " + command("run", *args.experiments, *rerun_options(args)))
+
+
+def cmd_figures(args):
+    from study.report import figures
+
+    for path in figures.draw_all(stored(args), args.out / "figures"):
+        print(path)
+
+
+def cmd_report(args):
+    from study import report
+    from study.report import figures
+
+    study = stored(args)
+    drawn = figures.draw_all(study, args.out / "figures") if args.with_figures else []
+    for path in [*drawn, *report.write(study, args.out / "report")]:
+        print(path)
+
+
+def cmd_crosscheck(args):
+    backends = args.backends or training_backends.installed()
+    options = rerun_options(args)
+    options = options[: options.index("--out")] if "--out" in options else options
+    for b in backends:
+        say(f"{b}: {command('run', *args.experiments, *options)}")
+        say(f"{b}: finished in {training_backends.train(b, args.experiments, options, args.jobs, args.out):.0f} s")
+    study = stored(args)
+    table = comparison.compare({b: comparison.on_backend(study, b) for b in backends})
+    with pd_display():
+        print(table.to_string())
+    print(comparison.disagreements(table))
+
+
+def pd_display():
+    import pandas as pd
+
+    return pd.option_context("display.width", 250, "display.max_columns", 30, "display.max_colwidth", 60)
+
+
+COMMANDS = {"list": cmd_list, "run": cmd_run, "status": cmd_status, "crosscheck": cmd_crosscheck,
+            "figures": cmd_figures, "report": cmd_report}

@@ -1,0 +1,162 @@
+"""The command line's options, each checked as it is read: a bad one is a one-line error naming the
+valid choices."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+from study.commands import PROGRAM
+from study.errors import UnknownChoice
+from study.run import backends as training_backends
+from study.run import cluster
+from study.spec import activations, config, user_activations
+
+
+EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
+
+
+BACKENDS = training_backends.BACKENDS
+
+
+MAX_EPOCHS = 10_000  # beyond this a group runs for days on a CPU
+
+
+MAX_LEARNING_RATE = 10.0
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse prints usage over several lines; one line is enough
+        raise UsageError(message)
+
+
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got '{text}'")
+    return value
+
+
+def _nonnegative_int(text):
+    return 0 if text.strip() == "0" else _positive_int(text)
+
+
+def _epochs(text):
+    value = _positive_int(text)
+    if value > MAX_EPOCHS:
+        raise argparse.ArgumentTypeError(f"{value} is more than this study allows (at most {MAX_EPOCHS})")
+    return value
+
+
+def _learning_rate(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (0 < value <= MAX_LEARNING_RATE):
+        raise argparse.ArgumentTypeError(f"expected a number in (0, {MAX_LEARNING_RATE:g}], got '{text}'")
+    return value
+
+
+def _backend_list(text):
+    names = [n.strip() for n in text.split(",")]
+    for n in names:
+        if n not in BACKENDS:
+            raise argparse.ArgumentTypeError(f"unknown backend '{n}' (choose from {', '.join(BACKENDS)})")
+    if len(set(names)) != len(names):
+        raise argparse.ArgumentTypeError(f"'{text}' names a backend twice")
+    installed = training_backends.installed()
+    missing = [n for n in names if n not in installed]
+    if missing:
+        raise argparse.ArgumentTypeError(f"{', '.join(missing)} not installed here (installed: "
+                                         f"{', '.join(installed)})")
+    return names
+
+
+def _activation_list(text):
+    names = [a.strip() for a in text.split(",")]
+    if not any(names):
+        raise argparse.ArgumentTypeError(f"no activation named (choose from {', '.join(activations.ACTIVATIONS)})")
+    for a in names:
+        if not a:
+            raise argparse.ArgumentTypeError(f"empty name in '{text}'")
+        try:
+            if ":" not in a:
+                activations.get(a)
+            elif not user_activations.NAME.match(a):  # imported once the backend is checked
+                user_activations.resolve(a)
+        except UnknownChoice as exc:  # argparse words a ValueError's message its own way
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    repeated = sorted({a for a in names if names.count(a) > 1})
+    if repeated:
+        raise argparse.ArgumentTypeError(f"{', '.join(repeated)} named more than once in '{text}'")
+    return tuple(names)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    acts = ", ".join(activations.ACTIVATIONS)
+    parser = _Parser(prog=PROGRAM, description=__doc__.splitlines()[0],
+                     epilog=f"activations ({len(activations.ACTIVATIONS)}): {acts}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub.add_parser("list", help="the experiments, their claims, the activations and the profiles")
+    run = sub.add_parser("run", help="train the groups of one or more experiments",
+                         epilog=f"activations: {acts}")
+    run.add_argument("experiments", nargs="+", metavar="EXPERIMENT", help="names, or 'all'")
+    run.add_argument("--main-setting", action="store_true",
+                     help="train each experiment's main setting only, not the settings it repeats in (digits, ...)")
+    run.add_argument("--jobs", type=_positive_int, default=1,
+                     help="groups trained at once, each in a fresh process (default 1: in this one); "
+                          "capped at the number of cores and of groups")
+    cl = run.add_argument_group("cluster", "with --executor slurm (or submitit-local); see 'Run on a cluster' in the README")
+    cl.add_argument("--executor", default="local", help=f"one of {', '.join(cluster.EXECUTORS)} (default local)")
+    cl.add_argument("--cluster-config", type=Path, help="a TOML file of the settings below")
+    cl.add_argument("--partition", help="SLURM partition")
+    cl.add_argument("--time", type=_positive_int, help="minutes per task (default 120)")
+    cl.add_argument("--mem", type=_positive_int, help="GB of memory per task (default 8)")
+    cl.add_argument("--cpus", type=_positive_int, help="CPUs per task (default 2)")
+    cl.add_argument("--gpus", type=_nonnegative_int, help="GPUs per task (default 0)")
+    cl.add_argument("--groups-per-task", type=_positive_int, help="groups each array task trains (default 1)")
+    cl.add_argument("--parallel", type=_positive_int, help="array tasks running at once (default: the scheduler's)")
+    cl.add_argument("--wait", action="store_true", help="wait for the array and report its outcome")
+    status = sub.add_parser("status", help="finished, running and missing groups, read from the store alone",
+                            epilog=f"activations: {acts}")
+    status.add_argument("experiments", nargs="*", default=["all"], metavar="EXPERIMENT",
+                        help="names (default: all)")
+    cross = sub.add_parser("crosscheck", help="run on every installed backend and compare the verdicts",
+                           epilog=f"activations: {acts}")
+    cross.add_argument("experiments", nargs="*", default=["all"], metavar="EXPERIMENT", help="names (default: all)")
+    cross.add_argument("--backends", type=_backend_list, help="comma-separated (default: every installed one of "
+                       f"{', '.join(training_backends.BACKENDS)})")
+    cross.add_argument("--jobs", type=_positive_int, default=1, help="groups trained at once per backend (default 1)")
+    for name, text in [("figures", "draw the figures from stored results"),
+                       ("report", "write the report from stored results and figures")]:
+        p = sub.add_parser(name, help=text, epilog=f"activations: {acts}")
+        p.add_argument("experiments", nargs="*", default=["all"], metavar="EXPERIMENT",
+                       help="the experiments whose claims to draw (default: all)")
+    sub.choices["report"].add_argument("--with-figures", action="store_true",
+                                       help="draw the figures first, in the same process: the claims' findings are "
+                                            "computed once for both")
+    for name in ("run", "status", "crosscheck", "figures", "report"):  # one selection: what `run` trained is what the others draw
+        p = sub.choices[name]
+        p.add_argument("--profile", default="quick", help=f"one of {', '.join(config.PROFILES)}")
+        p.add_argument("--activations", type=_activation_list,
+                       help=f"comma-separated subset of: {acts}; or your own, module.path:function, which "
+                            "joins each experiment's activations")
+        p.add_argument("--seeds", type=_positive_int, help="use only the profile's first N seeds")
+        p.add_argument("--epochs", type=_epochs, help=f"override the profile's epochs (at most {MAX_EPOCHS})")
+        p.add_argument("--optimizer", help=f"one of {', '.join(config.OPTIMIZERS)} (default: each experiment's)")
+        p.add_argument("--learning-rate", type=_learning_rate,
+                       help="one learning rate instead of each experiment's (or sweep's)")
+    for p in sub.choices.values():
+        p.add_argument("--out", type=Path,
+                       help=f"folder holding results/, figures/ and report/ (default: the repository for the "
+                            f"{config.REFERENCE} profile and for crosscheck, out/PROFILE/ for the others)")
+    return parser

@@ -1,0 +1,57 @@
+"""What a command works on: the experiments named, the selection of the options, and the groups they make."""
+
+from __future__ import annotations
+
+from study.errors import check_choice
+from study.run import pool as runner
+from study.spec import activations, config, grid
+
+
+def experiments(names) -> list[grid.Experiment]:
+    known = grid.discover()
+    chosen = [known[check_choice("experiment", n, {**known, "all": None})] for n in names
+              if n != "all"]
+    return list(known.values()) if "all" in names else list({e.name: e for e in chosen}.values())
+
+
+def selection(args) -> grid.Selection:
+    if args.optimizer is not None:
+        check_choice("optimizer", args.optimizer, config.OPTIMIZERS)
+    return grid.Selection(args.profile, args.activations, args.seeds, args.epochs, args.optimizer,
+                          args.learning_rate)
+
+
+def rerun_options(args) -> list[str]:
+    """Every option the user gave, to repeat in hints: following one writes where they asked."""
+    out = [] if args.out == config.home(args.profile, args.command) else ["--out", str(args.out)]
+    return selection(args).options() + out
+
+
+def specs_of(args):
+    chosen, specs = selection(args), {}
+    for exp in experiments(args.experiments):
+        every = chosen.specs(exp) if getattr(args, "main_setting", False) else chosen.every_setting(exp)
+        for s in every:
+            specs.setdefault(s.key(), s)
+    found = list(specs.values())
+    if any(s.benchmark for s in found):  # a benchmark is kept per device: the one this process uses
+        runner.quiet_import()  # the backend's start-up messages: nothing a user acts on
+        from study.train import environment
+
+        found = environment.on_this_device(found)
+    return found
+
+
+def resolve_user_activations(args):
+    """A user's activation is imported and tried on a tensor before anything runs, and named from then
+    on with the hash of its source (module:function@1a2b3c4d): hints and stored runs carry it."""
+    if any(":" in a for a in args.activations or ()):
+        runner.quiet_import()
+        args.activations = tuple(activations.get(a).name for a in args.activations)
+
+
+def stored(args):
+    from study.analysis.study import Study
+
+    return Study(args.out, selection(args), experiments(args.experiments), rerun_options(args),
+                 subset=[] if "all" in args.experiments else args.experiments)

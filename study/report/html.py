@@ -1,0 +1,71 @@
+"""The report as a self-contained HTML page, and printed to PDF by headless Chromium."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import markdown
+
+from study.report.markdown import TITLE, anchor
+
+
+def _inline_images(html: str, folder: Path, kind: str) -> str:
+    """Every figure inlined, so the page stands alone: PNG for the screen, SVG (vector) for print."""
+    mime = {"png": "image/png", "svg": "image/svg+xml"}[kind]
+
+    def repl(m):
+        path = (folder / f"{m.group(1)}.{kind}").resolve()
+        return f'src="data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"'
+
+    return re.sub(r'src="([^"]+)\.png"', repl, html)
+
+
+# The original sentences are Chinese: a CJK font (Debian's fonts-noto-cjk) comes first for them.
+CJK_FONTS = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei"'
+
+
+STYLE = f"""body{{font-family:"Noto Sans", "DejaVu Sans", system-ui, sans-serif, {CJK_FONTS};max-width:60rem;
+margin:2rem auto;padding:0 1rem;line-height:1.5}}:lang(zh){{font-family:{CJK_FONTS}, sans-serif}}
+table{{border-collapse:collapse;margin:1rem 0;font-size:.9rem}}td,th{{border:1px solid #ccc;padding:.25rem .5rem}}
+img{{max-width:100%}}pre{{overflow-x:auto}}@media screen{{table{{display:block;overflow-x:auto}}}}blockquote{{color:#555;border-left:3px solid #ccc;margin-left:0;padding-left:1rem}}
+code{{background:#f4f4f4}}
+@page{{size:A4;margin:16mm 14mm}}
+@media print{{body{{max-width:none;margin:0;padding:0;font-size:9.5pt;line-height:1.35}}table{{font-size:7.5pt}}
+img{{break-inside:avoid}}h1,h2,h3{{break-after:avoid}}p:has(> img){{break-inside:avoid}}}}"""
+
+
+def render_html(md_text: str, folder: Path, images: str = "png") -> str:
+    body = markdown.markdown(md_text, extensions=["tables", "fenced_code", "toc"],
+                             extension_configs={"toc": {"slugify": anchor}})
+    return (f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{TITLE}</title>"
+            f"<style>{STYLE}</style></head><body>\n{_inline_images(body, folder, images)}\n</body></html>\n")
+
+
+def chromium() -> str | None:
+    """Headless Chromium for the PDF: $CHROMIUM, else the first of the usual names on PATH."""
+    given = os.environ.get("CHROMIUM")
+    if given:
+        return given
+    return next((path for name in ("chromium", "chromium-browser", "google-chrome", "chrome")
+                 if (path := shutil.which(name))), None)
+
+
+def render_pdf(html: str, browser: str) -> bytes:
+    """The print rendering of the page (figures as SVG, so vector in the PDF), by headless Chromium."""
+    with tempfile.TemporaryDirectory(prefix="study-pdf-") as tmp:
+        page, pdf = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
+        page.write_text(html, encoding="utf-8")
+        proc = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                               f"--user-data-dir={tmp}/profile", "--no-pdf-header-footer",
+                               f"--print-to-pdf={pdf}", page.as_uri()],
+                              capture_output=True, text=True, timeout=300)
+        if not pdf.exists() or pdf.stat().st_size == 0:
+            raise RuntimeError(f"{browser} made no PDF (exit {proc.returncode}): {proc.stderr.strip()[-300:]}")
+        return pdf.read_bytes()

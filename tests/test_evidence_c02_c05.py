@@ -1,0 +1,205 @@
+"""The evidence of claims C2-C5 on the smoke profile's stored runs: its numbers and the verdict, no prose."""
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+from study.analysis.selection import MAIN_INIT
+from study.analysis.verdicts import NOT_TESTABLE, NUANCED, REFUTED, SUPPORTED, VERDICTS
+from study.claims import c02_activation_rate as c2
+from study.claims import c03_flipped_relu as c3
+from study.claims import c04_feature_selection as c4
+from study.claims import c05_expressivity as c5
+
+
+def ordered(est) -> bool:
+    """A finite estimate inside its own interval."""
+    return all(map(math.isfinite, (est.value, est.low, est.high))) and est.low <= est.value <= est.high
+
+
+def fraction(est) -> bool:
+    """An ordered estimate of a fraction: its interval within [0, 1]."""
+    return ordered(est) and 0 <= est.low and est.high <= 1
+
+
+def key_sound(key) -> bool:
+    return ordered(key) and key.n > 0
+
+
+@pytest.fixture(scope="module")
+def c2_evidence(smoke_study):
+    return c2.evidence(smoke_study)
+
+
+@pytest.fixture(scope="module")
+def c3_evidence(smoke_study):
+    return c3.evidence(smoke_study)
+
+
+@pytest.fixture(scope="module")
+def c4_evidence(smoke_study):
+    return c4.evidence(smoke_study)
+
+
+@pytest.fixture(scope="module")
+def c5_evidence(smoke_study):
+    return c5.evidence(smoke_study)
+
+
+@pytest.mark.parametrize("module", [c2, c3, c4, c5], ids=lambda m: m.CLAIM)
+def test_protocol(module):
+    """The new protocol only: no `finding` for the framework to fall back to, a frozen Evidence, LITERATURE."""
+    assert not hasattr(module, "finding")
+    assert dataclasses.is_dataclass(module.Evidence) and module.Evidence.__dataclass_params__.frozen
+    assert isinstance(module.LITERATURE, str) and module.LITERATURE
+    assert all(callable(getattr(module, f)) for f in ("evidence", "verdict", "text", "table"))
+
+
+# --- C2: activation rate by depth ---------------------------------------------------------
+
+def test_c2_rates_and_ratios(c2_evidence):
+    e = c2_evidence
+    assert e.depth >= 2 and e.epochs >= 1 and e.predicted == 2.0 ** -(e.depth - 1)
+    assert set(e.first) == set(e.last) == set(e.ratios)
+    assert {s for s, _ in e.ratios} == {"initialisation", "trained"}
+    assert ("trained", MAIN_INIT) in e.ratios and e.ratio == e.ratios[("trained", MAIN_INIT)]
+    for k in e.ratios:
+        assert fraction(e.first[k]) and fraction(e.last[k]), k
+        assert ordered(e.ratios[k]) and e.ratios[k].low > 0, k
+        assert e.ratios[k].n == e.first[k].n == e.last[k].n > 0, k
+    # one rate per hidden layer, each near He et al.'s 1/2: the rate does not halve layer after layer
+    assert len(e.layer_rates) == e.depth
+    assert all(0.25 < r < 0.75 for r in e.layer_rates)
+    assert e.ratio.low > e.predicted
+    # the product of the rates is what falls geometrically
+    assert e.paths == pytest.approx(float(np.prod(e.layer_rates)))
+    assert 0 < e.paths <= min(e.layer_rates)
+
+
+def test_c2_key_and_verdict(c2_evidence):
+    e = c2_evidence
+    assert key_sound(e.key) and e.key.unit == ""
+    assert (e.key.value, e.key.low, e.key.high, e.key.n) == (e.ratio.value, e.ratio.low, e.ratio.high, e.ratio.n)
+    assert c2.verdict(e) == c2.RULE(e) and c2.verdict(e) in VERDICTS
+    if e.predicted < e.ratio.low <= c2.FAR_OFF * e.predicted:
+        assert c2.verdict(e) == NUANCED  # defined, not far off, its interval above the prediction
+    assert c2.verdict(e) != NOT_TESTABLE
+
+
+# --- C3: flipped ReLUs --------------------------------------------------------------------
+
+def test_c3_equivalence_tests(c3_evidence):
+    e = c3_evidence
+    assert e.epochs >= 1 and len(e.depths) >= 1 and list(e.depths) == sorted(e.depths)
+    assert set(e.tests) == {(d, f, m) for d in e.depths for f in c3.FLIPS for m in c3.MARGINS}
+    assert set(e.accuracy) == {(d, a) for d in e.depths for a in c3.ORDER}
+    for (d, a), est in e.accuracy.items():
+        assert fraction(est) and est.n > 1, (d, a)
+    for (d, flip, metric), t in e.tests.items():
+        assert t.low <= t.difference <= t.high, (d, flip, metric)  # the 90% interval holds its difference
+        assert t.margin == c3.MARGINS[metric] and 0 <= t.p <= 1
+        assert t.n == e.accuracy[(d, "relu")].n
+        wide = t.estimate()  # the 95% interval holds the TOST's 90% one
+        assert wide.low <= t.low <= t.high <= wide.high
+        assert not (t.equivalent and t.different)
+        if t.equivalent:
+            assert -t.margin < t.low and t.high < t.margin
+        if metric == "test_accuracy" and t.n < 4:  # the IQM of fewer than four seeds is their mean
+            diff = e.accuracy[(d, flip)].value - e.accuracy[(d, "relu")].value
+            assert t.difference == pytest.approx(diff)  # flip minus relu, paired by seed
+
+
+def test_c3_key_and_verdict(c3_evidence):
+    e = c3_evidence
+    depth, flip, metric = e.worst
+    assert metric == "test_accuracy" and flip in c3.FLIPS and depth in e.depths
+    largest = max(abs(t.difference) for (_, _, m), t in e.tests.items() if m == "test_accuracy")
+    assert abs(e.tests[e.worst].difference) == largest
+    assert key_sound(e.key) and e.key.unit == "pp" and e.key.value == e.tests[e.worst].difference
+    assert e.key.low <= e.tests[e.worst].low and e.tests[e.worst].high <= e.key.high
+    assert 0 <= e.shown_equivalent <= len(e.tests)
+    v = c3.verdict(e)
+    assert v == c3.RULE(e) and v in (SUPPORTED, REFUTED, NUANCED)
+    assert (v == SUPPORTED) == (e.shown_equivalent == len(e.tests))
+
+
+# --- C4: feature selection ----------------------------------------------------------------
+
+def test_c4_differences_and_models(c4_evidence):
+    e = c4_evidence
+    assert e.epochs >= 1 and len(e.informative) >= 2 and list(e.informative) == sorted(e.informative)
+    assert all(1 <= n <= 100 for n in e.informative)
+    assert set(e.fit) == set(e.pick) == set(c4.SATURATING)
+    for d in [*e.fit.values(), *e.pick.values(), e.sparser]:
+        assert ordered(d) and d.n > 1
+    assert set(c4.SHOWN) <= set(e.models)
+    for model, row in e.models.items():
+        assert list(row) == ["train loss", "test accuracy", "relevance AUC", "weight share on informative",
+                             "Hoyer sparsity"], model
+        assert all(ordered(est) for est in row.values()), model
+        assert row["train loss"].low > 0
+        assert all(fraction(row[c]) for c in ("test accuracy", "relevance AUC", "weight share on informative"))
+    hoyer = {m: row["Hoyer sparsity"] for m, row in e.models.items()}
+    for b in c4.SATURATING:  # ReLU's representation is the sparser one
+        assert hoyer["relu"].low > hoyer[b].high, b
+    assert math.isnan(e.rho) or -1 <= e.rho <= 1
+    assert e.pairs == len(e.models) * len(e.informative)
+
+
+def test_c4_key_and_verdict(c4_evidence):
+    e = c4_evidence
+    assert e.key.value == e.pick["sigmoid"].value and e.key.n == e.pick["sigmoid"].n and key_sound(e.key)
+    v = c4.verdict(e)
+    assert v == c4.RULE(e) and v in (SUPPORTED, REFUTED, NUANCED)
+    if v == SUPPORTED:
+        assert e.fits and e.selects and e.sparser_selects
+    if v == REFUTED:
+        assert not e.fits and not e.selects
+    if e.fits:
+        assert all(d.high < 0 for d in e.fit.values())
+    if e.selects:
+        assert all(d.low > 0 for d in e.pick.values())
+
+
+# --- C5: expressivity ---------------------------------------------------------------------
+
+def test_c5_accuracy_and_regions(c5_evidence):
+    e = c5_evidence
+    d0, deepest = e.depths[0], e.depths[-1]
+    assert e.epochs >= 1 and len(e.depths) >= 2 and list(e.depths) == sorted(e.depths)
+    assert 0 < e.baseline < 1
+    # the advantage, the accuracies and the stall flags for every depth trained
+    assert set(e.advantage) == set(e.accuracy) == set(e.relu_stalled) == set(e.depths)
+    assert set(e.regions) == {(d, t) for d in e.depths for t in (0, e.epochs)}
+    for d in e.depths:
+        assert {"linear", "relu"} <= set(e.accuracy[d])
+        assert all(fraction(est) for est in e.accuracy[d].values()), d
+        assert ordered(e.advantage[d]) and -1 <= e.advantage[d].low and e.advantage[d].high <= 1, d
+        assert len(e.relu_stalled[d]) == e.accuracy[d]["relu"].n and set(e.relu_stalled[d]) <= {True, False}
+        if e.advantage[d].n < 4:  # the IQM of fewer than four seeds is their mean
+            diff = e.accuracy[d]["relu"].value - e.accuracy[d]["linear"].value
+            assert e.advantage[d].value == pytest.approx(diff)  # relu minus linear
+    assert e.linear == {d: a["linear"] for d, a in e.accuracy.items()}
+    for t in (0, e.epochs):  # a line crosses at least one region; deeper ReLU nets cut it into more
+        assert all(ordered(e.regions[(d, t)]) and e.regions[(d, t)].low >= 1 for d in e.depths)
+        assert e.regions[(deepest, t)].value > e.regions[(d0, t)].value
+
+
+def test_c5_growth_key_and_verdict(c5_evidence):
+    e = c5_evidence
+    d0 = e.depths[0]
+    assert e.best_deep in e.depths[1:]
+    assert e.advantage[e.best_deep].value == max(e.advantage[d].value for d in e.depths[1:])
+    assert ordered(e.growth) and e.growth.n == e.advantage[d0].n
+    if e.growth.n < 4:
+        assert e.growth.value == pytest.approx(e.advantage[e.best_deep].value - e.advantage[d0].value)
+    assert e.key.unit == "pp" and key_sound(e.key) and e.key.value == e.advantage[e.best_deep].value
+    assert str(e.best_deep) in e.key.name
+    v = c5.verdict(e)
+    assert v == c5.RULE(e) and v in (SUPPORTED, REFUTED, NUANCED)
+    if v == REFUTED:
+        assert all(a.low <= 0 for a in e.advantage.values())
+    if v == SUPPORTED:
+        assert e.linear_at_baseline and e.growth.low > 0
