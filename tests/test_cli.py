@@ -131,11 +131,12 @@ def test_out_on_a_file_system_that_takes_no_files_is_refused():
 
 def test_out_on_a_full_file_system_is_refused(tmp_path, monkeypatch, capsys):
     from study import cli
+    from study.cli import checks
 
-    monkeypatch.setattr(cli.shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9 - 2**20, 2**20))
+    monkeypatch.setattr(checks.shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9 - 2**20, 2**20))
     assert cli.main(["run", "sparsity", *SMOKE, "--out", str(tmp_path / "x")]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "only 1 MB free" in err and f"at least {cli.MIN_FREE_MB} MB" in err
+    assert err.count("\n") == 1 and "only 1 MB free" in err and f"at least {checks.MIN_FREE_MB} MB" in err
     assert list(tmp_path.iterdir()) == []
 
 

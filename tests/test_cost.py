@@ -53,7 +53,8 @@ def test_ratios_are_taken_within_each_repeat_and_kept_per_device(tmp_path):
     cpu = c8.median_ratio(r, "CPU", "sigmoid", "backward_s", max(cost.SIZES))
     assert cpu.value == 2.0 and 1.8 <= cpu.low <= cpu.high <= 2.2 and cpu.n == 5
     assert c8.median_ratio(r, "GPU (fake)", "sigmoid", "train_step_s", -1).value == 1.0
-    f = c8.finding(study)
-    assert f.verdict == "supported"  # 2x and 1.5x ReLU on the first device, in isolation and in a step
-    assert any("(GPU (fake))" in i for i in f.table.index) and any("(CPU)" in i for i in f.table.index)
-    assert np.isclose(f.key.value, 2.0)
+    e = c8.evidence(study)
+    assert e.isolation and e.training and c8.verdict(e) == "supported"  # 2x and 1.5x ReLU on the first device, in isolation and in a step
+    table = c8.table(e)
+    assert any("(GPU (fake))" in i for i in table.index) and any("(CPU)" in i for i in table.index)
+    assert np.isclose(e.key.value, 2.0)

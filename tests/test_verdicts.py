@@ -1,5 +1,7 @@
 """Verdict rules: the first case whose condition holds decides; the words come from the same cases."""
 
+import dataclasses
+
 import pytest
 
 from study import claims
@@ -32,5 +34,7 @@ def test_every_claim_module_declares_what_the_report_needs():
     for m in found:
         assert m.CLAIM in claims.CLAIMS
         assert m.__doc__ and m.__doc__.startswith(f"{m.CLAIM}:"), m.__name__
-        assert m.EXPERIMENTS and callable(m.finding) and m.FIGURES
+        assert m.EXPERIMENTS and m.FIGURES and isinstance(m.LITERATURE, str) and not hasattr(m, "finding")
+        assert all(callable(getattr(m, f)) for f in ("evidence", "verdict", "text", "table"))
+        assert dataclasses.is_dataclass(m.Evidence) and m.Evidence.__dataclass_params__.frozen
         assert isinstance(m.RULE, Rule) and m.RULE.otherwise in VERDICTS

@@ -128,10 +128,6 @@ def emptied_text(study, experiments) -> str:
 def _finding(module, study) -> Finding:
     """The claim's evidence, its verdict, its text and its table, as one Finding."""
     try:
-        if hasattr(module, "finding"):  # TRANSITION: remove once every module has evidence/verdict/text/table
-            f = module.finding(study)
-            f.text += emptied_text(study, module.EXPERIMENTS)
-            return f
         e = module.evidence(study)
     except Unpaired:  # diverged models left one side of a paired comparison short
         return Finding(module.CLAIM, "not computed", Key("-", np.nan, np.nan, np.nan, 0), "Diverged models left out of "

@@ -1,7 +1,7 @@
 """C8: sigmoid and tanh cost more to compute (exponentials forward; division and exponentials in
 the derivative); ReLU and its derivative are cheaper.
 
-Read from the `cost` benchmark (`study/cost.py`), one table per device it was run on: each
+Read from the `cost` benchmark (`study/train/cost.py`), one table per device it was run on: each
 activation's time per call as a ratio to ReLU's, taken within each repeat (the two timed back to
 back), then the median over repeats with a 95% bootstrap interval. Two questions, kept apart:
 does it cost more in isolation (forward+backward on the largest tensor, beyond the last-level

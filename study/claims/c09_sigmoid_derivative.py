@@ -138,7 +138,8 @@ def text(e: Evidence) -> str:
     shrinks, saturates = e.factor.value < SHRINKS, e.saturated_trained.value > SATURATED
     out = (
         f"Sigmoid's derivative is at most 0.25. In the depth-{e.depth} sigmoid nets its mean |f'(z)| is "
-        f"{e.derivative_init.fmt()} at initialisation and {e.derivative_trained.fmt()} after {e.epochs} epochs, and the "
+        f"{e.derivative_init.fmt()} at initialisation and {e.derivative_trained.fmt()} after {e.epochs} epochs, "
+        f"and the "
         f"weight-gradient norm changes by a factor of {e.factor.fmt()} per layer on its way back. In the "
         f"most saturated layer {e.saturated_init.fmt(percent=True)} of activations are saturated at "
         f"initialisation and {e.saturated_trained.fmt(percent=True)} after training"

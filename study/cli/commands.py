@@ -11,7 +11,6 @@ from study.cli.parser import UsageError
 from study.cli.selection import rerun_options, specs_of, stored
 from study.commands import command
 from study.errors import MissingInput
-from study.report import backends as comparison
 from study.run import backends as training_backends
 from study.run import cluster
 from study.run import pool as runner
@@ -145,6 +144,8 @@ def cmd_report(args):
 
 
 def cmd_crosscheck(args):
+    from study.report import backends as comparison  # the claims, only once they are needed
+
     backends = args.backends or training_backends.installed()
     options = rerun_options(args)
     options = options[: options.index("--out")] if "--out" in options else options
