@@ -22,15 +22,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import numpy as np  # noqa: E402
 
 from study.spec import datasets  # noqa: E402
-from study.train import engine, environment  # noqa: E402
 from study.spec.activations import MAIN_FOUR  # noqa: E402
 from study.spec.config import GroupSpec  # noqa: E402
+from study.train import engine, environment  # noqa: E402
 
 WORKLOADS = {
-    "bench": GroupSpec("mnist1d", depth=10, width=100, activations=MAIN_FOUR, seeds=(0, 1, 2), epochs=5,
-                       batch_size=128),
-    "large": GroupSpec("mnist", depth=10, width=1000, activations=MAIN_FOUR, seeds=(0, 1, 2), epochs=3,
-                       batch_size=128),
+    "bench": GroupSpec(
+        "mnist1d", depth=10, width=100, activations=MAIN_FOUR, seeds=(0, 1, 2), epochs=5, batch_size=128
+    ),
+    "large": GroupSpec("mnist", depth=10, width=1000, activations=MAIN_FOUR, seeds=(0, 1, 2), epochs=3, batch_size=128),
 }
 
 
@@ -55,9 +55,12 @@ def main():
     spec = WORKLOADS[args.workload]
     data = engine.load_data(spec) if args.workload == "bench" else random_mnist_sized()
     steps = -(-len(data.x_train) // spec.batch_size)
-    print(f"backend {spec.backend}, device {environment.device()}; workload {args.workload}: {len(spec.branches)} models, "
-          f"depth {spec.depth}, width {spec.width}, {data.n_features} inputs, {spec.epochs} epochs of {steps} steps "
-          f"({len(data.x_train)} examples, batch {spec.batch_size})")
+    print(
+        f"backend {spec.backend}, device {environment.device()}; workload {args.workload}: "
+        f"{len(spec.branches)} models, "
+        f"depth {spec.depth}, width {spec.width}, {data.n_features} inputs, {spec.epochs} epochs of {steps} steps "
+        f"({len(data.x_train)} examples, batch {spec.batch_size})"
+    )
     # Untimed warm-up: the backend's one-time start-up costs must not fall on whichever path runs first.
     warm = GroupSpec("mnist1d", depth=1, width=8, activations=("relu",), seeds=(0,), epochs=1)
     warm_data = engine.load_data(warm) if args.workload == "bench" else data
@@ -66,7 +69,7 @@ def main():
     walls = {"plain": [], "engine": []}
     per_step = {"plain": [], "engine": []}
     for i in range(args.repeats):  # alternated, each going first in turn, under the same machine load
-        for name in (["plain", "engine"] if i % 2 == 0 else ["engine", "plain"]):
+        for name in ["plain", "engine"] if i % 2 == 0 else ["engine", "plain"]:
             epochs = []
             t0 = time.perf_counter()
             if name == "plain":
@@ -83,8 +86,10 @@ def main():
     step = {k: min(v) for k, v in per_step.items()}
     print(f"wall time plain {wall['plain']:.1f} s, engine {wall['engine']:.1f} s")
     print(f"per step plain {1000 * step['plain']:.2f} ms, engine {1000 * step['engine']:.2f} ms")
-    print(f"ratio plain/engine: per step {step['plain'] / step['engine']:.2f}x, "
-          f"wall time {wall['plain'] / wall['engine']:.2f}x ({environment.device()})")
+    print(
+        f"ratio plain/engine: per step {step['plain'] / step['engine']:.2f}x, "
+        f"wall time {wall['plain'] / wall['engine']:.2f}x ({environment.device()})"
+    )
 
 
 if __name__ == "__main__":

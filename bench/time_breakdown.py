@@ -34,6 +34,7 @@ class Clock:
                 return fn(*args, **kwargs)
             finally:
                 self.seconds += time.perf_counter() - t0
+
         return timed
 
 
@@ -60,21 +61,30 @@ def breakdown(name: str, index: int) -> dict:
             measure += time.perf_counter() - t
     finally:
         Meter.layers, probes.regions_along_lines = layers, regions
-    return {"group": f"{name}:{index} (depth {spec.depth}, K={len(spec.branches)}, {spec.epochs} epochs)",
-            "data": t1 - t0, "build": t2 - t1, "fit": fit, "evaluation": measure - probe_clock.seconds,
-            "probes": probe_clock.seconds}
+    return {
+        "group": f"{name}:{index} (depth {spec.depth}, K={len(spec.branches)}, {spec.epochs} epochs)",
+        "data": t1 - t0,
+        "build": t2 - t1,
+        "fit": fit,
+        "evaluation": measure - probe_clock.seconds,
+        "probes": probe_clock.seconds,
+    }
 
 
 def main():
     wanted = sys.argv[1:] or ["sparsity:3", "collapse:0"]
-    print(f"backend {os.environ['KERAS_BACKEND']}, device {environment.device()}; process start (imports) {START:.1f} s")
+    print(
+        f"backend {os.environ['KERAS_BACKEND']}, device {environment.device()}; process start (imports) {START:.1f} s"
+    )
     for item in wanted:
         name, index = item.split(":")
         b = breakdown(name, int(index))
         fit = b["fit"]
         parts = ", ".join(f"{k} {b[k]:.1f} s" for k in ("data", "build", "fit", "evaluation", "probes"))
-        print(f"{b['group']}: {parts}; evaluation {100 * b['evaluation'] / fit:.0f}% and probes "
-              f"{100 * b['probes'] / fit:.0f}% of fit")
+        print(
+            f"{b['group']}: {parts}; evaluation {100 * b['evaluation'] / fit:.0f}% and probes "
+            f"{100 * b['probes'] / fit:.0f}% of fit"
+        )
 
 
 if __name__ == "__main__":

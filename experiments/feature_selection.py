@@ -15,8 +15,11 @@ EXPERIMENT = Experiment(
     name="feature_selection",
     claims=("C4",),
     title="Finding the relevant features",
-    dataset={"smoke": ("few_relevant_2", "few_relevant_50"), "quick": tuple(f"few_relevant_{n}" for n in INFORMATIVE),
-             "full": tuple(f"few_relevant_{n}" for n in INFORMATIVE)},
+    dataset={
+        "smoke": ("few_relevant_2", "few_relevant_50"),
+        "quick": tuple(f"few_relevant_{n}" for n in INFORMATIVE),
+        "full": tuple(f"few_relevant_{n}" for n in INFORMATIVE),
+    },
     activations=(*MAIN_FOUR, "linear"),
     depths={"smoke": (2,), "quick": (2,), "full": (2,)},
     penalties=(0.0, 1e-3),

@@ -15,8 +15,11 @@ EXPERIMENT = Experiment(
     name="leaderboard",
     claims=("C11",),
     title="Is there a better activation?",
-    dataset={"smoke": ("mnist1d", "few_relevant_10"), "quick": ("mnist1d", "digits", "few_relevant_10"),
-             "full": ("mnist1d", "digits")},  # the reference run leaves out the synthetic task (C4 has it)
+    dataset={
+        "smoke": ("mnist1d", "few_relevant_10"),
+        "quick": ("mnist1d", "digits", "few_relevant_10"),
+        "full": ("mnist1d", "digits"),
+    },  # the reference run leaves out the synthetic task (C4 has it)
     activations=(*MAIN_FOUR, "elu", "selu", "gelu", "swish", "softplus"),
     depths={"smoke": (2,), "quick": (2, 8), "full": (2, 8)},
     learning_rates={"adam": {"smoke": (3e-3,), "quick": (3e-4, 1e-3, 3e-3), "full": (3e-4, 1e-3, 3e-3)}},

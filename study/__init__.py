@@ -21,10 +21,16 @@ import sys
 
 # Modules that moved into the layers keep their old import paths: `from study.config import GroupSpec`
 # still works, for notebooks and scripts written against them.
-MOVED = {"study.config": "study.spec.config", "study.grid": "study.spec.grid",
-         "study.activations": "study.spec.activations", "study.datasets": "study.spec.datasets",
-         "study.selection": "study.analysis.selection", "study.stats": "study.analysis.stats",
-         "study.verdicts": "study.analysis.verdicts", "study.ledger": "study.report.ledger"}
+MOVED = {
+    "study.config": "study.spec.config",
+    "study.grid": "study.spec.grid",
+    "study.activations": "study.spec.activations",
+    "study.datasets": "study.spec.datasets",
+    "study.selection": "study.analysis.selection",
+    "study.stats": "study.analysis.stats",
+    "study.verdicts": "study.analysis.verdicts",
+    "study.ledger": "study.report.ledger",
+}
 
 
 class _Moved(importlib.abc.MetaPathFinder, importlib.abc.Loader):

@@ -2,7 +2,8 @@
 and the claims ledger as a frame.
 
     from study.data import load_metrics, load_claims
-    df = load_metrics()             # the reference (full) profile: one row per (run, activation, seed, epoch, layer, metric)
+    df = load_metrics()             # the reference (full) profile: one row per
+                                    # (run, activation, seed, epoch, layer, metric)
     claims = load_claims()          # one row per claim: verdict, key number and its interval
 
 COLUMNS and METRICS below say what each column and each metric means, and its unit.
@@ -14,14 +15,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from study.spec import grid
-from study.report import ledger
-from study.train import probes
 from study import store
-from study.errors import check_choice
-from study.spec.config import REFERENCE, ROOT, home
 from study.analysis.study import Study
+from study.errors import check_choice
+from study.report import ledger
+from study.spec import grid
+from study.spec.config import REFERENCE, ROOT, home
 from study.spec.grid import Selection
+from study.train import probes
 
 COLUMNS = {
     "run": "the group's key: the hash of every setting that decides its numbers (results/runs/<run>/)",
@@ -48,14 +49,20 @@ COLUMNS = {
 }
 
 METRICS = {
-    **{f"{split}_loss": f"{name} loss: cross-entropy (classification) or mean squared error (regression)"
-       for split, name in [("train", "training"), ("val", "validation"), ("test", "test")]},
-    **{f"{split}_accuracy": f"{name} accuracy, fraction correct (classification only)"
-       for split, name in [("train", "training"), ("val", "validation"), ("test", "test")]},
+    **{
+        f"{split}_loss": f"{name} loss: cross-entropy (classification) or mean squared error (regression)"
+        for split, name in [("train", "training"), ("val", "validation"), ("test", "test")]
+    },
+    **{
+        f"{split}_accuracy": f"{name} accuracy, fraction correct (classification only)"
+        for split, name in [("train", "training"), ("val", "validation"), ("test", "test")]
+    },
     "diverged": "1 from the epoch the model's training loss is not finite or above 10x its initial value, else 0",
     "wall_time": "seconds since the group's fit began, at the end of the epoch (shared by the group's models)",
-    **{name: f"{text} (fraction, 0-1)" if not name.endswith(("norm", "regions", "derivative", "hoyer"))
-       else text for name, text in probes.DEFINITIONS.items()},
+    **{
+        name: f"{text} (fraction, 0-1)" if not name.endswith(("norm", "regions", "derivative", "hoyer")) else text
+        for name, text in probes.DEFINITIONS.items()
+    },
     "act_mean": "traced (trace_every): the hidden layer's mean activation on the probe set",
     "act_p02": "traced: the 2nd percentile of the layer's activations",
     "act_p98": "traced: the 98th percentile of the layer's activations",
@@ -65,8 +72,9 @@ METRICS = {
 }
 
 
-def load_metrics(profile: str = REFERENCE, experiments=None, out: Path | None = None,
-                 backend: str | None = None) -> pd.DataFrame:
+def load_metrics(
+    profile: str = REFERENCE, experiments=None, out: Path | None = None, backend: str | None = None
+) -> pd.DataFrame:
     """Every stored metric of the profile's groups (of the given experiments; default all), in every
     setting, in one long frame, one row per (run, activation, seed, epoch, layer, metric), each group once.
     Diverged models are kept (their `diverged` rows say from when); the report's analyses leave them out.
@@ -96,8 +104,20 @@ def load_metrics(profile: str = REFERENCE, experiments=None, out: Path | None = 
 def load_claims(out: Path = ROOT) -> pd.DataFrame:
     """The claims ledger (report/claims.json) as a frame: one row per claim, its key number in columns."""
     led = ledger.read(Path(out) / "report" / "claims.json")
-    rows = [{"id": c["id"], "claim": c["english"], "verdict": c["verdict"], "key": c["key"]["name"],
-             "value": c["key"]["value"], "low": c["key"]["interval"][0], "high": c["key"]["interval"][1],
-             "n": c["key"]["n"], "unit": c["key"]["unit"], "settings": len(c["settings"]),
-             "rule": c["rule"]} for c in led["claims"]]
+    rows = [
+        {
+            "id": c["id"],
+            "claim": c["english"],
+            "verdict": c["verdict"],
+            "key": c["key"]["name"],
+            "value": c["key"]["value"],
+            "low": c["key"]["interval"][0],
+            "high": c["key"]["interval"][1],
+            "n": c["key"]["n"],
+            "unit": c["key"]["unit"],
+            "settings": len(c["settings"]),
+            "rule": c["rule"],
+        }
+        for c in led["claims"]
+    ]
     return pd.DataFrame(rows).set_index("id")

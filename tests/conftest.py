@@ -33,18 +33,26 @@ REPO = Path(__file__).resolve().parent.parent
 def pytest_configure(config):
     # Keras's TensorFlow backend calls np.array(tensor, copy=False) on every convert_to_numpy.
     config.addinivalue_line(
-        "filterwarnings", "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+        "filterwarnings", "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
+    )
 
 
 def run_study(*args, out=None, check=True, timeout=600, env=None) -> subprocess.CompletedProcess:
     """`python -m study ARGS [--out OUT]` in a fresh process, from the repository root; `env` adds
     to (or overrides) this process's environment."""
     args = [*args, *(["--out", out] if out is not None else [])]
-    proc = subprocess.run([sys.executable, "-m", "study", *map(str, args)], cwd=REPO,
-                          capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})})
+    proc = subprocess.run(
+        [sys.executable, "-m", "study", *map(str, args)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
     if check and proc.returncode != 0:
-        raise AssertionError(f"python -m study {' '.join(map(str, args))} exited {proc.returncode}:\n"
-                             f"{proc.stderr[-4000:]}")
+        raise AssertionError(
+            f"python -m study {' '.join(map(str, args))} exited {proc.returncode}:\n{proc.stderr[-4000:]}"
+        )
     return proc
 
 
@@ -69,6 +77,7 @@ def smoke_run(tmp_path_factory) -> Path:
 
 # --- stored runs, real and made up ------------------------------------------------------
 
+
 def stored_metrics(out: Path, specs) -> dict:
     """{run key: metrics without wall_time} of the finished runs among these groups under out/results."""
     from study import store
@@ -85,8 +94,16 @@ METRIC_COLUMNS = ["activation", "seed", "epoch", "layer", "metric", "value", "st
 
 
 def tiny_spec(**changes) -> GroupSpec:
-    settings = dict(dataset="digits", depth=2, width=8, activations=("relu", "tanh"), seeds=(0,),
-                    epochs=1, n_train=64, probe_size=16)
+    settings = dict(
+        dataset="digits",
+        depth=2,
+        width=8,
+        activations=("relu", "tanh"),
+        seeds=(0,),
+        epochs=1,
+        n_train=64,
+        probe_size=16,
+    )
     return GroupSpec(**{**settings, **changes})
 
 

@@ -20,8 +20,9 @@ def _np(x):
 
 # The checks below run in float64; a backend that computes float64 input in float32 (JAX
 # outside its 64-bit mode) cannot meet their tolerances, so they are skipped there.
-float64_only = pytest.mark.skipif(_np(ops.tanh(np.float64(0.5)) ** 2).dtype != np.float64,
-                                  reason="the backend computes float64 input in float32")
+float64_only = pytest.mark.skipif(
+    _np(ops.tanh(np.float64(0.5)) ** 2).dtype != np.float64, reason="the backend computes float64 input in float32"
+)
 
 
 def _sigmoid(x):

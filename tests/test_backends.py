@@ -14,9 +14,9 @@ import sys
 import numpy as np
 import pytest
 
+from study import store
 from study.run import backends as crosscheck
 from study.spec import grid
-from study import store
 from study.spec.grid import Selection
 from tests.conftest import REPO, run_study
 
@@ -45,8 +45,15 @@ print(",".join(repr(float(np.asarray(keras.ops.convert_to_numpy(w), dtype=np.flo
 def test_every_backend_starts_from_the_same_weights(init):
     sums = {}
     for b in crosscheck.installed():
-        proc = subprocess.run([sys.executable, "-c", WEIGHTS.format(init=init)], cwd=REPO, capture_output=True,
-                              text=True, env={**os.environ, "KERAS_BACKEND": b}, timeout=300, check=True)
+        proc = subprocess.run(
+            [sys.executable, "-c", WEIGHTS.format(init=init)],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "KERAS_BACKEND": b},
+            timeout=300,
+            check=True,
+        )
         sums[b] = proc.stdout.strip().splitlines()[-1]
     assert len(set(sums.values())) == 1, sums
 
@@ -107,8 +114,8 @@ def _study(out):
 
 def test_only_one_backend_stored_is_said(tmp_path, smoke_run):
     """With one backend's runs the section names the command that adds the others."""
-    from study.report.sections import backends_section
     from study.analysis.study import Study
+    from study.report.sections import backends_section
 
     study = Study(smoke_run, Selection("smoke"), list(grid.discover().values()))
     assert "python -m study crosscheck" in backends_section(study)

@@ -15,8 +15,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def study(*args):
-    return subprocess.run([sys.executable, "-m", "study", *map(str, args)], cwd=REPO,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "study", *map(str, args)], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
 
 
 SMOKE = ["--profile", "smoke"]
@@ -36,10 +37,14 @@ BAD = {
     "unknown activation for figures": (["figures", *SMOKE, "--activations", "bogus"], ["'bogus'", *ACTS]),
     "empty activation list": (["run", "sparsity", *SMOKE, "--activations", ""], ["--activations", *ACTS]),
     "activation list of commas": (["run", "sparsity", *SMOKE, "--activations", " , "], ["--activations", *ACTS]),
-    "empty name in the activation list": (["run", "sparsity", *SMOKE, "--activations", "relu,,tanh"],
-                                          ["--activations", "empty name"]),
-    "activation named twice": (["run", "sparsity", *SMOKE, "--activations", "relu,tanh,relu"],
-                               ["--activations", "relu", "more than once"]),
+    "empty name in the activation list": (
+        ["run", "sparsity", *SMOKE, "--activations", "relu,,tanh"],
+        ["--activations", "empty name"],
+    ),
+    "activation named twice": (
+        ["run", "sparsity", *SMOKE, "--activations", "relu,tanh,relu"],
+        ["--activations", "relu", "more than once"],
+    ),
     "zero epochs": (["run", "sparsity", *SMOKE, "--epochs", "0"], ["--epochs", "positive integer", "'0'"]),
     "non-numeric epochs": (["run", "sparsity", *SMOKE, "--epochs", "abc"], ["--epochs", "positive integer", "'abc'"]),
     "absurdly many epochs": (["run", "sparsity", *SMOKE, "--epochs", "100000000"], ["--epochs", "at most 10000"]),
@@ -56,9 +61,14 @@ BAD = {
     "unknown command": (["bogus"], ["'bogus'", "list", "run", "figures", "report"]),
     "no experiment": (["run", *SMOKE], ["EXPERIMENT"]),
     "unknown option": (["run", "sparsity", *SMOKE, "--bogus"], ["--bogus"]),
-    "unknown executor": (["run", "sparsity", *SMOKE, "--executor", "pbs"], ["'pbs'", "local", "slurm", "submitit-local"]),
-    "cluster config that is not there": (["run", "sparsity", *SMOKE, "--executor", "slurm", "--cluster-config",
-                                          "/nonexistent/cluster.toml"], ["--cluster-config", "No such file"]),
+    "unknown executor": (
+        ["run", "sparsity", *SMOKE, "--executor", "pbs"],
+        ["'pbs'", "local", "slurm", "submitit-local"],
+    ),
+    "cluster config that is not there": (
+        ["run", "sparsity", *SMOKE, "--executor", "slurm", "--cluster-config", "/nonexistent/cluster.toml"],
+        ["--cluster-config", "No such file"],
+    ),
     "negative GPUs per task": (["run", "sparsity", *SMOKE, "--executor", "slurm", "--gpus", "-1"], ["--gpus"]),
 }
 
@@ -84,13 +94,23 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(case, tmp_path):
 
 
 def study_env(env, *args):
-    return subprocess.run([sys.executable, "-m", "study", *map(str, args)], cwd=REPO, capture_output=True,
-                          text=True, timeout=120, env={**os.environ, **env})
+    return subprocess.run(
+        [sys.executable, "-m", "study", *map(str, args)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **env},
+    )
 
 
 BACKENDS = ["tensorflow", "jax", "torch"]
 BAD_ENV = {
-    "unknown Keras backend": ({"KERAS_BACKEND": "bogus"}, ["run", "sparsity", *SMOKE], ["KERAS_BACKEND", "'bogus'", *BACKENDS]),
+    "unknown Keras backend": (
+        {"KERAS_BACKEND": "bogus"},
+        ["run", "sparsity", *SMOKE],
+        ["KERAS_BACKEND", "'bogus'", *BACKENDS],
+    ),
     "unknown Keras backend for figures": ({"KERAS_BACKEND": "bogus"}, ["figures", *SMOKE], ["'bogus'", *BACKENDS]),
     "unknown matplotlib backend": ({"MPLBACKEND": "bogus"}, ["figures", *SMOKE], ["MPLBACKEND", "'bogus'", "agg"]),
     "unknown matplotlib backend for report": ({"MPLBACKEND": "bogus"}, ["report", *SMOKE], ["MPLBACKEND", "agg"]),
@@ -110,7 +130,9 @@ def test_a_backend_that_is_not_installed_is_named(tmp_path, tmp_path_factory):
     (hide / "sitecustomize.py").write_text("import sys\nsys.modules['torch'] = None\n")
     out = tmp_path / "x"
     env = {"KERAS_BACKEND": "torch", "PYTHONPATH": str(hide)}
-    check_refused(study_env(env, "run", "sparsity", *SMOKE, "--out", out), out, ["torch", "not installed", "tensorflow"])
+    check_refused(
+        study_env(env, "run", "sparsity", *SMOKE, "--out", out), out, ["torch", "not installed", "tensorflow"]
+    )
 
 
 @pytest.mark.parametrize("command", ["run", "figures", "report"])
@@ -142,8 +164,20 @@ def test_out_on_a_full_file_system_is_refused(tmp_path, monkeypatch, capsys):
 
 def test_empty_keras_backend_is_tensorflow(tmp_path):
     """KERAS_BACKEND= (empty) is the default backend, recorded by its name, so its runs are the TensorFlow ones."""
-    proc = study_env({"KERAS_BACKEND": ""}, "run", "sparsity", *SMOKE, "--activations", "relu", "--seeds", "1",
-                     "--epochs", "1", "--out", tmp_path)
+    proc = study_env(
+        {"KERAS_BACKEND": ""},
+        "run",
+        "sparsity",
+        *SMOKE,
+        "--activations",
+        "relu",
+        "--seeds",
+        "1",
+        "--epochs",
+        "1",
+        "--out",
+        tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     configs = [json.loads(p.read_text()) for p in tmp_path.glob("results/runs/*/config.json")]
     assert configs and {c["spec"]["backend"] for c in configs} == {"tensorflow"}
@@ -153,10 +187,14 @@ def test_empty_keras_backend_is_tensorflow(tmp_path):
 def test_missing_input_hints_repeat_every_option(tmp_path):
     out = tmp_path / "elsewhere"
     out.mkdir()
-    proc = study("figures", "sparsity", *SMOKE, "--activations", "relu,tanh", "--seeds", "1", "--epochs", "3", "--out", out)
+    proc = study(
+        "figures", "sparsity", *SMOKE, "--activations", "relu,tanh", "--seeds", "1", "--epochs", "3", "--out", out
+    )
     assert proc.returncode == 1 and proc.stderr.count("\n") == 1, proc.stderr
     hint = proc.stderr.split("run '")[1].split("'")[0]
-    assert hint == f"python -m study run sparsity --profile smoke --activations relu,tanh --seeds 1 --epochs 3 --out {out}"
+    assert (
+        hint == f"python -m study run sparsity --profile smoke --activations relu,tanh --seeds 1 --epochs 3 --out {out}"
+    )
     proc = study("report", *SMOKE, "--out", out)
     assert f"python -m study run all --profile smoke --out {out}" in proc.stderr
 
@@ -176,16 +214,38 @@ def test_list_prints_every_experiment_with_its_claims():
     assert proc.returncode == 0, proc.stderr
     lines = [line for line in proc.stdout.splitlines() if not line.startswith(("profiles:", "activations"))]
     names = [line.split()[0] for line in lines]
-    assert names == ["activity_penalty", "collapse", "convergence", "cost", "dead_units", "expressivity",
-                     "feature_selection", "flips", "gradients", "leaderboard", "make_up", "saturation", "sparsity"]
-    for name, claims in [("flips", "C3"), ("expressivity", "C5"), ("convergence", "C7"), ("collapse", "C10"),
-                         ("dead_units", "C10"), ("sparsity", "C1, C2, C12"), ("gradients", "C6, C9"),
-                         ("feature_selection", "C4"), ("cost", "C8"), ("saturation", "C9"), ("leaderboard", "C11"),
-                         ("activity_penalty", "C12")]:
+    assert names == [
+        "activity_penalty",
+        "collapse",
+        "convergence",
+        "cost",
+        "dead_units",
+        "expressivity",
+        "feature_selection",
+        "flips",
+        "gradients",
+        "leaderboard",
+        "make_up",
+        "saturation",
+        "sparsity",
+    ]
+    for name, claims in [
+        ("flips", "C3"),
+        ("expressivity", "C5"),
+        ("convergence", "C7"),
+        ("collapse", "C10"),
+        ("dead_units", "C10"),
+        ("sparsity", "C1, C2, C12"),
+        ("gradients", "C6, C9"),
+        ("feature_selection", "C4"),
+        ("cost", "C8"),
+        ("saturation", "C9"),
+        ("leaderboard", "C11"),
+        ("activity_penalty", "C12"),
+    ]:
         assert claims in lines[names.index(name)]
     for profile in config.PROFILES:
         assert profile in proc.stdout
-
 
 
 def test_other_profiles_than_the_reference_write_outside_the_repository_by_default():

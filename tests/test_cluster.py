@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import run_study as study
+from conftest import stored_metrics
 
+from study import store
 from study.run import cluster
 from study.spec import grid
-from study import store
-
-from conftest import run_study as study, stored_metrics
 
 REPO = Path(__file__).resolve().parent.parent
 SWEEP = ["sparsity", "--profile", "smoke", "--seeds", "1"]
@@ -54,14 +54,21 @@ def test_job_array_gives_the_process_pool_results(pool_run, tmp_path):
     for key, df in pool_run["metrics"].items():
         pd.testing.assert_frame_equal(got[key], df, check_exact=True)
     assert list((tmp_path / "logs").glob("*_log.out"))  # submitit's logs, where the message said
-    print(f"\nsmoke sweep: process pool (--jobs 2) {pool_run['seconds']:.1f} s, "
-          f"submitit LocalExecutor (2 tasks) {seconds:.1f} s")
+    print(
+        f"\nsmoke sweep: process pool (--jobs 2) {pool_run['seconds']:.1f} s, "
+        f"submitit LocalExecutor (2 tasks) {seconds:.1f} s"
+    )
 
 
 def test_killed_task_is_rerun_by_resubmitting_and_nothing_finished_is_lost(pool_run, tmp_path):
     results = tmp_path / "results"
-    proc = subprocess.Popen([sys.executable, "-m", "study", "run", *SWEEP, *ARRAY, "--epochs", "2", "--out", str(tmp_path)],
-                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "study", "run", *SWEEP, *ARRAY, "--epochs", "2", "--out", str(tmp_path)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     # Kill a task while it trains its second group: its first is finished and must stay so.
     victim, deadline = None, time.monotonic() + 300
     while victim is None and time.monotonic() < deadline and proc.poll() is None:
@@ -76,13 +83,18 @@ def test_killed_task_is_rerun_by_resubmitting_and_nothing_finished_is_lost(pool_
     _, err = proc.communicate(timeout=600)
     if victim is None:
         pytest.skip("every task finished before one could be killed")
-    finished = {s.key(): store.run_dir(results, s).joinpath("metrics.parquet").stat().st_mtime_ns
-                for s in SPECS if store.is_done(results, s)}
+    finished = {
+        s.key(): store.run_dir(results, s).joinpath("metrics.parquet").stat().st_mtime_ns
+        for s in SPECS
+        if store.is_done(results, s)
+    }
     assert 1 <= len(finished) < len(SPECS)
     assert proc.returncode == 1, err
     assert re.search(r"task \S+ did not finish", err), err
     last = err.strip().splitlines()[-1]
-    assert last.startswith(f"error: {len(SPECS) - len(finished)} of 4 groups did not finish; resubmit with: python -m study run")
+    assert last.startswith(
+        f"error: {len(SPECS) - len(finished)} of 4 groups did not finish; resubmit with: python -m study run"
+    )
 
     status = study("status", *SWEEP, out=tmp_path)
     assert f"{len(finished)} finished, 0 running, 0 damaged, {len(SPECS) - len(finished)} missing" in status.stdout
@@ -91,7 +103,13 @@ def test_killed_task_is_rerun_by_resubmitting_and_nothing_finished_is_lost(pool_
     again = study("run", *SWEEP, *ARRAY, "--epochs", "2", out=tmp_path)
     assert f"4 groups, {len(finished)} already finished" in again.stderr
     for key, mtime in finished.items():  # not trained again
-        assert store.run_dir(results, next(s for s in SPECS if s.key() == key)).joinpath("metrics.parquet").stat().st_mtime_ns == mtime
+        assert (
+            store.run_dir(results, next(s for s in SPECS if s.key() == key))
+            .joinpath("metrics.parquet")
+            .stat()
+            .st_mtime_ns
+            == mtime
+        )
     got = metrics(tmp_path)
     for key, df in pool_run["metrics"].items():
         pd.testing.assert_frame_equal(got[key], df, check_exact=True)
@@ -102,7 +120,9 @@ def test_status_names_groups_held_by_live_workers(tmp_path):
     with store.claim(tmp_path / "results", spec):
         proc = study("status", *SWEEP, out=tmp_path)
     assert "0 finished, 1 running, 0 damaged, 3 missing" in proc.stdout
-    assert re.search(rf"running  {spec.key()}  depth {spec.depth}, adam 0.001: \S+ pid {os.getpid()} since ", proc.stdout)
+    assert re.search(
+        rf"running  {spec.key()}  depth {spec.depth}, adam 0.001: \S+ pid {os.getpid()} since ", proc.stdout
+    )
 
 
 def test_resources_from_file_and_options(tmp_path):
@@ -113,7 +133,9 @@ def test_resources_from_file_and_options(tmp_path):
     params = r.executor_parameters()
     assert params["slurm_partition"] == "gpu" and params["gpus_per_node"] == 1 and params["timeout_min"] == 30
     shares = cluster.chunks(SPECS, 3)
-    assert [len(c) for c in shares] == [3, 1] and sorted(s.key() for c in shares for s in c) == sorted(s.key() for s in SPECS)
+    assert [len(c) for c in shares] == [3, 1] and sorted(s.key() for c in shares for s in c) == sorted(
+        s.key() for s in SPECS
+    )
     path.write_text("bogus = 1\n")
     with pytest.raises(ValueError, match="unknown setting bogus"):
         cluster.Resources.from_file(path)

@@ -5,18 +5,26 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from study.train import cost
-from study.spec import grid
 from study import store
-from study.claims import c08_compute_cost as c8
-from study.spec.config import GroupSpec
-from study.train.measure import COLUMNS
 from study.analysis.study import Study
+from study.claims import c08_compute_cost as c8
+from study.spec import grid
+from study.spec.config import GroupSpec
+from study.train import cost
+from study.train.measure import COLUMNS
 
 
 def test_measure_times_every_activation_pass_and_size_each_repeat():
-    spec = GroupSpec("mnist1d", depth=2, width=8, activations=("relu", "sigmoid"), seeds=(0,), epochs=2,
-                     benchmark="cost", device="CPU")
+    spec = GroupSpec(
+        "mnist1d",
+        depth=2,
+        width=8,
+        activations=("relu", "sigmoid"),
+        seeds=(0,),
+        epochs=2,
+        benchmark="cost",
+        device="CPU",
+    )
     rows, info = cost.measure(spec)
     assert list(rows.columns) == COLUMNS
     counts = rows.groupby(["activation", "metric"]).size().to_dict()
@@ -33,10 +41,12 @@ def fake_cost(spec, sigmoid_times):
         for size in (*cost.SIZES, -1):
             metrics = ("train_step_s",) if size < 0 else ("forward_s", "backward_s")
             for metric in metrics:
-                rows += [("relu", 0, repeat, size, metric, 1.0 + repeat, 0),
-                         ("sigmoid", 0, repeat, size, metric, t * (1.0 + repeat), 0),
-                         ("tanh", 0, repeat, size, metric, 1.5 * (1.0 + repeat), 0),
-                         ("leaky_relu", 0, repeat, size, metric, 1.0 + repeat, 0)]
+                rows += [
+                    ("relu", 0, repeat, size, metric, 1.0 + repeat, 0),
+                    ("sigmoid", 0, repeat, size, metric, t * (1.0 + repeat), 0),
+                    ("tanh", 0, repeat, size, metric, 1.5 * (1.0 + repeat), 0),
+                    ("leaky_relu", 0, repeat, size, metric, 1.0 + repeat, 0),
+                ]
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -54,7 +64,9 @@ def test_ratios_are_taken_within_each_repeat_and_kept_per_device(tmp_path):
     assert cpu.value == 2.0 and 1.8 <= cpu.low <= cpu.high <= 2.2 and cpu.n == 5
     assert c8.median_ratio(r, "GPU (fake)", "sigmoid", "train_step_s", -1).value == 1.0
     e = c8.evidence(study)
-    assert e.isolation and e.training and c8.verdict(e) == "supported"  # 2x and 1.5x ReLU on the first device, in isolation and in a step
+    assert (
+        e.isolation and e.training and c8.verdict(e) == "supported"
+    )  # 2x and 1.5x ReLU on the first device, in isolation and in a step
     table = c8.table(e)
     assert any("(GPU (fake))" in i for i in table.index) and any("(CPU)" in i for i in table.index)
     assert np.isclose(e.key.value, 2.0)

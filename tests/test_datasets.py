@@ -5,8 +5,8 @@ import random
 import numpy as np
 import pytest
 
-from study.spec import datasets
 from study.errors import UnknownChoice
+from study.spec import datasets
 
 
 def test_mnist1d_offline_float32_and_global_random_state_kept(tmp_path, monkeypatch):

@@ -26,7 +26,9 @@ def test_two_fresh_processes_store_identical_numbers(smoke_run, tmp_path, study_
     first, second = stored(smoke_run), stored(tmp_path)
     from study.spec import grid
 
-    every = {s.key() for e in grid.discover().values() for s in grid.Selection("smoke").every_setting(e) if not s.benchmark}
+    every = {
+        s.key() for e in grid.discover().values() for s in grid.Selection("smoke").every_setting(e) if not s.benchmark
+    }
     assert len(first) == len(every)  # every group of every setting, each once
     assert sorted(first) == sorted(second)  # the same configurations, so the same run keys
     for key in first:

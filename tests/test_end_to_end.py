@@ -4,8 +4,8 @@ import os
 import re
 
 from study import claims
-from study.claims import CLAIMS
 from study.analysis.verdicts import VERDICTS
+from study.claims import CLAIMS
 
 MODULES = {m.CLAIM: m for m in claims.modules()}
 SECTIONS = list(MODULES)
@@ -27,7 +27,7 @@ def test_figures_and_report(smoke_run, smoke_report, study_cli):
         heading = re.search(rf"^## {claim}: (.+)$", md, flags=re.M)
         assert heading, f"no section for {claim}"
         assert CLAIMS[claim][1] in md, f"{claim}'s original sentence is not quoted"
-        section = md[heading.end():].split("\n## ", 1)[0]
+        section = md[heading.end() :].split("\n## ", 1)[0]
         verdict = re.search(r"\*\*Verdict: ([^.]+)\.\*\*", section)
         assert verdict and verdict.group(1) in VERDICTS
         module = MODULES[claim]
@@ -67,8 +67,8 @@ def test_report_refuses_figures_drawn_from_other_runs(smoke_run, study_cli, tmp_
 
 def test_regression_task_end_to_end(smoke_run):
     """The smoke profile's collapse experiment trains regression nets on |x| through the same engine."""
-    from study.spec import grid
     from study import store
+    from study.spec import grid
 
     specs = grid.get("collapse").specs("smoke")
     assert {s.task for s in specs} == {"regression"}

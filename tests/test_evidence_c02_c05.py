@@ -59,6 +59,7 @@ def test_protocol(module):
 
 # --- C2: activation rate by depth ---------------------------------------------------------
 
+
 def test_c2_rates_and_ratios(c2_evidence):
     e = c2_evidence
     assert e.depth >= 2 and e.epochs >= 1 and e.predicted == 2.0 ** -(e.depth - 1)
@@ -89,6 +90,7 @@ def test_c2_key_and_verdict(c2_evidence):
 
 
 # --- C3: flipped ReLUs --------------------------------------------------------------------
+
 
 def test_c3_equivalence_tests(c3_evidence):
     e = c3_evidence
@@ -127,6 +129,7 @@ def test_c3_key_and_verdict(c3_evidence):
 
 # --- C4: feature selection ----------------------------------------------------------------
 
+
 def test_c4_differences_and_models(c4_evidence):
     e = c4_evidence
     assert e.epochs >= 1 and len(e.informative) >= 2 and list(e.informative) == sorted(e.informative)
@@ -136,8 +139,13 @@ def test_c4_differences_and_models(c4_evidence):
         assert ordered(d) and d.n > 1
     assert set(c4.SHOWN) <= set(e.models)
     for model, row in e.models.items():
-        assert list(row) == ["train loss", "test accuracy", "relevance AUC", "weight share on informative",
-                             "Hoyer sparsity"], model
+        assert list(row) == [
+            "train loss",
+            "test accuracy",
+            "relevance AUC",
+            "weight share on informative",
+            "Hoyer sparsity",
+        ], model
         assert all(ordered(est) for est in row.values()), model
         assert row["train loss"].low > 0
         assert all(fraction(row[c]) for c in ("test accuracy", "relevance AUC", "weight share on informative"))
@@ -164,6 +172,7 @@ def test_c4_key_and_verdict(c4_evidence):
 
 
 # --- C5: expressivity ---------------------------------------------------------------------
+
 
 def test_c5_accuracy_and_regions(c5_evidence):
     e = c5_evidence

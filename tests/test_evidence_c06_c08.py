@@ -37,6 +37,7 @@ def c8_evidence(smoke_study):
 
 # --- C6: vanishing gradients --------------------------------------------------------------
 
+
 def test_c6_gradient_ratios_and_accuracies(c6_evidence):
     e = c6_evidence
     assert e.depth > e.shallow >= 1 and e.epochs >= 1
@@ -67,6 +68,7 @@ def test_c6_key_and_verdict(c6_evidence):
 
 
 # --- C7: convergence --------------------------------------------------------------------------
+
 
 def test_c7_speeds_and_ratios(c7_evidence):
     e = c7_evidence
@@ -101,6 +103,7 @@ def test_c7_verdict_overall_and_per_optimizer(c7_evidence):
 
 
 # --- C8: compute cost ---------------------------------------------------------------------------
+
 
 def test_c8_time_ratios(c8_evidence):
     e = c8_evidence

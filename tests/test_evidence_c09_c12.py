@@ -14,8 +14,9 @@ from study.spec.activations import users_in
 
 def ordered(e, lo=-math.inf, hi=math.inf) -> bool:
     """An estimate's interval holds its value, all finite and within [lo, hi]."""
-    return (all(math.isfinite(x) for x in (e.value, e.low, e.high))
-            and lo <= e.low <= e.value <= e.high <= hi and e.n > 0)
+    return (
+        all(math.isfinite(x) for x in (e.value, e.low, e.high)) and lo <= e.low <= e.value <= e.high <= hi and e.n > 0
+    )
 
 
 def finite_key(e) -> bool:
@@ -49,6 +50,7 @@ def e12(smoke_study):
 
 # --- C9 -----------------------------------------------------------------------------------
 
+
 def test_c9_sigmoid_gradient_factor_and_derivative(e9, smoke_study):
     assert finite_key(e9) and decided(c9, e9)
     assert e9.key.value == e9.factor.value and e9.key.n == e9.factor.n
@@ -77,12 +79,13 @@ def test_c9_top_layer_courses_are_consistent(e9):
 
 # --- C10 ----------------------------------------------------------------------------------
 
+
 def test_c10_collapse_fractions(e10):
     assert finite_key(e10) and decided(c10, e10)
     assert e10.key.unit == "pp" and e10.key.value == e10.collapse_gap.value
     widths = {w for _, w, _ in e10.collapse}
     assert e10.width == min(widths) and e10.depth_a == max(d for d, _, _ in e10.collapse)
-    for (depth, width, epoch), est in e10.collapse.items():
+    for (_depth, _width, epoch), est in e10.collapse.items():
         assert epoch in (0, e10.epochs_a)
         assert ordered(est["relu"], 0, 1) and ordered(est["leaky_relu"], 0, 1)
         assert ordered(est["difference"], -1, 1)
@@ -111,6 +114,7 @@ def test_c10_dead_units_and_revival(e10, smoke_study):
 
 
 # --- C11 ----------------------------------------------------------------------------------
+
 
 def test_c11_leaderboard_numbers(e11, smoke_study):
     names = set(e11.accuracy)
@@ -145,6 +149,7 @@ def test_c11_verdict_reads_the_builtin_activations(e11, smoke_study):
 
 
 # --- C12 ----------------------------------------------------------------------------------
+
 
 def test_c12_active_fraction(e12, smoke_study):
     assert finite_key(e12) and decided(c12, e12)

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import fake_metrics, stored_metrics, tiny_spec
+from conftest import run_study as study
 
-from study.spec import grid
 from study import store
-
-from conftest import fake_metrics, run_study as study, stored_metrics, tiny_spec
+from study.spec import grid
 
 REPO = Path(__file__).resolve().parent.parent
 # A small sweep that answers claims (C1, C2): 4 groups (2 depths x 2 initialisers) of the
@@ -32,9 +32,14 @@ SPECS = grid.get("sparsity").specs("smoke", seeds=1)
 
 
 def start(*args, out, new_session=True) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "study", *map(str, args), "--out", str(out)], cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=new_session)
+    return subprocess.Popen(
+        [sys.executable, "-m", "study", *map(str, args), "--out", str(out)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=new_session,
+    )
 
 
 def stored(out) -> dict[str, pd.DataFrame]:
@@ -63,6 +68,7 @@ def reference(tmp_path_factory):
 
 
 # --- damaged files: detected, named, retrained, never loaded ------------------------------
+
 
 def truncate(path):
     data = path.read_bytes()
@@ -99,10 +105,16 @@ DAMAGE = {
     "config deleted": ("config.json", Path.unlink, "config.json is missing"),
     "spec edited with its checksum": ("config.json", edit_spec_and_checksum, "does not hash to its folder's name"),
     "marker garbled": ("COMPLETE", lambda p: p.write_text("{not json"), "marker is unreadable"),
-    "marker of the older store format": ("COMPLETE", lambda p: p.write_text(p.parent.name + "\n"),
-                                         "marker predates checksums"),
-    "marker of another run": ("COMPLETE", lambda p: p.write_text(json.dumps({"key": "0" * 16, "files": {}})),
-                              "does not describe this run"),
+    "marker of the older store format": (
+        "COMPLETE",
+        lambda p: p.write_text(p.parent.name + "\n"),
+        "marker predates checksums",
+    ),
+    "marker of another run": (
+        "COMPLETE",
+        lambda p: p.write_text(json.dumps({"key": "0" * 16, "files": {}})),
+        "does not describe this run",
+    ),
 }
 
 
@@ -139,6 +151,7 @@ def test_damaged_run_is_refused_by_figures_and_report_then_retrained_by_run(refe
 
 
 # --- figures: whole files, checked by the report ------------------------------------------
+
 
 @pytest.fixture
 def drawn(reference, tmp_path):
@@ -179,6 +192,7 @@ def test_failed_drawing_leaves_no_manifest_to_vouch_for_old_figures(drawn, monke
 
 # --- diverging models: flagged, the sweep goes on, left out with a count ------------------
 
+
 def test_diverged_models_are_flagged_and_left_out_with_a_count(tmp_path):
     rate = ["sparsity", "--profile", "smoke", "--optimizer", "sgd", "--learning-rate", "3"]
     study("run", *rate, out=tmp_path)
@@ -186,8 +200,9 @@ def test_diverged_models_are_flagged_and_left_out_with_a_count(tmp_path):
     study("report", *rate, out=tmp_path)
     specs = grid.get("sparsity").specs("smoke", optimizer="sgd", learning_rate=3.0)
     df = store.load(tmp_path / "results", specs)
-    flags = df[df["metric"] == "diverged"].pivot_table(index=["run", "activation", "seed"], columns="epoch",
-                                                       values="value")
+    flags = df[df["metric"] == "diverged"].pivot_table(
+        index=["run", "activation", "seed"], columns="epoch", values="value"
+    )
     assert ((flags.diff(axis=1).fillna(0)) >= 0).all().all()  # once flagged, flagged from then on
     diverged = flags[flags.iloc[:, -1] > 0]
     assert 0 < len(diverged) < len(flags)  # some diverged, the others trained on
@@ -198,13 +213,19 @@ def test_diverged_models_are_flagged_and_left_out_with_a_count(tmp_path):
     assert f"{len(diverged)} of the {len(flags)} models diverged" in text
     # Each claim of the experiment is answered from the models left, or named with the reason it is not.
     answered = set(re.findall(r"^## (C\d+):", text, flags=re.M))
-    emptied = set(re.findall(r"(C\d+) is not tested from these runs \(every model of every group of [a-z_, ]+ "
-                             r"diverged\)", text))
+    emptied = set(
+        re.findall(
+            r"(C\d+) is not tested from these runs \(every model of every group of [a-z_, ]+ "
+            r"diverged\)",
+            text,
+        )
+    )
     assert answered | emptied == {"C1", "C2"} and not answered & emptied  # C12 needs activity_penalty too
     assert text.count("**Verdict:") == len(answered)
 
 
 # --- stopping: Ctrl-C, kill -9, workers ---------------------------------------------------
+
 
 def wait_for(predicate, timeout=300, step=0.05):
     deadline = time.monotonic() + timeout
@@ -255,8 +276,9 @@ def test_ctrl_c_stops_in_seconds_with_one_line_and_resumes(jobs, reference, tmp_
     assert "Traceback" not in err
     lines = [line for line in err.replace("\r", "\n").splitlines() if line.strip()]
     resume = f"python -m study run {' '.join(longer)} --jobs {jobs} --out {out}".replace(f" --jobs {jobs}", "")
-    assert re.fullmatch(r"interrupted: \d of 4 groups are finished and stored; resume with: " + re.escape(resume),
-                        lines[-1]), lines[-1]
+    assert re.fullmatch(
+        r"interrupted: \d of 4 groups are finished and stored; resume with: " + re.escape(resume), lines[-1]
+    ), lines[-1]
     assert wait_for(lambda: not any(alive(p) for p in workers), timeout=10)
     assert not list((out / "results" / "runs").glob("*.lock"))
 
@@ -302,6 +324,7 @@ def test_kill_9_at_a_random_moment_loses_nothing(trial, reference, tmp_path):
 
 # --- concurrent workers on one folder -----------------------------------------------------
 
+
 @pytest.mark.parametrize("workers", [2, 4])
 def test_concurrent_workers_train_each_group_once(workers, reference, tmp_path):
     out = tmp_path / "out"
@@ -314,6 +337,7 @@ def test_concurrent_workers_train_each_group_once(workers, reference, tmp_path):
 
 
 # --- claims: the lock protocol ------------------------------------------------------------
+
 
 def test_claim_is_exclusive_and_released(tmp_path):
     spec = tiny_spec()
@@ -331,8 +355,12 @@ def test_claim_is_exclusive_and_released(tmp_path):
 
 def test_lock_of_a_killed_worker_is_taken_over(tmp_path):
     spec = tiny_spec()
-    code = ("import sys, time; from pathlib import Path; from study import store; from study.spec.config import GroupSpec; "
-            f"c = store.claim(Path(sys.argv[1]), GroupSpec(**{spec.to_dict()!r})); print('held', flush=True); time.sleep(60)")
+    code = (
+        "import sys, time; from pathlib import Path; from study import store; "
+        "from study.spec.config import GroupSpec; "
+        f"c = store.claim(Path(sys.argv[1]), GroupSpec(**{spec.to_dict()!r})); "
+        "print('held', flush=True); time.sleep(60)"
+    )
     holder = subprocess.Popen([sys.executable, "-c", code, str(tmp_path)], cwd=REPO, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
@@ -349,6 +377,7 @@ def test_lock_of_a_killed_worker_is_taken_over(tmp_path):
 
 
 # --- hygiene ------------------------------------------------------------------------------
+
 
 def test_messages_once_and_no_empty_progress_bar(reference):
     again = study("run", *SWEEP, out=reference["out"])

@@ -45,8 +45,8 @@ import numpy as np
 import pytest
 
 from study.spec import datasets
-from study.train import engine, models
 from study.spec.config import GroupSpec
+from study.train import engine, models
 
 # Sign of (first hidden kernel, later hidden kernels, hidden biases, head kernel) of the
 # flipped net relative to the ReLU net, and the sign of its hidden activations a and
@@ -124,15 +124,23 @@ def max_relative_difference(a, b):
 
 def spec_for(flip, optimizer="adam"):
     """The settings of every group here; the branches are given to `build` explicitly."""
-    return GroupSpec(dataset="digits", depth=DEPTH, width=WIDTH, activations=(flip,), seeds=(0,),
-                     epochs=EPOCHS, optimizer=optimizer, learning_rate=OPTIMIZERS[optimizer],
-                     batch_size=BATCH, n_train=N_TRAIN)
+    return GroupSpec(
+        dataset="digits",
+        depth=DEPTH,
+        width=WIDTH,
+        activations=(flip,),
+        seeds=(0,),
+        epochs=EPOCHS,
+        optimizer=optimizer,
+        learning_rate=OPTIMIZERS[optimizer],
+        batch_size=BATCH,
+        n_train=N_TRAIN,
+    )
 
 
 def build(spec, data, branches):
     engine.set_determinism(spec, spec.data_seed)
-    return models.stacked_mlp(spec.depth, spec.width, branches, data.n_features, data.n_outputs,
-                              spec.initializer)
+    return models.stacked_mlp(spec.depth, spec.width, branches, data.n_features, data.n_outputs, spec.initializer)
 
 
 def test_flip_is_an_involution_that_changes_signs_only():
@@ -195,13 +203,13 @@ def train_group(spec, branches, reparametrise=()):
     return {"initial": initial, "final": final, "out": out}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def train(flip, optimizer):
     """[relu, flip(relu), the flip from its own seeded draw], trained side by side."""
     return train_group(spec_for(flip, optimizer), [("relu", 0), (flip, 0), (flip, 0)], reparametrise=(1,))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def train_twins(optimizer):
     """Three identical ReLU branches, trained side by side: the same slots as `train`'s group."""
     return train_group(spec_for("relu", optimizer), [("relu", 0)] * 3)
@@ -221,8 +229,11 @@ def test_training_keeps_the_reparametrisation(flip, optimizer):
     relu, flipped = r["final"][0], r["final"][1]
     per_tensor = [max_relative_difference(w, e) for w, e in zip(flipped, flip_weights(flip, relu))]
     outputs = max_relative_difference(r["out"][:, 1], r["out"][:, 0])
-    print(f"\n{flip:12s} {optimizer:8s} vs slot 0: worst rdiff of weights {max(per_tensor):.3g} "
-          f"(per tensor {['%.2g' % v for v in per_tensor]}); outputs {outputs:.3g}", end="")
+    print(
+        f"\n{flip:12s} {optimizer:8s} vs slot 0: worst rdiff of weights {max(per_tensor):.3g} "
+        f"(per tensor {[f'{v:.2g}' for v in per_tensor]}); outputs {outputs:.3g}",
+        end="",
+    )
     assert max(per_tensor) <= GROUP_RTOL, per_tensor
     assert outputs <= GROUP_RTOL
 

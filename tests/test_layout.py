@@ -58,8 +58,12 @@ def test_every_module_has_a_layer():
 
 
 def test_imports_only_go_down_the_flow():
-    upward = [f"{m} ({layer(m)}) imports {d} ({layer(d)})" for m, deps in GRAPH.items() for d in sorted(deps)
-              if LAYERS.index(layer(d)) > LAYERS.index(layer(m)) and d != "study"]
+    upward = [
+        f"{m} ({layer(m)}) imports {d} ({layer(d)})"
+        for m, deps in GRAPH.items()
+        for d in sorted(deps)
+        if LAYERS.index(layer(d)) > LAYERS.index(layer(m)) and d != "study"
+    ]
     assert not upward, "\n".join(upward)
 
 
@@ -72,7 +76,7 @@ def test_the_import_graph_has_no_cycle():
             if dep == "study" or node == "study":
                 continue  # the package's __init__ imports nothing of the study
             if state.get(dep) == "open":
-                cycles.append(" -> ".join(path[path.index(dep):] + [dep]) if dep in path else f"{node} -> {dep}")
+                cycles.append(" -> ".join(path[path.index(dep) :] + [dep]) if dep in path else f"{node} -> {dep}")
             elif dep not in state:
                 visit(dep, path + [dep])
         state[node] = "done"
@@ -97,20 +101,21 @@ def test_a_negative_control_cycle_is_found():
 
 def test_each_module_imports_alone():
     """Each module imported first, in a fresh interpreter: no import order hides a cycle."""
-    code = ("import importlib, sys\n"
-            "failed = []\n"
-            "for name in sys.argv[1:]:\n"
-            "    for m in [k for k in sys.modules if k.startswith('study')]:\n"
-            "        del sys.modules[m]\n"
-            "    try:\n"
-            "        importlib.import_module(name)\n"
-            "    except Exception as exc:\n"
-            "        failed.append(f'{name}: {type(exc).__name__}: {exc}')\n"
-            "print('\\n'.join(failed))\n"
-            "sys.exit(1 if failed else 0)\n")
+    code = (
+        "import importlib, sys\n"
+        "failed = []\n"
+        "for name in sys.argv[1:]:\n"
+        "    for m in [k for k in sys.modules if k.startswith('study')]:\n"
+        "        del sys.modules[m]\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except Exception as exc:\n"
+        "        failed.append(f'{name}: {type(exc).__name__}: {exc}')\n"
+        "print('\\n'.join(failed))\n"
+        "sys.exit(1 if failed else 0)\n"
+    )
     names = [m for m in MODULES if m != "study.__main__"]
-    proc = subprocess.run([sys.executable, "-c", code, *names], cwd=REPO, capture_output=True, text=True,
-                          timeout=600)
+    proc = subprocess.run([sys.executable, "-c", code, *names], cwd=REPO, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr[-2000:]
 
 

@@ -76,11 +76,19 @@ def test_compiled_evaluation_gives_the_eager_numbers():
     """Evaluation and probes run through Keras's compiled predict function: the same numbers, faster."""
     import keras
 
-    from study.train import engine
     from study.spec.config import GroupSpec
+    from study.train import engine
 
-    spec = GroupSpec("mnist1d", depth=3, width=16, activations=("sigmoid", "relu"), seeds=(0, 1), epochs=1,
-                     n_train=256, probe_size=64)
+    spec = GroupSpec(
+        "mnist1d",
+        depth=3,
+        width=16,
+        activations=("sigmoid", "relu"),
+        seeds=(0, 1),
+        epochs=1,
+        n_train=256,
+        probe_size=64,
+    )
     data = engine.load_data(spec)
     group, _ = engine.build_group(spec, data)
     eager = keras.ops.convert_to_numpy(group(data.x_val, training=False))

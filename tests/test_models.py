@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 from study.spec import datasets
-from study.train import engine, models
 from study.spec.activations import MAIN_FOUR
 from study.spec.config import GroupSpec
+from study.train import engine, models
 
 N_FEATURES, N_CLASSES = 10, 4
 BRANCHES = [(a, s) for a in MAIN_FOUR for s in (0, 1)]
@@ -74,7 +74,7 @@ def test_unstack_gives_the_branch():
     x = rng.normal(size=(32, N_FEATURES)).astype(np.float32)
     out = keras.ops.convert_to_numpy(group(x))
     assert out.shape == (32, len(BRANCHES), N_CLASSES)
-    for k, (act, _) in enumerate(BRANCHES):
+    for k, (_act, _) in enumerate(BRANCHES):
         plain = models.unstack(group, k)
         assert len(plain.layers) == 1 + 3 + 1  # input, 3 hidden, logits
         assert [layer.activation for layer in plain.layers[1:4]] != [None] * 3
@@ -93,8 +93,16 @@ def train_both(spec):
     assert len(orders) == spec.epochs
 
     engine.set_determinism(spec, spec.data_seed)
-    group = models.stacked(spec.architecture, spec.depth, spec.width, spec.branches, data.n_features,
-                           data.n_outputs, spec.initializer, spec.activity_l1)
+    group = models.stacked(
+        spec.architecture,
+        spec.depth,
+        spec.width,
+        spec.branches,
+        data.n_features,
+        data.n_outputs,
+        spec.initializer,
+        spec.activity_l1,
+    )
     initial = [branch_weights(group, k) for k in range(len(spec.branches))]
     plains = [models.unstack(group, k) for k in range(len(spec.branches))]  # before training
 
@@ -108,7 +116,10 @@ def train_both(spec):
             engine.fit_epoch(plain, spec, data, order)
 
     return {
-        "spec": spec, "data": data, "orders": orders, "initial": initial,
+        "spec": spec,
+        "data": data,
+        "orders": orders,
+        "initial": initial,
         "group": [branch_weights(group, k) for k in range(len(spec.branches))],
         "plain": [p.get_weights() for p in plains],
     }
@@ -118,8 +129,9 @@ def train_both(spec):
 def trained():
     """A group of the four activations x seeds 0, 1 and each branch alone, trained on the same batches."""
     # 600 examples in batches of 64: 10 Adam steps an epoch, the last one a partial batch of 24
-    spec = GroupSpec(dataset="digits", depth=3, width=16, activations=MAIN_FOUR, seeds=(0, 1),
-                     epochs=3, batch_size=64, n_train=600)
+    spec = GroupSpec(
+        dataset="digits", depth=3, width=16, activations=MAIN_FOUR, seeds=(0, 1), epochs=3, batch_size=64, n_train=600
+    )
     result = train_both(spec)
     assert len(result["data"].x_train) == 600
     return result
@@ -147,14 +159,17 @@ OPTIONS = {  # each new optimiser, initialiser and the regression task, against 
     "adam, L1 activity penalty": dict(activity_l1=3e-3),
     # the 1-D CNN (three convolutions of 8 channels): the same equivalence with the plain Keras CNN
     "cnn, MNIST-1D": dict(architecture="cnn", dataset="mnist1d", width=8),
-    "cnn, sgd, orthogonal": dict(architecture="cnn", width=8, optimizer="sgd", learning_rate=0.05, initializer="orthogonal"),
+    "cnn, sgd, orthogonal": dict(
+        architecture="cnn", width=8, optimizer="sgd", learning_rate=0.05, initializer="orthogonal"
+    ),
 }
 
 
 @pytest.mark.parametrize("option", list(OPTIONS))
 def test_group_training_equals_plain_training_for_every_option(option):
-    settings = dict(dataset="digits", depth=3, width=16, activations=MAIN_FOUR, seeds=(0, 1), epochs=2,
-                    batch_size=64, n_train=320)
+    settings = dict(
+        dataset="digits", depth=3, width=16, activations=MAIN_FOUR, seeds=(0, 1), epochs=2, batch_size=64, n_train=320
+    )
     spec = GroupSpec(**{**settings, **OPTIONS[option]})
     assert_group_equals_plain(train_both(spec))
 
@@ -190,8 +205,7 @@ def test_difference_measure_detects_other_training(trained):
     # is far below the differences training produces, so it could fail.
     spec, data = trained["spec"], trained["data"]
     k = spec.branches.index(("relu", 0))
-    plain = models.plain_mlp(spec.depth, spec.width, "relu", data.n_features, data.n_classes,
-                             spec.initializer, 0)
+    plain = models.plain_mlp(spec.depth, spec.width, "relu", data.n_features, data.n_classes, spec.initializer, 0)
     engine.compile_model(plain, spec, engine.plain_loss(spec.task), len(data.x_train))
     for order in trained["orders"]:
         engine.fit_epoch(plain, spec, data, order[::-1])
@@ -231,7 +245,8 @@ def test_activity_penalty_adds_exactly_its_stated_amount():
     dense.set_weights([np.stack([w, 2 * w]), np.zeros((2, 3), np.float32)])  # branch 2: twice the activations
     group(x)
     assert float(sum(keras.ops.convert_to_numpy(v) for v in group.losses)) == pytest.approx(
-        0.1 * (9.75 + 2 * 9.75) / 3, rel=1e-6)  # the branches' penalties summed, each over the batch
+        0.1 * (9.75 + 2 * 9.75) / 3, rel=1e-6
+    )  # the branches' penalties summed, each over the batch
     assert not models.stacked_mlp(1, 3, [("relu", 0)], 2, 2).losses  # no penalty unless asked
 
 
@@ -250,8 +265,17 @@ def test_a_setting_added_later_keeps_earlier_keys():
 
 def test_early_training_is_traced_where_the_schedule_says_without_changing_training():
     """trace_every=3 with 5 steps an epoch: records after steps 0, 3, 5 | 8, 10 | ... and the same weights."""
-    base = dict(dataset="digits", depth=2, width=8, activations=("sigmoid", "tanh"), seeds=(0,), epochs=3,
-                n_train=600, batch_size=128, probe_size=64)
+    base = dict(
+        dataset="digits",
+        depth=2,
+        width=8,
+        activations=("sigmoid", "tanh"),
+        seeds=(0,),
+        epochs=3,
+        n_train=600,
+        batch_size=128,
+        probe_size=64,
+    )
     traced_spec, plain_spec = GroupSpec(**base, trace_every=3), GroupSpec(**base)
     assert traced_spec.steps_per_epoch(600) == 5  # 4 full batches and a partial one of 88
     traced, _ = engine.train_group(traced_spec)
@@ -260,13 +284,16 @@ def test_early_training_is_traced_where_the_schedule_says_without_changing_train
     assert sorted(set(means["step"])) == [0, 3, 5, 8, 10, 13, 15]
     assert set(means["layer"]) == {0, 1} and set(means["activation"]) == {"sigmoid", "tanh"}
     assert (means["epoch"] == means["step"] // 5).all()
-    low, high = (traced[traced["metric"] == m].set_index(["activation", "layer", "step"])["value"]
-                 for m in ("act_p02", "act_p98"))
+    low, high = (
+        traced[traced["metric"] == m].set_index(["activation", "layer", "step"])["value"]
+        for m in ("act_p02", "act_p98")
+    )
     mid = means.set_index(["activation", "layer", "step"])["value"]
     assert ((low <= mid) & (mid <= high)).all() and (high > low).all()
     assert ((mid > 0) & (mid < 1)).loc["sigmoid"].all()  # sigmoid outputs
     assert "act_mean" not in set(untraced["metric"])
     shared = untraced.columns.tolist()
     same = traced[~traced["metric"].isin(["act_mean", "act_p02", "act_p98", "wall_time"])]
-    pd.testing.assert_frame_equal(same.reset_index(drop=True)[shared],
-                                  untraced[untraced["metric"] != "wall_time"].reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        same.reset_index(drop=True)[shared], untraced[untraced["metric"] != "wall_time"].reset_index(drop=True)
+    )

@@ -10,10 +10,10 @@ import jsonschema
 import pytest
 
 from study import claims, data
-from study.report import ledger
 from study.claims import CLAIMS
-from study.spec.config import get_profile
+from study.report import ledger
 from study.report.markdown import key_text
+from study.spec.config import get_profile
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +45,7 @@ def sections(text: str) -> dict:
     """{claim id: its section's text} of a Markdown report or of a PDF's text."""
     found = {}
     for m in re.finditer(r"^(?:## )?(C\d+): ", text, flags=re.M):
-        found.setdefault(m.group(1), text[m.end():])
+        found.setdefault(m.group(1), text[m.end() :])
     return {c: t[:20000] for c, t in found.items()}
 
 
@@ -57,9 +57,13 @@ def test_markdown_and_html_carry_the_ledger(led, smoke_report):
         assert f"**Verdict: {c['verdict']}.** Key number: {key_text(c['key'])}." in section
         summary_row = next(line for line in md.splitlines() if line.startswith(f"| {c['id']} |"))
         assert c["verdict"] in summary_row and key_text(c["key"]) in summary_row
-        assert f"<strong>Verdict: {c['verdict']}.</strong> Key number: {key_text(c['key'])}." in html.replace("&amp;", "&")
+        assert f"<strong>Verdict: {c['verdict']}.</strong> Key number: {key_text(c['key'])}." in html.replace(
+            "&amp;", "&"
+        )
     assert "## References" in md and "Greydanus, S., & Kobak, D. (2024)" in md
-    assert re.findall(r"\*Figure (\d+)\. ", md) == [str(i) for i in range(1, len(re.findall(r"\*Figure \d+\. ", md)) + 1)]
+    assert re.findall(r"\*Figure (\d+)\. ", md) == [
+        str(i) for i in range(1, len(re.findall(r"\*Figure \d+\. ", md)) + 1)
+    ]
 
 
 def pdf_text(path) -> str:
@@ -69,8 +73,11 @@ def pdf_text(path) -> str:
 def test_the_pdf_has_every_claim_its_verdict_and_the_original_sentences(led, smoke_report):
     assert shutil.which("pdftotext"), "pdftotext (Debian's poppler-utils) is installed by make test"
     pdf = smoke_report / "report.pdf"
-    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True,
-                                                             text=True, check=True).stdout).group(1))
+    pages = int(
+        re.search(
+            r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        ).group(1)
+    )
     assert 10 <= pages <= 80
     text = pdf_text(pdf)
     flat = re.sub(r"\s+", "", text)
@@ -82,8 +89,9 @@ def test_the_pdf_has_every_claim_its_verdict_and_the_original_sentences(led, smo
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
     assert fonts and all(line.split()[-5] == "yes" for line in fonts), "every font is embedded"
     # vector figures: the PDF draws the SVGs (paths), it does not only paste images
-    assert subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True,
-                          check=True).stdout.count(" image ") < len(led["claims"])
+    assert subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True).stdout.count(
+        " image "
+    ) < len(led["claims"])
 
 
 def test_the_metrics_load_as_one_tidy_frame(smoke_run):
@@ -123,21 +131,23 @@ def test_verdicts_by_setting(led, smoke_report):
 def test_the_committed_reference_is_the_full_profile_finished():
     """The repository's results/ hold every group of the reference profile, finished, and its report and ledger
     were made from them: `make study PROFILE=full` on a fresh clone only redraws."""
-    from study.spec import grid
     from study import store
-    from study.spec.config import REFERENCE, ROOT
     from study.analysis.study import Study
+    from study.spec import grid
+    from study.spec.config import REFERENCE, ROOT
 
     study = Study(ROOT, grid.Selection(REFERENCE), list(grid.discover().values()))
     specs = study.every_setting_specs()
     states = store.states(ROOT / "results", specs)
-    assert len(specs) > 100 and set(states.values()) == {store.FINISHED}, \
-        {k: v for k, v in states.items() if v != store.FINISHED}
+    assert len(specs) > 100 and set(states.values()) == {store.FINISHED}, {
+        k: v for k, v in states.items() if v != store.FINISHED
+    }
     led = ledger.read(ROOT / "report" / "claims.json")
     assert led["profile"] == REFERENCE and min(len(s.seeds) for s in specs if not s.benchmark) >= 3
     assert len(get_profile(REFERENCE).seeds) >= 10
-    stored = {json.loads((ROOT / "results" / "runs" / s.key() / "config.json").read_text())["run"]["commit"]
-              for s in specs}
+    stored = {
+        json.loads((ROOT / "results" / "runs" / s.key() / "config.json").read_text())["run"]["commit"] for s in specs
+    }
     assert set(led["commit"]["runs"]) == stored
 
 
@@ -154,12 +164,14 @@ def test_links_to_headings_follow_githubs_rule_in_both_renderings():
 
 
 def test_settings_read_at_different_depths_are_said_to_differ_in_depth():
-    from study.report import robustness
     from study.claims import Key
+    from study.report import robustness
 
     f = claims.Finding("C6", "nuanced", Key("sigmoid depth 32 train accuracy", 0.1, 0.09, 0.11, 10, "%"), "", None, "")
-    f.settings = {"main": ("nuanced", f.key), "cnn": ("refuted", Key("sigmoid depth 4 train accuracy", 0.4, 0.39,
-                                                                     0.41, 10, "%"))}
+    f.settings = {
+        "main": ("nuanced", f.key),
+        "cnn": ("refuted", Key("sigmoid depth 4 train accuracy", 0.4, 0.39, 0.41, 10, "%")),
+    }
     text = robustness.disagreement(f)
     assert "different depth" in text and "the cnn setting stops at depth 4" in text
     f.settings["cnn"] = ("refuted", Key("sigmoid depth 32 train accuracy", 0.4, 0.39, 0.41, 10, "%"))

@@ -3,8 +3,8 @@
 import math
 
 import numpy as np
-from keras import ops as keras_ops
 import pytest
+from keras import ops as keras_ops
 
 from study.spec import activations
 from study.train import probes
@@ -20,12 +20,10 @@ TANH = activations.get("tanh")
 
 
 def test_exact_zero_and_active():
-    a = arr([[0, 1, 0],
-             [2, 0, -0.5]])
+    a = arr([[0, 1, 0], [2, 0, -0.5]])
     # zeros: (0,0), (0,2), (1,1) -> 3 of 6 = 0.5; a negative value is not a zero
     assert probes.exact_zero(a) == 0.5
-    a = arr([[0, 1, 0],
-             [2, 0, 0]])
+    a = arr([[0, 1, 0], [2, 0, 0]])
     # 4 zeros of 6 -> 2/3; active is the rest, 1/3
     assert probes.exact_zero(a) == pytest.approx(2 / 3)
     assert probes.layer_metrics(a, a, RELU)["active"] == pytest.approx(1 / 3)
@@ -33,20 +31,17 @@ def test_exact_zero_and_active():
 
 
 def test_near_zero_uses_the_layer_mean_abs_scale():
-    a = arr([[0.01, 1.0],
-             [2.0, -0.99]])
+    a = arr([[0.01, 1.0], [2.0, -0.99]])
     # mean |a| = (0.01 + 1 + 2 + 0.99) / 4 = 1.0; threshold 0.1 x 1.0 = 0.1 -> only 0.01: 1/4
     assert probes.near_zero(a) == 0.25
-    a = arr([[0, 10],
-             [10, -0.5]])
+    a = arr([[0, 10], [10, -0.5]])
     # mean |a| = 20.5 / 4 = 5.125; threshold 0.5125 -> 0 and -0.5 count: 2/4
     assert probes.near_zero(a) == 0.5
     # the same layer scaled by 1e-3: the scale moves with it, same answer
     assert probes.near_zero(a * np.float32(1e-3)) == 0.5
     # level 0.05: threshold 0.25625 -> only the 0 counts: 1/4
     assert probes.near_zero(a, level=0.05) == 0.25
-    a = arr([[0.05, 0.3],
-             [0.2, 0.25]])
+    a = arr([[0.05, 0.3], [0.2, 0.25]])
     # mean |a| = 0.8 / 4 = 0.2; threshold 0.02 -> none below: 0
     assert probes.near_zero(a) == 0.0
     # an all-zero layer: everything is near zero
@@ -55,10 +50,14 @@ def test_near_zero_uses_the_layer_mean_abs_scale():
 
 def test_hoyer_by_hand():
     # n = 4 units, sqrt(n) = 2, so hoyer = (2 - l1/l2) / (2 - 1) = 2 - l1/l2 per row
-    a = arr([[0, 0, 3, 0],    # one-hot: l1 = 3, l2 = 3, ratio 1 -> 1
-             [2, 2, 2, 2],    # constant: l1 = 8, l2 = 4, ratio 2 -> 0
-             [0, 0, 0, 0],    # all zero: counts as maximally sparse -> 1
-             [-3, 4, 0, 0]])  # l1 = 7, l2 = 5, ratio 1.4 -> 0.6
+    a = arr(
+        [
+            [0, 0, 3, 0],  # one-hot: l1 = 3, l2 = 3, ratio 1 -> 1
+            [2, 2, 2, 2],  # constant: l1 = 8, l2 = 4, ratio 2 -> 0
+            [0, 0, 0, 0],  # all zero: counts as maximally sparse -> 1
+            [-3, 4, 0, 0],
+        ]
+    )  # l1 = 7, l2 = 5, ratio 1.4 -> 0.6
     assert probes.hoyer(a[:1]) == pytest.approx(1.0)
     assert probes.hoyer(a[1:2]) == pytest.approx(0.0, abs=1e-7)
     assert probes.hoyer(a[2:3]) == 1.0
@@ -72,9 +71,7 @@ def test_hoyer_by_hand():
 
 
 def test_dead_units():
-    a = arr([[1, 0, 2, 0],
-             [3, 0, 0, 0],
-             [0, 0, 5, 0.5]])
+    a = arr([[1, 0, 2, 0], [3, 0, 0, 0], [0, 0, 5, 0.5]])
     # unit 1 is 0 on all three examples; unit 3 is 0 on two but not the third;
     # units 0 and 2 are active somewhere -> 1 dead unit of 4 = 0.25
     assert probes.dead(a) == 0.25
@@ -84,8 +81,7 @@ def test_dead_units():
 
 def test_saturated_sigmoid_and_tanh():
     # sigmoid: saturated where s(1 - s) < 0.05 x 0.25 = 0.0125, i.e. |z| > ~4.36
-    z = arr([[-10, 0, 4],
-             [10, 1, -5]])
+    z = arr([[-10, 0, 4], [10, 1, -5]])
     # s'(+-10) = 4.5e-5 yes; s'(0) = 0.25 no; s'(4) = 0.0177 no; s'(1) = 0.197 no;
     # s'(-5) = 0.0066 yes -> 3 of 6 = 0.5
     assert probes.saturated(z, SIGMOID) == 0.5
@@ -104,8 +100,7 @@ def test_saturated_is_nan_for_unbounded(name):
 
 
 def test_mean_abs_derivative():
-    z = arr([[-1, 2, 0.5],
-             [3, -0.2, -4]])
+    z = arr([[-1, 2, 0.5], [3, -0.2, -4]])
     # relu' = 1 where z > 0: 2, 0.5, 3 -> 3 of 6 = 0.5
     assert probes.mean_abs_derivative(z, RELU) == 0.5
     # |neg_relu'| = |-1| where z > 0: the same 0.5 (absolute values)
@@ -119,15 +114,28 @@ def test_mean_abs_derivative():
 
 
 def test_layer_metrics():
-    z = arr([[-1, 2, -0.5],
-             [3, -0.2, -4]])
+    z = arr([[-1, 2, -0.5], [3, -0.2, -4]])
     a = np.maximum(z, 0)  # [[0, 2, 0], [3, 0, 0]]
     m = probes.layer_metrics(z, a, RELU)
-    assert set(m) == {"exact_zero", "active", "near_zero", "hoyer", "dead", "dormant", "saturated",
-                      "mean_abs_derivative"}
+    assert set(m) == {
+        "exact_zero",
+        "active",
+        "near_zero",
+        "hoyer",
+        "dead",
+        "dormant",
+        "saturated",
+        "mean_abs_derivative",
+    }
     assert set(m) <= set(probes.DEFINITIONS)
-    assert set(probes.DEFINITIONS) - set(m) == {"grad_norm", "revived", "linear_regions", "collapsed",
-                                                "relevance_auc", "relevance_share"}
+    assert set(probes.DEFINITIONS) - set(m) == {
+        "grad_norm",
+        "revived",
+        "linear_regions",
+        "collapsed",
+        "relevance_auc",
+        "relevance_share",
+    }
     assert m["exact_zero"] == pytest.approx(4 / 6)  # 4 zeros of 6
     assert m["active"] == pytest.approx(2 / 6)
     assert m["dead"] == pytest.approx(1 / 3)  # unit 2 is 0 on both examples

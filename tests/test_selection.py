@@ -21,12 +21,32 @@ def sweep_frame(val_best, test_best, diverge=None):
                         acc = 0.9 if lr == best else 0.5 + 0.01 * seed
                         if diverge and (act, lr) == diverge and split == "val" and epoch == 5:
                             acc = np.nan
-                        rows.append(dict(activation=act, optimizer="adam", learning_rate=lr, seed=seed,
-                                         epoch=epoch, epochs=5, layer=-1, metric=f"{split}_accuracy",
-                                         value=acc if epoch == 5 else 0.1))
-                        rows.append(dict(activation=act, optimizer="adam", learning_rate=lr, seed=seed,
-                                         epoch=epoch, epochs=5, layer=-1, metric=f"{split}_loss",
-                                         value=1 - acc if epoch == 5 else 2.3))
+                        rows.append(
+                            dict(
+                                activation=act,
+                                optimizer="adam",
+                                learning_rate=lr,
+                                seed=seed,
+                                epoch=epoch,
+                                epochs=5,
+                                layer=-1,
+                                metric=f"{split}_accuracy",
+                                value=acc if epoch == 5 else 0.1,
+                            )
+                        )
+                        rows.append(
+                            dict(
+                                activation=act,
+                                optimizer="adam",
+                                learning_rate=lr,
+                                seed=seed,
+                                epoch=epoch,
+                                epochs=5,
+                                layer=-1,
+                                metric=f"{split}_loss",
+                                value=1 - acc if epoch == 5 else 2.3,
+                            )
+                        )
     return pd.DataFrame(rows)
 
 
@@ -52,8 +72,9 @@ def test_choosing_on_the_test_split_is_refused():
 
 
 def test_a_diverged_rate_is_never_chosen():
-    df = sweep_frame(val_best={"relu": 1e-1, "tanh": 1e-3}, test_best={"relu": 1e-1, "tanh": 1e-1},
-                     diverge=("relu", 1e-1))
+    df = sweep_frame(
+        val_best={"relu": 1e-1, "tanh": 1e-3}, test_best={"relu": 1e-1, "tanh": 1e-1}, diverge=("relu", 1e-1)
+    )
     assert best_learning_rates(df)[("relu", "adam")] != 1e-1
 
 
@@ -61,16 +82,38 @@ def test_a_run_stalled_when_it_stays_near_chance_or_its_loss_near_its_first():
     from study.analysis.selection import STALL_FRACTION, STALL_MARGIN, stalled_runs, stalled_share
 
     def rows(dataset, task, metric, values):
-        return [{"run": dataset, "dataset": dataset, "task": task, "activation": "relu", "seed": s, "epoch": e,
-                 "epochs": 2, "layer": -1, "metric": metric, "value": v}
-                for s, by_epoch in enumerate(values) for e, v in enumerate(by_epoch)]
+        return [
+            {
+                "run": dataset,
+                "dataset": dataset,
+                "task": task,
+                "activation": "relu",
+                "seed": s,
+                "epoch": e,
+                "epochs": 2,
+                "layer": -1,
+                "metric": metric,
+                "value": v,
+            }
+            for s, by_epoch in enumerate(values)
+            for e, v in enumerate(by_epoch)
+        ]
 
     frame = pd.DataFrame(
-        rows("mnist1d", "classification", "train_accuracy",  # chance 0.1: the first two stalled
-             [(0.1, 0.1, 0.1), (0.1, 0.12, 0.1 + STALL_MARGIN - 1e-6), (0.1, 0.3, 0.1 + STALL_MARGIN), (0.1, 0.5, 0.9)])
-        + rows("abs_1d", "regression", "train_loss",  # the last fell exactly to the line: trained
-               [(1.0, 0.99, 0.95), (1.0, 0.5, 0.2), (1.0, 0.95, STALL_FRACTION)])
-        + rows("mnist1d", "classification", "train_loss", [(9.0, 2.3, 2.3)] * 4))  # a loss falling from a bad start is not read
+        rows(
+            "mnist1d",
+            "classification",
+            "train_accuracy",  # chance 0.1: the first two stalled
+            [(0.1, 0.1, 0.1), (0.1, 0.12, 0.1 + STALL_MARGIN - 1e-6), (0.1, 0.3, 0.1 + STALL_MARGIN), (0.1, 0.5, 0.9)],
+        )
+        + rows(
+            "abs_1d",
+            "regression",
+            "train_loss",  # the last fell exactly to the line: trained
+            [(1.0, 0.99, 0.95), (1.0, 0.5, 0.2), (1.0, 0.95, STALL_FRACTION)],
+        )
+        + rows("mnist1d", "classification", "train_loss", [(9.0, 2.3, 2.3)] * 4)
+    )  # a loss falling from a bad start is not read
     flags = stalled_runs(frame).sort_values(["run", "seed"])
     assert flags[flags["run"] == "mnist1d"]["stalled"].tolist() == [True, True, False, False]
     assert flags[flags["run"] == "abs_1d"]["stalled"].tolist() == [True, False, False]
@@ -87,8 +130,8 @@ def test_a_replica_setting_repeats_the_grid_on_its_data_and_leaves_the_main_grou
     exp = grid.get("gradients")
     main = Selection("quick").specs(exp)
     every = Selection("quick").every_setting(exp)
-    assert every[:len(main)] == main
-    digits = every[len(main):]
+    assert every[: len(main)] == main
+    digits = every[len(main) :]
     assert len(digits) == len(main) and {s.dataset for s in digits} == {"digits"}
     assert [replace(s, dataset="mnist1d") for s in digits] == main  # nothing else changes
     assert Selection("quick", setting="digits").specs(exp) == digits
@@ -110,7 +153,8 @@ def test_the_cnn_setting_has_the_baseline_channels_depths_up_to_4_and_glorot_alo
     assert {s.initializer for s in cnn} == {"glorot_uniform"} < {s.initializer for s in main}
     # the same groups as the main setting's up to depth 4 under Glorot uniform, but for the architecture and width
     assert [replace(s, architecture="mlp", width=main[0].width) for s in cnn] == [
-        s for s in main if s.depth <= 4 and s.initializer == "glorot_uniform"]
+        s for s in main if s.depth <= 4 and s.initializer == "glorot_uniform"
+    ]
     assert "cnn" not in exp.settings("quick")  # the reference run's alone
 
 

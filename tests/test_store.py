@@ -11,14 +11,15 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from study.spec import grid
-from study import store
-from study.spec.config import GroupSpec
-
 from conftest import METRIC_COLUMNS, fake_metrics, tiny_spec
 
+from study import store
+from study.spec import grid
+from study.spec.config import GroupSpec
+
 REPO = Path(__file__).resolve().parent.parent
+
+
 def test_save_marks_done_and_load_returns_long_format(tmp_path):
     spec = tiny_spec()
     metrics = fake_metrics(spec)
@@ -97,15 +98,19 @@ def test_smoke_run_fixture_holds_every_smoke_run(smoke_run):
     from study.train import environment
 
     specs = {s.key(): s for exp in experiments.values() for s in environment.on_this_device(exp.specs("smoke"))}
-    per_experiment = {name: {s.key() for s in environment.on_this_device(exp.specs("smoke"))}
-                      for name, exp in experiments.items()}
+    per_experiment = {
+        name: {s.key() for s in environment.on_this_device(exp.specs("smoke"))} for name, exp in experiments.items()
+    }
     # sparsity's 2 depths x 2 initialisers, shared with gradients; the others have their own groups but one
     assert per_experiment["sparsity"] == per_experiment["gradients"] and len(per_experiment["sparsity"]) == 4
     # make_up's ReLU-alone group is activity_penalty's unpenalised one
     assert per_experiment["make_up"] <= per_experiment["activity_penalty"]
     assert len(specs) == sum(len(k) for k in per_experiment.values()) - 4 - len(per_experiment["make_up"])
-    every = {s.key() for exp in experiments.values()
-             for s in environment.on_this_device(grid.Selection("smoke").every_setting(exp))}
+    every = {
+        s.key()
+        for exp in experiments.values()
+        for s in environment.on_this_device(grid.Selection("smoke").every_setting(exp))
+    }
     assert set(specs) < every  # and the groups of the settings some experiments repeat in (gradients on digits)
     assert {p.name for p in (results / "runs").iterdir()} == every
     df = store.load(results, [s for s in specs.values() if s.key() in per_experiment["sparsity"]])
@@ -149,8 +154,12 @@ def killed_and_resumed(tmp_path_factory, study_cli):
     # Start a run and SIGKILL it as soon as its first group is marked complete.
     log = out.parent / f"{out.name}.log"
     with open(log, "w") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "study", *CLI_ARGS, "--out", str(out)],
-                                cwd=REPO, stdout=subprocess.DEVNULL, stderr=err)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "study", *CLI_ARGS, "--out", str(out)],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
         deadline = time.monotonic() + 300
         try:
             while proc.poll() is None and time.monotonic() < deadline:
@@ -186,8 +195,17 @@ def killed_and_resumed(tmp_path_factory, study_cli):
 
     before = mtimes(results)
     resumed = study_cli(*CLI_ARGS, "--out", out)
-    return {"out": out, "specs": specs, "done": done, "todo": todo, "killed": killed,
-            "load_error": load_error, "loaded_runs": loaded_runs, "before": before, "resumed": resumed}
+    return {
+        "out": out,
+        "specs": specs,
+        "done": done,
+        "todo": todo,
+        "killed": killed,
+        "load_error": load_error,
+        "loaded_runs": loaded_runs,
+        "before": before,
+        "resumed": resumed,
+    }
 
 
 def test_killed_run_leaves_only_finished_groups_loadable(killed_and_resumed):

@@ -1,4 +1,5 @@
-"""The training-length check: whether the ReLU MLP has converged (validation), its MNIST-1D test accuracy, the baseline."""
+"""The training-length check: whether the ReLU MLP has converged (validation), its MNIST-1D test accuracy,
+the baseline."""
 
 import numpy as np
 import pandas as pd
@@ -19,21 +20,39 @@ class Runs:
                 # accuracy levels off at 0.6 + seed/100; the last fifth of the epochs sits final_change above it
                 late = epoch > epochs - epochs // 5
                 acc = 0.6 + seed / 100 - 0.3 * np.exp(-epoch / 5) + final_change * late
-                for metric, value in (("val_accuracy", acc), ("test_accuracy", acc - 0.01),
-                                      ("train_accuracy", min(1.0, acc + 0.35)),
-                                      ("val_loss", 1.0 + ((epoch - lowest_loss) / epochs) ** 2 + seed / 100)):
-                    rows.append(dict(run="k", activation="relu", seed=seed, epoch=epoch, layer=-1, metric=metric,
-                                     value=value, dataset="mnist1d", depth=2, width=100, initializer="glorot_uniform",
-                                     architecture="mlp", epochs=epochs))
+                for metric, value in (
+                    ("val_accuracy", acc),
+                    ("test_accuracy", acc - 0.01),
+                    ("train_accuracy", min(1.0, acc + 0.35)),
+                    ("val_loss", 1.0 + ((epoch - lowest_loss) / epochs) ** 2 + seed / 100),
+                ):
+                    rows.append(
+                        dict(
+                            run="k",
+                            activation="relu",
+                            seed=seed,
+                            epoch=epoch,
+                            layer=-1,
+                            metric=metric,
+                            value=value,
+                            dataset="mnist1d",
+                            depth=2,
+                            width=100,
+                            initializer="glorot_uniform",
+                            architecture="mlp",
+                            epochs=epochs,
+                        )
+                    )
         self.df = pd.DataFrame(rows)
 
     def frame(self, name):
         return self.df
 
     def info(self):
-        return [{"key": "other", "run": {"n_train": 1, "n_val": 1}, "spec": {}},
-                {"key": "k", "run": {"n_train": 3500, "n_val": 500},
-                 "spec": {"optimizer": "adam", "learning_rate": 0.001}}]
+        return [
+            {"key": "other", "run": {"n_train": 1, "n_val": 1}, "spec": {}},
+            {"key": "k", "run": {"n_train": 3500, "n_val": 500}, "spec": {"optimizer": "adam", "learning_rate": 0.001}},
+        ]
 
 
 def test_a_flat_end_has_converged_and_the_numbers_are_the_runs():

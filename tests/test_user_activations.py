@@ -7,10 +7,10 @@ import textwrap
 import numpy as np
 import pytest
 
-from study.spec import activations, grid, user_activations
 from study.claims import modules
+from study.spec import activations, grid, user_activations
 
-MODULE = '''
+MODULE = """
 from keras import ops
 
 
@@ -39,7 +39,7 @@ def squash(x):
 
 def explodes(x):
     return ops.exp(100.0 * x)
-'''
+"""
 
 
 @pytest.fixture
@@ -78,12 +78,15 @@ def test_the_derivative_comes_from_autodiff_or_the_function(user_module):
     assert np.all(np.asarray(activations.ops.convert_to_numpy(given.derivative(x))) == 7.0)
 
 
-@pytest.mark.parametrize("function, words", [
-    ("broken", ["fails on a tensor", "AttributeError"]),
-    ("squash", ["shape", "elementwise"]),
-    ("explodes", ["not finite"]),
-    ("nothing_here", ["no function 'nothing_here'", "mish", "squash"]),
-])
+@pytest.mark.parametrize(
+    "function, words",
+    [
+        ("broken", ["fails on a tensor", "AttributeError"]),
+        ("squash", ["shape", "elementwise"]),
+        ("explodes", ["not finite"]),
+        ("nothing_here", ["no function 'nothing_here'", "mish", "squash"]),
+    ],
+)
 def test_a_function_that_does_not_work_is_refused(user_module, function, words):
     with pytest.raises(user_activations.BadActivation) as exc:
         activations.get(f"{user_module}:{function}")
@@ -96,8 +99,8 @@ def test_the_user_activation_trains_in_groups_of_its_own(user_module):
     built_in = exp.specs("smoke")
     name = activations.get(f"{user_module}:mish").name
     both = exp.specs("smoke", acts=(f"{user_module}:mish",))
-    assert both[:len(built_in)] == built_in  # the built-in groups keep their keys and stored runs
-    mine = both[len(built_in):]
+    assert both[: len(built_in)] == built_in  # the built-in groups keep their keys and stored runs
+    mine = both[len(built_in) :]
     assert mine and all(s.activations == (name,) for s in mine)
     assert {(s.depth, s.initializer) for s in mine} == {(s.depth, s.initializer) for s in built_in}
     # a benchmark times it beside ReLU in the same run
@@ -119,8 +122,17 @@ def test_a_bad_path_is_one_line_exit_2_and_writes_nothing(case, tmp_path, study_
     (tmp_path / "mods" / "cli_acts.py").write_text(MODULE)
     name, words = BAD_PATHS[case]
     out = tmp_path / "out"
-    proc = study_cli("run", "sparsity", "--profile", "smoke", "--activations", f"relu,{name.format(m='cli_acts')}",
-                     out=out, check=False, env={"PYTHONPATH": str(tmp_path / "mods")})
+    proc = study_cli(
+        "run",
+        "sparsity",
+        "--profile",
+        "smoke",
+        "--activations",
+        f"relu,{name.format(m='cli_acts')}",
+        out=out,
+        check=False,
+        env={"PYTHONPATH": str(tmp_path / "mods")},
+    )
     assert proc.returncode == 2, proc.stderr
     assert len(proc.stderr.splitlines()) == 1 and proc.stderr.startswith("error:"), proc.stderr
     for w in words:

@@ -84,14 +84,17 @@ def best_learning_rates(df, score="val_accuracy", by=("activation", "optimizer")
     Only rows of that one validation metric are read: the test split cannot enter the choice.
     """
     if not score.startswith("val_"):
-        raise ValueError(f"learning rates are chosen on the validation split: got '{score}' "
-                         "(choose a val_ metric, such as val_accuracy or val_loss)")
+        raise ValueError(
+            f"learning rates are chosen on the validation split: got '{score}' "
+            "(choose a val_ metric, such as val_accuracy or val_loss)"
+        )
     rows = df[df["metric"] == score]
     rows = rows[rows["epoch"] == rows["epochs"]]
     higher = score.endswith("accuracy")
     worst = -np.inf if higher else np.inf
     values = rows["value"].where(np.isfinite(rows["value"]), worst)
     summary = values.groupby([rows[c] for c in [*by, "learning_rate"]]).agg(
-        lambda v: stats.iqm(v.to_numpy()) if np.isfinite(v).all() else np.median(v))
+        lambda v: stats.iqm(v.to_numpy()) if np.isfinite(v).all() else np.median(v)
+    )
     best = summary.groupby(level=list(by)).idxmax() if higher else summary.groupby(level=list(by)).idxmin()
     return best.map(lambda index: index[-1]).rename("learning_rate")

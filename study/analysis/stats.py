@@ -43,7 +43,7 @@ class Estimate:
     n: int = 0  # runs (seeds) behind it
 
     def fmt(self, digits=3, percent=False, points=False) -> str:
-        """"0.123 [0.1, 0.15]"; with percent "12.3% [10.0, 15.0]"; a difference of fractions with points,
+        """ "0.123 [0.1, 0.15]"; with percent "12.3% [10.0, 15.0]"; a difference of fractions with points,
         "+12.3 pp [+10.0, +15.0]"."""
         style = "pp" if points else "%" if percent else ""
         return interval(self.value, self.low, self.high, style, decimals=max(digits - 2, 0), digits=digits)
@@ -152,8 +152,10 @@ class Equivalence:
         return self.low > self.margin or self.high < -self.margin
 
     def fmt(self, digits=3, percent=False) -> str:
-        return (interval(self.difference, self.low, self.high, "pp" if percent else "+", decimals=digits - 1)
-                + f", TOST p = {self.p:.2g}")
+        return (
+            interval(self.difference, self.low, self.high, "pp" if percent else "+", decimals=digits - 1)
+            + f", TOST p = {self.p:.2g}"
+        )
 
 
 def equivalence(x, y, margin: float) -> Equivalence:

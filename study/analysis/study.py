@@ -24,8 +24,14 @@ class Study:
     `excluded` lists the diverged models; the report gives the count.
     """
 
-    def __init__(self, out: Path, selection: Selection | str, experiments: list[Experiment],
-                 rerun_options: list[str] | None = None, subset: list[str] | None = None):
+    def __init__(
+        self,
+        out: Path,
+        selection: Selection | str,
+        experiments: list[Experiment],
+        rerun_options: list[str] | None = None,
+        subset: list[str] | None = None,
+    ):
         self.out = Path(out)
         self.selection = Selection(selection) if isinstance(selection, str) else selection
         self.profile = self.selection.profile
@@ -35,8 +41,14 @@ class Study:
         self.subset = subset or []  # experiment names given to figures/report, when not all
         self._frames, self._specs, self._info, self._in_setting = {}, {}, None, {}
         self.cache = {}  # what later stages compute from these runs once (the claims' findings)
-        self.excluded = pd.DataFrame({"run": pd.Series(dtype=str), "activation": pd.Series(dtype=str),
-                                      "seed": pd.Series(dtype=int), "epoch": pd.Series(dtype=int)})
+        self.excluded = pd.DataFrame(
+            {
+                "run": pd.Series(dtype=str),
+                "activation": pd.Series(dtype=str),
+                "seed": pd.Series(dtype=int),
+                "epoch": pd.Series(dtype=int),
+            }
+        )
 
     def specs(self, name):
         """The experiment's groups; a benchmark's, once for every device it was stored for (looked up once)."""
@@ -51,13 +63,14 @@ class Study:
         """The replica settings any of the study's experiments is repeated in (grid.SETTINGS)."""
         return list(dict.fromkeys(s for e in self.experiments.values() for s in e.settings(self.profile)))
 
-    def in_setting(self, setting: str) -> "Study":
+    def in_setting(self, setting: str) -> Study:
         """The same study in a replica setting, with the experiments repeated there (made once, so its runs
         are read and checked once)."""
         if setting not in self._in_setting:
             chosen = [e for e in self.experiments.values() if setting in e.settings(self.profile)]
-            self._in_setting[setting] = Study(self.out, replace(self.selection, setting=setting), chosen,
-                                              self.rerun_options, self.subset)
+            self._in_setting[setting] = Study(
+                self.out, replace(self.selection, setting=setting), chosen, self.rerun_options, self.subset
+            )
         return self._in_setting[setting]
 
     def command(self, verb, *names) -> str:
@@ -82,8 +95,11 @@ class Study:
         first = flags.groupby(["run", "activation", "seed"], as_index=False)["epoch"].min()
         if first.empty:
             return df
-        self.excluded = (pd.concat([self.excluded, first], ignore_index=True)
-                         .drop_duplicates(["run", "activation", "seed"]).reset_index(drop=True))
+        self.excluded = (
+            pd.concat([self.excluded, first], ignore_index=True)
+            .drop_duplicates(["run", "activation", "seed"])
+            .reset_index(drop=True)
+        )
         keys = df.set_index(["run", "seed"]).index
         out = keys.isin(first.set_index(["run", "seed"]).index)
         return df[~out].reset_index(drop=True)
@@ -102,7 +118,7 @@ class Study:
                 found.setdefault(s.key(), s)
         return list(found.values())
 
-    def views(self) -> dict[str, "Study"]:
+    def views(self) -> dict[str, Study]:
         """{setting: the study in it}: the main setting (this study), then every replica setting."""
         return {MAIN_SETTING: self, **{name: self.in_setting(name) for name in self.settings()}}
 
@@ -123,10 +139,15 @@ class Study:
 
     def answers(self, experiments) -> bool:
         """Whether the selection holds every activation these experiments declare."""
-        return all(name in self.experiments and set(self.experiments[name].activations)
-                   <= set(self.selection.activations_of(self.experiments[name])) for name in experiments)
+        return all(
+            name in self.experiments
+            and set(self.experiments[name].activations) <= set(self.selection.activations_of(self.experiments[name]))
+            for name in experiments
+        )
 
     def emptied(self, experiments) -> list[str]:
         """The groups of these experiments that lost every model to divergence."""
-        return sorted({s.key() for name in experiments for s in self.specs(name)}
-                      - {k for name in experiments for k in self.frame(name)["run"].unique()})
+        return sorted(
+            {s.key() for name in experiments for s in self.specs(name)}
+            - {k for name in experiments for k in self.frame(name)["run"].unique()}
+        )

@@ -20,7 +20,7 @@ from study.spec.activations import ACTIVATIONS, MAIN_FOUR, users_in  # noqa: E40
 def _iqm(x):  # seaborn calls its estimator once per bootstrap sample: keep it lean
     x = np.sort(x)
     cut = len(x) // 4
-    return x[cut:len(x) - cut].mean()
+    return x[cut : len(x) - cut].mean()
 
 
 BOOT = dict(estimator=_iqm, errorbar=("ci", 95), n_boot=200, seed=0)

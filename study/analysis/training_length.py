@@ -12,9 +12,9 @@ report's methods state it.
 from __future__ import annotations
 
 from study.analysis import stats
-from study.spec.config import OPTIMIZERS
 from study.analysis.literature import MNIST1D_MLP_BASELINE
 from study.analysis.selection import MAIN_INIT, per_seed
+from study.spec.config import OPTIMIZERS
 
 DEPTH = 2  # hidden layers of the published MLP
 CONVERGED = 0.01  # the largest change of mean validation accuracy from one fifth of the epochs to the last
@@ -26,8 +26,13 @@ def relu_mlp(study):
     if "sparsity" not in study.experiments:
         return None
     df = study.frame("sparsity")
-    df = df[(df["dataset"] == "mnist1d") & (df["depth"] == DEPTH) & (df["activation"] == "relu")
-            & (df["initializer"] == MAIN_INIT) & (df["architecture"] == "mlp")]
+    df = df[
+        (df["dataset"] == "mnist1d")
+        & (df["depth"] == DEPTH)
+        & (df["activation"] == "relu")
+        & (df["initializer"] == MAIN_INIT)
+        & (df["architecture"] == "mlp")
+    ]
     return df if df["seed"].nunique() >= MIN_SEEDS else None
 
 
@@ -39,17 +44,28 @@ def summary(study) -> dict | None:
         return None
     epochs = int(df["epochs"].max())
     fifth = max(epochs // 5, 1)
-    val, loss, test, train = (per_seed(df, m, columns="epoch", layer=-1)
-                              for m in ("val_accuracy", "val_loss", "test_accuracy", "train_accuracy"))
-    last = val.loc[:, epochs - fifth + 1:epochs].mean(axis=1)
-    before = val.loc[:, epochs - 2 * fifth + 1:epochs - fifth].mean(axis=1)
+    val, loss, test, train = (
+        per_seed(df, m, columns="epoch", layer=-1)
+        for m in ("val_accuracy", "val_loss", "test_accuracy", "train_accuracy")
+    )
+    last = val.loc[:, epochs - fifth + 1 : epochs].mean(axis=1)
+    before = val.loc[:, epochs - 2 * fifth + 1 : epochs - fifth].mean(axis=1)
     stored = next(c for c in study.info() if c["key"] == df["run"].iloc[0])
     run, spec = stored["run"], stored["spec"]
-    return {"epochs": epochs, "fifth": fifth, "seeds": len(test), "width": int(df["width"].iloc[0]),
-            "n_train": run["n_train"], "n_val": run["n_val"], "optimizer": spec["optimizer"],
-            "learning_rate": spec["learning_rate"], "change": stats.bootstrap(last - before),
-            "lowest_loss": int(loss.loc[:, 1:].idxmin(axis=1).median()),
-            "test": stats.bootstrap(test[epochs]), "train": stats.bootstrap(train[epochs])}
+    return {
+        "epochs": epochs,
+        "fifth": fifth,
+        "seeds": len(test),
+        "width": int(df["width"].iloc[0]),
+        "n_train": run["n_train"],
+        "n_val": run["n_val"],
+        "optimizer": spec["optimizer"],
+        "learning_rate": spec["learning_rate"],
+        "change": stats.bootstrap(last - before),
+        "lowest_loss": int(loss.loc[:, 1:].idxmin(axis=1).median()),
+        "test": stats.bootstrap(test[epochs]),
+        "train": stats.bootstrap(train[epochs]),
+    }
 
 
 def state(change: stats.Estimate) -> str:
@@ -68,16 +84,23 @@ def sentence(study) -> str:
     if s is None:
         return ""
     change, (accuracy, sd) = s["change"], MNIST1D_MLP_BASELINE
-    lowest = (f"Its validation loss is lowest at epoch {s['lowest_loss']} (median over seeds), where early stopping "
-              "would stop; after it the loss rises." if s["lowest_loss"] < s["epochs"]
-              else "Its validation loss still falls at the end.")
-    return (f"**Training length.** The mean validation accuracy of the ReLU MLP with {DEPTH} hidden layers of "
-            f"{s['width']} on MNIST-1D ({s['seeds']} seeds) over the last {s['fifth']} of its {s['epochs']} epochs "
-            f"differs from its mean over the {s['fifth']} before by {change.fmt(points=True)}, so {state(change)} (the rule: within "
-            f"±{100 * CONVERGED:g} pp, interval and all). {lowest} It ends at {s['test'].fmt(percent=True)} test accuracy, with "
-            f"{s['train'].fmt(percent=True)} training accuracy. The data set's authors report {accuracy} ± {sd}% "
-            f"for their MLP (two hidden layers of 100; Greydanus & Kobak 2024, Table 1), trained with Adam at a "
-            f"learning rate of 0.01 (their code's) and early stopping on all {s['n_train'] + s['n_val']} training "
-            f"examples, where ours train with {OPTIMIZERS[s['optimizer']].split(' (')[0]} at "
-            f"{s['learning_rate']:g} on {s['n_train']} ({s['n_val']} are the validation split) for a fixed number "
-            "of epochs.")
+    lowest = (
+        f"Its validation loss is lowest at epoch {s['lowest_loss']} (median over seeds), where early stopping "
+        "would stop; after it the loss rises."
+        if s["lowest_loss"] < s["epochs"]
+        else "Its validation loss still falls at the end."
+    )
+    return (
+        f"**Training length.** The mean validation accuracy of the ReLU MLP with {DEPTH} hidden layers of "
+        f"{s['width']} on MNIST-1D ({s['seeds']} seeds) over the last {s['fifth']} of its {s['epochs']} epochs "
+        f"differs from its mean over the {s['fifth']} before by {change.fmt(points=True)}, so {state(change)} "
+        f"(the rule: within "
+        f"±{100 * CONVERGED:g} pp, interval and all). {lowest} It ends at {s['test'].fmt(percent=True)} test "
+        f"accuracy, with "
+        f"{s['train'].fmt(percent=True)} training accuracy. The data set's authors report {accuracy} ± {sd}% "
+        f"for their MLP (two hidden layers of 100; Greydanus & Kobak 2024, Table 1), trained with Adam at a "
+        f"learning rate of 0.01 (their code's) and early stopping on all {s['n_train'] + s['n_val']} training "
+        f"examples, where ours train with {OPTIMIZERS[s['optimizer']].split(' (')[0]} at "
+        f"{s['learning_rate']:g} on {s['n_train']} ({s['n_val']} are the validation split) for a fixed number "
+        "of epochs."
+    )

@@ -7,8 +7,8 @@ condition sit side by side in one declaration, so they cannot drift apart.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 SUPPORTED, REFUTED, NUANCED, NOT_TESTABLE = "supported", "refuted", "nuanced", "not testable here"
 VERDICTS = (SUPPORTED, REFUTED, NUANCED, NOT_TESTABLE)

@@ -30,7 +30,6 @@ from study.analysis.selection import MAIN_INIT, REFERENCE_DEPTH
 from study.analysis.stats import Unpaired
 from study.claims.source import CLAIMS
 
-
 MODULE_NAME = re.compile(r"^c(\d\d)_\w+$")
 
 
@@ -49,7 +48,7 @@ class Key:
     unit: str = ""
 
     @classmethod
-    def of(cls, name: str, estimate, unit: str = "") -> "Key":
+    def of(cls, name: str, estimate, unit: str = "") -> Key:
         """From a `stats.Estimate` or `stats.Equivalence`."""
         return cls(name, float(estimate.value), float(estimate.low), float(estimate.high), int(estimate.n), unit)
 
@@ -62,8 +61,14 @@ class Key:
         return f"{self.name} {self.fmt()}"
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "value": self.value, "interval": [self.low, self.high], "level": 0.95,
-                "n": self.n, "unit": self.unit}
+        return {
+            "name": self.name,
+            "value": self.value,
+            "interval": [self.low, self.high],
+            "level": 0.95,
+            "n": self.n,
+            "unit": self.unit,
+        }
 
 
 @dataclass
@@ -83,8 +88,9 @@ class Finding:
 
 def modules() -> list[ModuleType]:
     """Every claim module, in claim order."""
-    names = sorted((int(m.group(1)), info.name) for info in pkgutil.iter_modules(__path__)
-                   if (m := MODULE_NAME.match(info.name)))
+    names = sorted(
+        (int(m.group(1)), info.name) for info in pkgutil.iter_modules(__path__) if (m := MODULE_NAME.match(info.name))
+    )
     return [importlib.import_module(f"{__name__}.{name}") for _, name in names]
 
 
@@ -119,10 +125,14 @@ def emptied_text(study, experiments) -> str:
     each = []
     for key in lost:
         s, models = specs[key], gone[gone["run"] == key].groupby("activation").size()
-        each.append(f"depth {s.depth}, {s.optimizer} at {s.learning_rate:g}: "
-                    + ", ".join(f"{a} diverged in {models.get(a, 0)} of {len(s.seeds)} seeds" for a in s.activations))
-    return (f" Every model of {len(lost)} of its groups is left out, each seed's models with the one that diverged "
-            f"(see Diverged models in the methods): {'; '.join(each)}. The rest of this section reads the other groups.")
+        each.append(
+            f"depth {s.depth}, {s.optimizer} at {s.learning_rate:g}: "
+            + ", ".join(f"{a} diverged in {models.get(a, 0)} of {len(s.seeds)} seeds" for a in s.activations)
+        )
+    return (
+        f" Every model of {len(lost)} of its groups is left out, each seed's models with the one that diverged "
+        f"(see Diverged models in the methods): {'; '.join(each)}. The rest of this section reads the other groups."
+    )
 
 
 def _finding(module, study) -> Finding:
@@ -130,11 +140,24 @@ def _finding(module, study) -> Finding:
     try:
         e = module.evidence(study)
     except Unpaired:  # diverged models left one side of a paired comparison short
-        return Finding(module.CLAIM, "not computed", Key("-", np.nan, np.nan, np.nan, 0), "Diverged models left out of "
-                       "these runs leave its paired comparisons with unequal seeds, so no verdict is given.",
-                       pd.DataFrame(), "")
-    return Finding(module.CLAIM, module.verdict(e), e.key, module.text(e) + emptied_text(study, module.EXPERIMENTS),
-                   module.table(e), module.LITERATURE, evidence=e)
+        return Finding(
+            module.CLAIM,
+            "not computed",
+            Key("-", np.nan, np.nan, np.nan, 0),
+            "Diverged models left out of "
+            "these runs leave its paired comparisons with unequal seeds, so no verdict is given.",
+            pd.DataFrame(),
+            "",
+        )
+    return Finding(
+        module.CLAIM,
+        module.verdict(e),
+        e.key,
+        module.text(e) + emptied_text(study, module.EXPERIMENTS),
+        module.table(e),
+        module.LITERATURE,
+        evidence=e,
+    )
 
 
 def findings(study, settings: bool = True) -> list[Finding]:
@@ -167,4 +190,14 @@ def _findings(study, settings: bool) -> list[Finding]:
     return found
 
 
-__all__ = ["CLAIMS", "Finding", "Key", "REFERENCE_DEPTH", "MAIN_INIT", "modules", "answerable", "unanswered", "findings"]
+__all__ = [
+    "CLAIMS",
+    "Finding",
+    "Key",
+    "REFERENCE_DEPTH",
+    "MAIN_INIT",
+    "modules",
+    "answerable",
+    "unanswered",
+    "findings",
+]

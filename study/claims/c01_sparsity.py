@@ -25,14 +25,19 @@ MEASURES = ["exact_zero", "near_zero", "hoyer"]
 MIN_ZEROS = 0.2
 
 RULE = Rule(
-    (SUPPORTED, f"ReLU's exact-zero fraction has a lower bound above {MIN_ZEROS:.0%}, sigmoid and tanh have "
-                "none, and ReLU's near-zero fraction exceeds both (paired difference, lower bound above 0)",
-     lambda e: e.relu_zero.low > MIN_ZEROS and e.saturating_zero == 0 and e.sparser),
+    (
+        SUPPORTED,
+        f"ReLU's exact-zero fraction has a lower bound above {MIN_ZEROS:.0%}, sigmoid and tanh have "
+        "none, and ReLU's near-zero fraction exceeds both (paired difference, lower bound above 0)",
+        lambda e: e.relu_zero.low > MIN_ZEROS and e.saturating_zero == 0 and e.sparser,
+    ),
     (NUANCED, "the first holds but not both others", lambda e: e.relu_zero.low > MIN_ZEROS),
     otherwise=REFUTED,
 )
-LITERATURE = (f"Glorot et al. (2011): {100 * GLOROT2011_ZEROS_MNIST:.1f}% exact zeros on MNIST "
-              "(as reported in summaries), about 50% at initialisation.")
+LITERATURE = (
+    f"Glorot et al. (2011): {100 * GLOROT2011_ZEROS_MNIST:.1f}% exact zeros on MNIST "
+    "(as reported in summaries), about 50% at initialisation."
+)
 
 
 @dataclass(frozen=True)
@@ -62,8 +67,9 @@ def evidence(study) -> Evidence:
     where = dict(depth=depth, epoch=last, initializer=MAIN_INIT)
     values = {a: {m: layer_mean(df, m, activation=a, **where) for m in MEASURES} for a in shown(df)}
     est = {a: {m: stats.bootstrap(values[a][m]) for m in MEASURES} for a in shown(df)}
-    diffs = {b: stats.paired_difference(values["relu"]["near_zero"], values[b]["near_zero"])
-             for b in ("sigmoid", "tanh")}
+    diffs = {
+        b: stats.paired_difference(values["relu"]["near_zero"], values[b]["near_zero"]) for b in ("sigmoid", "tanh")
+    }
     saturating_zero = max(est[b]["exact_zero"].high for b in ("sigmoid", "tanh"))
     return Evidence(depth, last, est, diffs, saturating_zero)
 
@@ -92,8 +98,7 @@ def text(e: Evidence) -> str:
 
 
 def table(e: Evidence) -> pd.DataFrame:
-    return pd.DataFrame({a: {m: est[m].fmt(percent=m != "hoyer") for m in MEASURES}
-                         for a, est in e.measures.items()}).T
+    return pd.DataFrame({a: {m: est[m].fmt(percent=m != "hoyer") for m in MEASURES} for a, est in e.measures.items()}).T
 
 
 def sparsity_by_activation(study):
@@ -105,13 +110,26 @@ def sparsity_by_activation(study):
     depth = nearest_depth(df, REFERENCE_DEPTH)
     sub = rows_shown(df, depth=depth, epoch=final_epoch(df), initializer=MAIN_INIT)
     sub = seed_means(sub[sub["metric"].isin(MEASURES)], "activation", "metric")
-    g = sns.catplot(sub, x="activation", y="value", col="metric", hue="activation", kind="bar",
-                    palette=colours(df), order=shown(df), height=3, aspect=0.9, legend=False, **BOOT)
+    g = sns.catplot(
+        sub,
+        x="activation",
+        y="value",
+        col="metric",
+        hue="activation",
+        kind="bar",
+        palette=colours(df),
+        order=shown(df),
+        height=3,
+        aspect=0.9,
+        legend=False,
+        **BOOT,
+    )
     g.set_titles("{col_name}")
     g.set_axis_labels("", "fraction / score")
     g.axes.flat[0].axhline(GLOROT2011_ZEROS_MNIST, ls="--", c="k", lw=1)
-    g.axes.flat[0].annotate("Glorot 2011, MNIST", (0, GLOROT2011_ZEROS_MNIST), xytext=(0, 3),
-                            textcoords="offset points", fontsize=7)
+    g.axes.flat[0].annotate(
+        "Glorot 2011, MNIST", (0, GLOROT2011_ZEROS_MNIST), xytext=(0, 3), textcoords="offset points", fontsize=7
+    )
     g.figure.suptitle(f"C1: sparsity after training (depth {depth}, {MAIN_INIT})", y=1.03)
     return g.figure
 
@@ -123,14 +141,25 @@ def sparsity_through_training(study):
     depth = nearest_depth(df, REFERENCE_DEPTH)
     sub = rows_shown(df, depth=depth)
     sub = sub[sub["metric"].isin(MEASURES)]
-    g = sns.relplot(sub, x="epoch", y="value", hue="activation", col="metric", row="initializer",
-                    kind="line", marker="o", palette=colours(df), hue_order=shown(df), height=2.6, aspect=1.1,
-                    **BOOT)
+    g = sns.relplot(
+        sub,
+        x="epoch",
+        y="value",
+        hue="activation",
+        col="metric",
+        row="initializer",
+        kind="line",
+        marker="o",
+        palette=colours(df),
+        hue_order=shown(df),
+        height=2.6,
+        aspect=1.1,
+        **BOOT,
+    )
     g.set_titles("{col_name}, {row_name}")
     g.set_axis_labels("epoch (0 = initialisation)", "fraction / score")
     g.figure.suptitle(f"C1: sparsity through training (depth {depth})", y=1.02)
     return g.figure
 
 
-FIGURES = {"sparsity_by_activation": sparsity_by_activation,
-           "sparsity_through_training": sparsity_through_training}
+FIGURES = {"sparsity_by_activation": sparsity_by_activation, "sparsity_through_training": sparsity_through_training}

@@ -16,10 +16,10 @@ import pandas as pd
 import seaborn as sns
 
 from study.analysis import stats
-from study.claims import MAIN_INIT, Key
-from study.analysis.style import BOOT, with_state
 from study.analysis.selection import deepest, final_epoch, per_seed
+from study.analysis.style import BOOT, with_state
 from study.analysis.verdicts import NOT_TESTABLE, NUANCED, REFUTED, SUPPORTED, Rule
+from study.claims import MAIN_INIT, Key
 
 CLAIM = "C2"
 EXPERIMENTS = ("sparsity",)
@@ -27,9 +27,12 @@ FAR_OFF = 100  # a ratio this many times the prediction refutes it
 
 RULE = Rule(
     (NOT_TESTABLE, "the ratio is undefined (no active units in the first layer)", lambda e: np.isnan(e.ratio.value)),
-    (REFUTED, f"the lower bound of the ratio of the last to the first hidden layer's ReLU activation rate in "
-              f"the deepest trained nets is over {FAR_OFF} times the predicted 2^-(N-1)",
-     lambda e: e.ratio.low > FAR_OFF * e.predicted),
+    (
+        REFUTED,
+        f"the lower bound of the ratio of the last to the first hidden layer's ReLU activation rate in "
+        f"the deepest trained nets is over {FAR_OFF} times the predicted 2^-(N-1)",
+        lambda e: e.ratio.low > FAR_OFF * e.predicted,
+    ),
     (SUPPORTED, "its interval contains 2^-(N-1)", lambda e: e.ratio.low <= e.predicted <= e.ratio.high),
     otherwise=NUANCED,
 )
@@ -76,8 +79,7 @@ def evidence(study) -> Evidence:
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratios[(state, init)] = stats.bootstrap(end / one)
             first[(state, init)], last[(state, init)] = stats.bootstrap(one), stats.bootstrap(end)
-    per_layer = per_seed(df, "active", activation="relu", depth=depth, epoch=epochs,
-                         initializer=MAIN_INIT).mean(axis=0)
+    per_layer = per_seed(df, "active", activation="relu", depth=depth, epoch=epochs, initializer=MAIN_INIT).mean(axis=0)
     return Evidence(depth, epochs, first, last, ratios, tuple(float(r) for r in per_layer.to_numpy()))
 
 
@@ -101,9 +103,13 @@ def text(e: Evidence) -> str:
 
 
 def table(e: Evidence) -> pd.DataFrame:
-    rows = {f"{state}, {init}": {"layer 1": e.first[(state, init)].fmt(percent=True),
-                                 f"layer {e.depth}": e.last[(state, init)].fmt(percent=True)}
-            for state, init in e.ratios}
+    rows = {
+        f"{state}, {init}": {
+            "layer 1": e.first[(state, init)].fmt(percent=True),
+            f"layer {e.depth}": e.last[(state, init)].fmt(percent=True),
+        }
+        for state, init in e.ratios
+    }
     out = pd.DataFrame(rows).T
     out["last / first"] = [r.fmt() for r in e.ratios.values()]
     return out
@@ -116,17 +122,14 @@ def activation_rate_by_layer(study):
     df = study.frame("sparsity")
     depth = deepest(df)
     last = final_epoch(df)
-    sub = with_state(df[(df["metric"] == "active") & (df["activation"] == "relu") & (df["depth"] == depth)],
-                     last)
+    sub = with_state(df[(df["metric"] == "active") & (df["activation"] == "relu") & (df["depth"] == depth)], last)
     fig, ax = plt.subplots(figsize=(6, 3.6))
     sns.lineplot(sub, x="layer", y="value", hue="initializer", style="state", marker="o", ax=ax, **BOOT)
     layers = np.arange(1, depth + 1)
     trained = sub[(sub["epoch"] == last) & (sub["initializer"] == MAIN_INIT)]
     rates = trained.groupby("layer")["value"].mean().to_numpy()
-    ax.plot(layers, rates[0] * 2.0 ** -(layers - 1), "k--", lw=1,
-            label="C2: layer 1's rate x 2^-(N-1)")
-    ax.plot(layers, np.cumprod(rates), "k:", lw=1.5,
-            label=f"product of rates up to layer N, trained ({MAIN_INIT})")
+    ax.plot(layers, rates[0] * 2.0 ** -(layers - 1), "k--", lw=1, label="C2: layer 1's rate x 2^-(N-1)")
+    ax.plot(layers, np.cumprod(rates), "k:", lw=1.5, label=f"product of rates up to layer N, trained ({MAIN_INIT})")
     ax.set_yscale("log")
     ax.set_ylim(max(1e-12, rates[0] * 2.0 ** -(depth - 1) / 2), 1.5)
     ax.set_xlabel(f"hidden layer N (depth-{depth} ReLU nets)")

@@ -22,10 +22,10 @@ import pandas as pd
 import seaborn as sns
 
 from study.analysis import stats
-from study.claims import Key
-from study.analysis.style import BOOT, colours
 from study.analysis.selection import final_epoch, per_seed
+from study.analysis.style import BOOT, colours
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.claims import Key
 
 CLAIM = "C3"
 EXPERIMENTS = ("flips",)
@@ -34,12 +34,18 @@ ORDER = ("relu", *FLIPS)
 MARGINS = {"test_accuracy": 0.02, "test_loss": 0.05}  # 2 percentage points; 0.05 nats
 
 RULE = Rule(
-    (SUPPORTED, f"at every depth each flip's final test accuracy and test loss are shown equivalent to ReLU's "
-                f"(TOST on the paired differences at the 5% level, margins {100 * MARGINS['test_accuracy']:g} "
-                f"percentage points of accuracy and {MARGINS['test_loss']} of loss)",
-     lambda e: all(t.equivalent for t in e.tests.values())),
-    (REFUTED, "some flip's difference from ReLU lies wholly outside its margin (90% interval)",
-     lambda e: any(t.different for t in e.tests.values())),
+    (
+        SUPPORTED,
+        f"at every depth each flip's final test accuracy and test loss are shown equivalent to ReLU's "
+        f"(TOST on the paired differences at the 5% level, margins {100 * MARGINS['test_accuracy']:g} "
+        f"percentage points of accuracy and {MARGINS['test_loss']} of loss)",
+        lambda e: all(t.equivalent for t in e.tests.values()),
+    ),
+    (
+        REFUTED,
+        "some flip's difference from ReLU lies wholly outside its margin (90% interval)",
+        lambda e: any(t.different for t in e.tests.values()),
+    ),
     otherwise=NUANCED,  # not shown equivalent with these seeds, nor shown different
 )
 LITERATURE = "No published number: the equivalence is exact algebra, so the study's own test is the anchor."
@@ -110,11 +116,11 @@ def table(e: Evidence) -> pd.DataFrame:
     for depth in e.depths:
         for metric in MARGINS:
             for flip in FLIPS:
-                rows.setdefault(f"{flip}, depth {depth}", {})[f"{metric.replace('_', ' ')} - relu's"] = \
-                    e.tests[(depth, flip, metric)].fmt(percent=metric == "test_accuracy")
+                rows.setdefault(f"{flip}, depth {depth}", {})[f"{metric.replace('_', ' ')} - relu's"] = e.tests[
+                    (depth, flip, metric)
+                ].fmt(percent=metric == "test_accuracy")
         for act in ORDER:
-            rows.setdefault(f"{act}, depth {depth}", {})["test accuracy"] = \
-                e.accuracy[(depth, act)].fmt(percent=True)
+            rows.setdefault(f"{act}, depth {depth}", {})["test accuracy"] = e.accuracy[(depth, act)].fmt(percent=True)
     return pd.DataFrame(rows).T.fillna("")
 
 
@@ -126,15 +132,45 @@ def flipped_relus(study):
     last = final_epoch(df)
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
     curves = df[(df["metric"] == "train_loss")]
-    sns.lineplot(curves, x="epoch", y="value", hue="activation", style="depth", palette=colours(df), hue_order=ORDER,
-                 ax=axes[0], **BOOT)
+    sns.lineplot(
+        curves,
+        x="epoch",
+        y="value",
+        hue="activation",
+        style="depth",
+        palette=colours(df),
+        hue_order=ORDER,
+        ax=axes[0],
+        **BOOT,
+    )
     axes[0].set_ylabel("training loss")
     axes[0].set_title("training curves")
     final = df[(df["metric"] == "test_accuracy") & (df["epoch"] == last)]
-    sns.stripplot(final, x="activation", y="value", hue="activation", palette=colours(df), order=ORDER,
-                  dodge=False, jitter=False, size=6, ax=axes[1], legend=False)
-    sns.pointplot(final, x="activation", y="value", order=ORDER, color="k", linestyle="none", marker="_",
-                  markersize=20, ax=axes[1], **BOOT)
+    sns.stripplot(
+        final,
+        x="activation",
+        y="value",
+        hue="activation",
+        palette=colours(df),
+        order=ORDER,
+        dodge=False,
+        jitter=False,
+        size=6,
+        ax=axes[1],
+        legend=False,
+    )
+    sns.pointplot(
+        final,
+        x="activation",
+        y="value",
+        order=ORDER,
+        color="k",
+        linestyle="none",
+        marker="_",
+        markersize=20,
+        ax=axes[1],
+        **BOOT,
+    )
     axes[1].set_ylabel(f"test accuracy after {last} epochs")
     axes[1].set_xlabel("")
     axes[1].set_title("final test accuracy, one dot per seed")

@@ -19,11 +19,11 @@ import seaborn as sns
 from scipy import stats as sps
 
 from study.analysis import stats
+from study.analysis.selection import final_epoch, per_seed
+from study.analysis.style import BOOT, colours, seed_means, shown
+from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 from study.claims import Key
 from study.spec.datasets import relevant_features
-from study.analysis.style import BOOT, colours, seed_means, shown
-from study.analysis.selection import final_epoch, per_seed
-from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 
 CLAIM = "C4"
 EXPERIMENTS = ("feature_selection",)
@@ -31,16 +31,24 @@ SATURATING = ("sigmoid", "tanh")
 SHOWN = ("sigmoid", "tanh", "relu", "leaky_relu", "linear", "relu + L1")
 
 RULE = Rule(
-    (SUPPORTED, "ReLU's final training loss is below sigmoid's and tanh's and its relevance AUC above both "
-                "(paired differences, 95% intervals excluding 0), and the sparser ReLU (L1 penalty) selects "
-                "better still than plain ReLU",
-     lambda e: e.fits and e.selects and e.sparser_selects),
-    (REFUTED, "ReLU neither fits nor selects better than both sigmoid and tanh",
-     lambda e: not e.fits and not e.selects),
+    (
+        SUPPORTED,
+        "ReLU's final training loss is below sigmoid's and tanh's and its relevance AUC above both "
+        "(paired differences, 95% intervals excluding 0), and the sparser ReLU (L1 penalty) selects "
+        "better still than plain ReLU",
+        lambda e: e.fits and e.selects and e.sparser_selects,
+    ),
+    (
+        REFUTED,
+        "ReLU neither fits nor selects better than both sigmoid and tanh",
+        lambda e: not e.fits and not e.selects,
+    ),
     otherwise=NUANCED,
 )
-LITERATURE = ("Glorot et al. (2011) argue that sparse representations disentangle the factors of variation; "
-              "no published number measures feature selection by activation directly.")
+LITERATURE = (
+    "Glorot et al. (2011) argue that sparse representations disentangle the factors of variation; "
+    "no published number measures feature selection by activation directly."
+)
 PERCENT = ("test accuracy", "weight share on informative")  # the table's columns shown as percentages
 
 
@@ -95,8 +103,13 @@ def _paired(df, a, b, metric, last) -> stats.Estimate:
 
 def _correlation(df, last) -> tuple[float, int]:
     """Across every model and task: does the sparser net select better? (Spearman, seed means)"""
-    points = seed_means(df[(df["epoch"] == last) & df["metric"].isin(["hoyer", "relevance_auc"])],
-                        "model", "informative", "metric").groupby(["model", "informative", "metric"])["value"].mean()
+    points = (
+        seed_means(
+            df[(df["epoch"] == last) & df["metric"].isin(["hoyer", "relevance_auc"])], "model", "informative", "metric"
+        )
+        .groupby(["model", "informative", "metric"])["value"]
+        .mean()
+    )
     table_points = points.unstack("metric").dropna()
     rho = sps.spearmanr(table_points["hoyer"], table_points["relevance_auc"]).statistic
     return float(rho), len(table_points)
@@ -112,8 +125,9 @@ def _models(df, last) -> dict[str, dict[str, stats.Estimate]]:
             "test accuracy": stats.bootstrap(scores(df, model, "test_accuracy", last)),
             "relevance AUC": stats.bootstrap(scores(df, model, "relevance_auc", last)),
             "weight share on informative": stats.bootstrap(scores(df, model, "relevance_share", last)),
-            "Hoyer sparsity": stats.bootstrap(per_seed(df, "hoyer", columns=["informative", "layer"], model=model,
-                                                       epoch=last)),
+            "Hoyer sparsity": stats.bootstrap(
+                per_seed(df, "hoyer", columns=["informative", "layer"], model=model, epoch=last)
+            ),
         }
     return rows
 
@@ -160,8 +174,9 @@ def text(e: Evidence) -> str:
 
 
 def table(e: Evidence) -> pd.DataFrame:
-    return pd.DataFrame({model: {c: est.fmt(percent=c in PERCENT) for c, est in row.items()}
-                         for model, row in e.models.items()}).T
+    return pd.DataFrame(
+        {model: {c: est.fmt(percent=c in PERCENT) for c, est in row.items()} for model, row in e.models.items()}
+    ).T
 
 
 def selection_by_informative(study):
@@ -171,12 +186,30 @@ def selection_by_informative(study):
     their 95% bootstrap intervals."""
     df = labelled(study.frame("feature_selection"))
     last = final_epoch(df)
-    sub = df[(df["epoch"] == last) & (((df["metric"] == "relevance_auc") & (df["layer"] == 0)) |
-                                      ((df["metric"] == "train_loss") & (df["layer"] == -1)))]
+    sub = df[
+        (df["epoch"] == last)
+        & (
+            ((df["metric"] == "relevance_auc") & (df["layer"] == 0))
+            | ((df["metric"] == "train_loss") & (df["layer"] == -1))
+        )
+    ]
     order = [m for m in [*SHOWN, *shown(sub)[4:]] if m in set(sub["model"])]
     palette = {**colours(sub), "relu + L1": "black"}
-    g = sns.relplot(sub, x="informative", y="value", hue="model", col="metric", kind="line", marker="o",
-                    palette=palette, hue_order=order, height=3, aspect=1.1, facet_kws={"sharey": False}, **BOOT)
+    g = sns.relplot(
+        sub,
+        x="informative",
+        y="value",
+        hue="model",
+        col="metric",
+        kind="line",
+        marker="o",
+        palette=palette,
+        hue_order=order,
+        height=3,
+        aspect=1.1,
+        facet_kws={"sharey": False},
+        **BOOT,
+    )
     ns = sorted(sub["informative"].unique())
     for ax in g.axes.flat:
         ax.set_xscale("log")

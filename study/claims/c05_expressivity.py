@@ -21,26 +21,34 @@ import pandas as pd
 import seaborn as sns
 
 from study.analysis import stats
-from study.claims import MAIN_INIT, Key
-from study.analysis.style import BOOT, colours, shown
 from study.analysis.selection import final_epoch, per_seed, stalled_runs, stalled_share
+from study.analysis.style import BOOT, colours, shown
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.claims import MAIN_INIT, Key
 
 CLAIM = "C5"
 EXPERIMENTS = ("expressivity", "sparsity")
 LINEAR_MARGIN = 0.03  # deep linear nets "stay at the linear baseline" within 3 percentage points
 
 RULE = Rule(
-    (REFUTED, "ReLU's test accuracy does not exceed the linear net's at any depth (paired difference, lower "
-              "bound above 0)", lambda e: not any(a.low > 0 for a in e.advantage.values())),
-    (SUPPORTED, f"the linear nets stay within {LINEAR_MARGIN:.0%} of the logistic-regression baseline at every "
-                "depth, and ReLU's advantage over linear at its best depth beyond 1 exceeds its advantage at "
-                "depth 1 (paired by seed, lower bound above 0)",
-     lambda e: e.linear_at_baseline and e.growth.low > 0),
+    (
+        REFUTED,
+        "ReLU's test accuracy does not exceed the linear net's at any depth (paired difference, lower bound above 0)",
+        lambda e: not any(a.low > 0 for a in e.advantage.values()),
+    ),
+    (
+        SUPPORTED,
+        f"the linear nets stay within {LINEAR_MARGIN:.0%} of the logistic-regression baseline at every "
+        "depth, and ReLU's advantage over linear at its best depth beyond 1 exceeds its advantage at "
+        "depth 1 (paired by seed, lower bound above 0)",
+        lambda e: e.linear_at_baseline and e.growth.low > 0,
+    ),
     otherwise=NUANCED,
 )
-LITERATURE = ("Raghu et al. (2017): the number of linear regions can grow exponentially with depth; Hanin & "
-              "Rolnick (2019): in trained nets it grows about linearly with the number of neurons.")
+LITERATURE = (
+    "Raghu et al. (2017): the number of linear regions can grow exponentially with depth; Hanin & "
+    "Rolnick (2019): in trained nets it grows about linearly with the number of neurons."
+)
 
 
 @dataclass(frozen=True)
@@ -82,8 +90,14 @@ def logistic_regression(dataset: str, n_train, data_seed: int) -> dict[str, floa
 
     data = datasets.load(dataset, n_train=n_train, seed=data_seed)
     model = LogisticRegression(max_iter=5000).fit(data.x_train, data.y_train)
-    return {split: float(model.score(x, y)) for split, x, y in
-            [("train", data.x_train, data.y_train), ("val", data.x_val, data.y_val), ("test", data.x_test, data.y_test)]}
+    return {
+        split: float(model.score(x, y))
+        for split, x, y in [
+            ("train", data.x_train, data.y_train),
+            ("val", data.x_val, data.y_val),
+            ("test", data.x_test, data.y_test),
+        ]
+    }
 
 
 def order(df) -> list[str]:
@@ -99,31 +113,48 @@ def frames(study):
 
 
 def _regions(df, depths, last) -> dict[tuple[int, int], stats.Estimate]:
-    return {(d, e): stats.bootstrap(per_seed(df, "linear_regions", columns="epoch", activation="relu",
-                                             depth=d, layer=-1)[e].to_numpy())
-            for d in depths for e in (0, last)}
+    return {
+        (d, e): stats.bootstrap(
+            per_seed(df, "linear_regions", columns="epoch", activation="relu", depth=d, layer=-1)[e].to_numpy()
+        )
+        for d in depths
+        for e in (0, last)
+    }
 
 
 def _stalled(df, depths) -> dict[int, tuple[bool, ...]]:
     stalls = stalled_runs(df, by=("activation", "depth"))
-    return {d: tuple(stalls[(stalls["activation"] == "relu") & (stalls["depth"] == d)]["stalled"].tolist())
-            for d in depths}
+    return {
+        d: tuple(stalls[(stalls["activation"] == "relu") & (stalls["depth"] == d)]["stalled"].tolist()) for d in depths
+    }
 
 
 def evidence(study) -> Evidence:
     df, baseline = frames(study)
     last = final_epoch(df)
-    acc = {d: per_seed(df, "test_accuracy", columns="activation", depth=d, epoch=last)
-           for d in map(int, sorted(df["depth"].unique()))}
+    acc = {
+        d: per_seed(df, "test_accuracy", columns="activation", depth=d, epoch=last)
+        for d in map(int, sorted(df["depth"].unique()))
+    }
     depths = list(acc)
     advantage = {d: stats.paired_difference(a["relu"], a["linear"]) for d, a in acc.items()}
     gap = {d: a["relu"].to_numpy() - a["linear"].to_numpy() for d, a in acc.items()}
     best_deep = max(depths[1:], key=lambda d: advantage[d].value)
     growth = stats.paired_difference(gap[best_deep], gap[depths[0]])
-    accuracy = {d: {a: stats.bootstrap(acc[d][a].to_numpy()) for a in ["linear", "relu", *shown(df)[4:]]}
-                for d in depths}
-    return Evidence(last, baseline["test"], tuple(depths), accuracy, advantage, best_deep, growth,
-                    _regions(df, depths, last), _stalled(df, depths))
+    accuracy = {
+        d: {a: stats.bootstrap(acc[d][a].to_numpy()) for a in ["linear", "relu", *shown(df)[4:]]} for d in depths
+    }
+    return Evidence(
+        last,
+        baseline["test"],
+        tuple(depths),
+        accuracy,
+        advantage,
+        best_deep,
+        growth,
+        _regions(df, depths, last),
+        _stalled(df, depths),
+    )
 
 
 def verdict(e: Evidence) -> str:
@@ -137,8 +168,11 @@ def text(e: Evidence) -> str:
         f"A scikit-learn logistic regression on the same split reaches {e.baseline:.1%} test accuracy. "
         f"The linear nets reach {linear[first].fmt(percent=True)} at depth {first} and "
         f"{linear[deepest].fmt(percent=True)} at depth {deepest}: "
-        + ("however deep, they stay at the linear baseline. " if e.linear_at_baseline else
-           f"they depart from the linear baseline by more than {LINEAR_MARGIN:.0%} at some depth. ")
+        + (
+            "however deep, they stay at the linear baseline. "
+            if e.linear_at_baseline
+            else f"they depart from the linear baseline by more than {LINEAR_MARGIN:.0%} at some depth. "
+        )
         + f"ReLU's advantage over linear is {advantage[first].fmt(points=True)} at depth {first} and "
         f"{advantage[e.best_deep].fmt(points=True)} at its best deeper net (depth {e.best_deep}); the difference "
         f"between the two is {e.growth.fmt(points=True)}. Along straight lines between probe examples the trained "
@@ -149,14 +183,18 @@ def text(e: Evidence) -> str:
 
 
 def table(e: Evidence) -> pd.DataFrame:
-    rows = {f"depth {d}": {
-        "linear": e.accuracy[d]["linear"].fmt(percent=True),
-        "relu": e.accuracy[d]["relu"].fmt(percent=True),
-        "relu - linear": e.advantage[d].fmt(points=True),
-        "relu stalled": stalled_share(list(e.relu_stalled[d])),
-        **{a: e.accuracy[d][a].fmt(percent=True) for a in e.users},
-        "relu regions per line (init)": e.regions[(d, 0)].fmt(),
-        f"relu regions per line ({e.epochs} epochs)": e.regions[(d, e.epochs)].fmt()} for d in e.depths}
+    rows = {
+        f"depth {d}": {
+            "linear": e.accuracy[d]["linear"].fmt(percent=True),
+            "relu": e.accuracy[d]["relu"].fmt(percent=True),
+            "relu - linear": e.advantage[d].fmt(points=True),
+            "relu stalled": stalled_share(list(e.relu_stalled[d])),
+            **{a: e.accuracy[d][a].fmt(percent=True) for a in e.users},
+            "relu regions per line (init)": e.regions[(d, 0)].fmt(),
+            f"relu regions per line ({e.epochs} epochs)": e.regions[(d, e.epochs)].fmt(),
+        }
+        for d in e.depths
+    }
     return pd.DataFrame(rows).T
 
 
@@ -169,8 +207,17 @@ def expressivity_by_depth(study):
     last = final_epoch(df)
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
     acc = df[(df["metric"] == "test_accuracy") & (df["epoch"] == last)]
-    sns.lineplot(acc, x="depth", y="value", hue="activation", hue_order=order(df), palette=colours(df), marker="o",
-                 ax=axes[0], **BOOT)
+    sns.lineplot(
+        acc,
+        x="depth",
+        y="value",
+        hue="activation",
+        hue_order=order(df),
+        palette=colours(df),
+        marker="o",
+        ax=axes[0],
+        **BOOT,
+    )
     axes[0].axhline(baseline["test"], ls="--", c="k", lw=1, label="logistic regression")
     axes[0].set_xscale("log", base=2)
     axes[0].set_ylabel(f"test accuracy after {last} epochs")
@@ -179,8 +226,18 @@ def expressivity_by_depth(study):
     axes[0].set_title("accuracy by depth")
     regions = df[(df["metric"] == "linear_regions") & df["activation"].isin(["relu", "leaky_relu"])].copy()
     regions["state"] = np.where(regions["epoch"] == 0, "initialisation", f"trained ({last} epochs)")
-    sns.lineplot(regions, x="depth", y="value", hue="activation", style="state", palette=colours(df),
-                 hue_order=["relu", "leaky_relu"], marker="o", ax=axes[1], **BOOT)
+    sns.lineplot(
+        regions,
+        x="depth",
+        y="value",
+        hue="activation",
+        style="state",
+        palette=colours(df),
+        hue_order=["relu", "leaky_relu"],
+        marker="o",
+        ax=axes[1],
+        **BOOT,
+    )
     axes[1].set_xscale("log", base=2)
     axes[1].set_yscale("log")
     axes[1].set_ylabel("linear regions crossed per line")

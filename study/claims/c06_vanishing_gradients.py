@@ -14,10 +14,10 @@ import pandas as pd
 import seaborn as sns
 
 from study.analysis import stats
-from study.claims import MAIN_INIT, Key
-from study.analysis.style import BOOT, colours, rows_shown, shown, with_state
 from study.analysis.selection import STALL_MARGIN, deepest, final_epoch, per_seed, stalled_runs, stalled_share
+from study.analysis.style import BOOT, colours, rows_shown, shown, with_state
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.claims import MAIN_INIT, Key
 
 CLAIM = "C6"
 EXPERIMENTS = ("gradients",)
@@ -25,16 +25,24 @@ STALLED_ACCURACY = 0.2  # chance is 10% on MNIST-1D
 VANISHED = 0.01  # a gradient ratio below this has vanished
 
 RULE = Rule(
-    (REFUTED, f"the deepest sigmoid nets do not stall (training accuracy IQM of {STALLED_ACCURACY:.0%} or more)",
-     lambda e: not e.sigmoid_accuracy.value < STALLED_ACCURACY),
-    (SUPPORTED, f"under every initialiser the first hidden layer of the deepest ReLU nets gets at least "
-                f"{VANISHED} times the gradient norm of their last hidden layer and of the shallowest net's "
-                "first layer (at initialisation)",
-     lambda e: not any(e.relu_vanishes.values())),
+    (
+        REFUTED,
+        f"the deepest sigmoid nets do not stall (training accuracy IQM of {STALLED_ACCURACY:.0%} or more)",
+        lambda e: not e.sigmoid_accuracy.value < STALLED_ACCURACY,
+    ),
+    (
+        SUPPORTED,
+        f"under every initialiser the first hidden layer of the deepest ReLU nets gets at least "
+        f"{VANISHED} times the gradient norm of their last hidden layer and of the shallowest net's "
+        "first layer (at initialisation)",
+        lambda e: not any(e.relu_vanishes.values()),
+    ),
     otherwise=NUANCED,
 )
-LITERATURE = ("Glorot & Bengio (2010): deep sigmoid nets' top layer saturates early; MNIST "
-              "test error 2.21% sigmoid vs 1.76% tanh.")
+LITERATURE = (
+    "Glorot & Bengio (2010): deep sigmoid nets' top layer saturates early; MNIST "
+    "test error 2.21% sigmoid vs 1.76% tanh."
+)
 
 
 @dataclass(frozen=True)
@@ -56,8 +64,7 @@ class Evidence:
     @property
     def relu_vanishes(self) -> dict[str, bool]:
         """{initialiser: whether a ReLU gradient ratio fell below VANISHED}."""
-        return {i: min(self.within[("relu", i)].value, self.across[("relu", i)].value) < VANISHED
-                for i in self.inits}
+        return {i: min(self.within[("relu", i)].value, self.across[("relu", i)].value) < VANISHED for i in self.inits}
 
     @property
     def bimodal(self) -> dict[tuple[str, str], tuple[int, int]]:
@@ -74,8 +81,10 @@ def _gradient_ratios(df, a, init, depth, shallow) -> tuple[stats.Estimate, stats
     shallowest net's, which also sees a gradient that is small everywhere."""
     g = per_seed(df, "grad_norm", activation=a, depth=depth, epoch=0, initializer=init)
     g0 = per_seed(df, "grad_norm", activation=a, depth=shallow, epoch=0, initializer=init)
-    return (stats.bootstrap(g.iloc[:, 0].to_numpy() / g.iloc[:, -1].to_numpy()),
-            stats.bootstrap(g.iloc[:, 0].to_numpy() / g0.iloc[:, 0].to_numpy()))
+    return (
+        stats.bootstrap(g.iloc[:, 0].to_numpy() / g.iloc[:, -1].to_numpy()),
+        stats.bootstrap(g.iloc[:, 0].to_numpy() / g0.iloc[:, 0].to_numpy()),
+    )
 
 
 def evidence(study) -> Evidence:
@@ -87,8 +96,9 @@ def evidence(study) -> Evidence:
     for init in inits:
         for a in shown(df):
             within[(a, init)], across[(a, init)] = _gradient_ratios(df, a, init, depth, shallow)
-            acc = per_seed(df, "train_accuracy", columns="epoch", activation=a, depth=depth,
-                           initializer=init, layer=-1)[last].to_numpy()
+            acc = per_seed(
+                df, "train_accuracy", columns="epoch", activation=a, depth=depth, initializer=init, layer=-1
+            )[last].to_numpy()
             accuracy[(a, init)] = stats.bootstrap(acc)
             flags = stalls[(stalls["activation"] == a) & (stalls["initializer"] == init)]["stalled"]
             stalled[(a, init)] = tuple(float(f) for f in flags)
@@ -102,31 +112,43 @@ def verdict(e: Evidence) -> str:
 def text(e: Evidence) -> str:
     out = (
         f"At initialisation, the first hidden layer of the depth-{e.depth} nets receives a gradient "
-        + "; ".join(f"{e.within[(a, i)].fmt()} times the last layer's and {e.across[(a, i)].fmt()} times "
-                    f"the depth-{e.shallow} net's for {a} ({i})" for a in ("sigmoid", "relu") for i in e.inits)
+        + "; ".join(
+            f"{e.within[(a, i)].fmt()} times the last layer's and {e.across[(a, i)].fmt()} times "
+            f"the depth-{e.shallow} net's for {a} ({i})"
+            for a in ("sigmoid", "relu")
+            for i in e.inits
+        )
         + f". After {e.epochs} epochs the depth-{e.depth} sigmoid nets ({MAIN_INIT}) reach "
         f"{e.sigmoid_accuracy.fmt(percent=True)} training accuracy (chance is about 10%)."
     )
     if e.bimodal:
         each = ", ".join(f"{a} ({init}, {k} of {n} seeds stalled)" for (a, init), (k, n) in e.bimodal.items())
-        out += (f" At depth {e.depth} the outcomes are bimodal for {each}: some seeds stall (final "
-                f"training accuracy within {100 * STALL_MARGIN:.0f} pp of chance) while the others train, so the "
-                "accuracy's IQM there is not a typical run.")
+        out += (
+            f" At depth {e.depth} the outcomes are bimodal for {each}: some seeds stall (final "
+            f"training accuracy within {100 * STALL_MARGIN:.0f} pp of chance) while the others train, so the "
+            "accuracy's IQM there is not a typical run."
+        )
     if any(e.relu_vanishes.values()):
-        out += (f" ReLU's gradient vanishes too under {', '.join(i for i, v in e.relu_vanishes.items() if v)}, "
-                "in scale rather than from layer to layer: its slope of one passes the gradient back, but each "
-                "layer that switches off half its units halves the signal's variance unless the initialiser "
-                "makes up for it, so the deep net's first layer gets a small fraction of the shallow net's "
-                "gradient.")
+        out += (
+            f" ReLU's gradient vanishes too under {', '.join(i for i, v in e.relu_vanishes.items() if v)}, "
+            "in scale rather than from layer to layer: its slope of one passes the gradient back, but each "
+            "layer that switches off half its units halves the signal's variance unless the initialiser "
+            "makes up for it, so the deep net's first layer gets a small fraction of the shallow net's "
+            "gradient."
+        )
     return out
 
 
 def table(e: Evidence) -> pd.DataFrame:
-    rows = {f"{a}, {init}": {
-        f"layer 1 / layer {e.depth} (init)": e.within[(a, init)].fmt(),
-        f"layer 1, depth {e.depth} / depth {e.shallow} (init)": e.across[(a, init)].fmt(),
-        "final train accuracy": e.accuracy[(a, init)].fmt(percent=True),
-        "stalled (share of seeds)": stalled_share(e.stalled[(a, init)])} for a, init in e.within}
+    rows = {
+        f"{a}, {init}": {
+            f"layer 1 / layer {e.depth} (init)": e.within[(a, init)].fmt(),
+            f"layer 1, depth {e.depth} / depth {e.shallow} (init)": e.across[(a, init)].fmt(),
+            "final train accuracy": e.accuracy[(a, init)].fmt(percent=True),
+            "stalled (share of seeds)": stalled_share(e.stalled[(a, init)]),
+        }
+        for a, init in e.within
+    }
     return pd.DataFrame(rows).T
 
 
@@ -138,8 +160,20 @@ def gradient_norm_by_layer(study):
     depth = deepest(df)
     sub = with_state(rows_shown(df, depth=depth), final_epoch(df))
     sub = sub[sub["metric"] == "grad_norm"]
-    g = sns.relplot(sub, x="layer", y="value", hue="activation", style="state", col="initializer",
-                    kind="line", palette=colours(df), hue_order=shown(df), height=3.2, aspect=1.1, **BOOT)
+    g = sns.relplot(
+        sub,
+        x="layer",
+        y="value",
+        hue="activation",
+        style="state",
+        col="initializer",
+        kind="line",
+        palette=colours(df),
+        hue_order=shown(df),
+        height=3.2,
+        aspect=1.1,
+        **BOOT,
+    )
     g.set(yscale="log")
     g.set_axis_labels("hidden layer (1 = input side)", "||dL/dW|| on the probe set")
     g.figure.suptitle(f"C6: gradient norm by layer, depth {depth}", y=1.03)
@@ -154,8 +188,19 @@ def training_curves(study):
     picked = sorted({depths[0], depths[len(depths) // 2], depths[-1]})
     sub = rows_shown(df, initializer=MAIN_INIT)
     sub = sub[(sub["metric"] == "train_loss") & sub["depth"].isin(picked)]
-    g = sns.relplot(sub, x="epoch", y="value", hue="activation", col="depth", kind="line", palette=colours(df),
-                    hue_order=shown(df), height=3, aspect=1, **BOOT)
+    g = sns.relplot(
+        sub,
+        x="epoch",
+        y="value",
+        hue="activation",
+        col="depth",
+        kind="line",
+        palette=colours(df),
+        hue_order=shown(df),
+        height=3,
+        aspect=1,
+        **BOOT,
+    )
     g.set_axis_labels("epoch", "training loss")
     g.figure.suptitle(f"C6: training curves ({MAIN_INIT})", y=1.03)
     return g.figure

@@ -21,11 +21,11 @@ import pandas as pd
 import seaborn as sns
 
 from study.analysis import stats
-from study.claims import Key
-from study.analysis.style import BOOT, colours, shown
 from study.analysis.literature import KRIZHEVSKY2012_SPEEDUP
 from study.analysis.selection import best_learning_rates, final_epoch, per_seed, stalled_runs, stalled_share
+from study.analysis.style import BOOT, colours, shown
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.claims import Key
 
 CLAIM = "C7"
 EXPERIMENTS = ("convergence",)
@@ -34,15 +34,23 @@ SHARED_RATE = {"adam": 1e-3, "momentum": 1e-2}  # one rate for every activation,
 SLOWER = ("sigmoid", "tanh")
 
 RULE = Rule(
-    (SUPPORTED, "under every optimiser, at each activation's best rate, the area under the training-loss curve "
-                "of sigmoid and of tanh is larger than ReLU's (paired ratio, lower bound above 1)",
-     lambda e: all(r.low > 1 for r in e.ratios.values())),
-    (REFUTED, "no such ratio has a lower bound above 1 (ReLU is not clearly faster than either, under any "
-              "optimiser)", lambda e: not any(r.low > 1 for r in e.ratios.values())),
+    (
+        SUPPORTED,
+        "under every optimiser, at each activation's best rate, the area under the training-loss curve "
+        "of sigmoid and of tanh is larger than ReLU's (paired ratio, lower bound above 1)",
+        lambda e: all(r.low > 1 for r in e.ratios.values()),
+    ),
+    (
+        REFUTED,
+        "no such ratio has a lower bound above 1 (ReLU is not clearly faster than either, under any optimiser)",
+        lambda e: not any(r.low > 1 for r in e.ratios.values()),
+    ),
     otherwise=NUANCED,
 )
-LITERATURE = (f"Krizhevsky et al. (2012), Fig. 1: a 4-layer ReLU CNN reached 25% CIFAR-10 training error "
-              f"{KRIZHEVSKY2012_SPEEDUP:g} times faster than tanh, each at its own best learning rate.")
+LITERATURE = (
+    f"Krizhevsky et al. (2012), Fig. 1: a 4-layer ReLU CNN reached 25% CIFAR-10 training error "
+    f"{KRIZHEVSKY2012_SPEEDUP:g} times faster than tanh, each at its own best learning rate."
+)
 
 
 @dataclass(frozen=True)
@@ -66,11 +74,13 @@ class Comparison:
     ratios: dict[tuple[str, str], stats.Estimate]  # {(optimiser, sigmoid or tanh): paired area ratio to ReLU's}
     epoch_ratios: dict[tuple[str, str], stats.Estimate | None]  # the same for epochs to THRESHOLD; None: no pair
 
-    def only(self, optimizer: str) -> "Comparison":
+    def only(self, optimizer: str) -> Comparison:
         """The same comparison under one optimiser."""
-        return Comparison({k: s for k, s in self.speeds.items() if k[1] == optimizer},
-                          {k: r for k, r in self.ratios.items() if k[0] == optimizer},
-                          {k: r for k, r in self.epoch_ratios.items() if k[0] == optimizer})
+        return Comparison(
+            {k: s for k, s in self.speeds.items() if k[1] == optimizer},
+            {k: r for k, r in self.ratios.items() if k[0] == optimizer},
+            {k: r for k, r in self.epoch_ratios.items() if k[0] == optimizer},
+        )
 
 
 @dataclass(frozen=True)
@@ -86,12 +96,15 @@ class Evidence:
     @property
     def key(self) -> Key:
         r = self.ratios
-        return Key.of("sigmoid / ReLU loss-curve area (Adam, tuned)",
-                      r[("adam", "sigmoid")] if ("adam", "sigmoid") in r else next(iter(r.values())))
+        return Key.of(
+            "sigmoid / ReLU loss-curve area (Adam, tuned)",
+            r[("adam", "sigmoid")] if ("adam", "sigmoid") in r else next(iter(r.values())),
+        )
 
 
 def curves(df, rates):
-    """Training loss and accuracy per (optimiser, activation, seed, epoch) at the given rate per (activation, optimiser)."""
+    """Training loss and accuracy per (optimiser, activation, seed, epoch) at the given rate per
+    (activation, optimiser)."""
     chosen = pd.Series([rates[(a, o)] for a, o in zip(df["activation"], df["optimizer"])], index=df.index)
     return df[np.isclose(df["learning_rate"], chosen)]
 
@@ -107,9 +120,16 @@ def speed(df, optimizer):
     epochs = np.where(first >= 0, acc.columns.to_numpy()[first], np.nan)
     seconds = np.where(first >= 0, wall.to_numpy()[np.arange(len(first)), np.maximum(first, 0)], np.nan)
     values = loss.to_numpy()
-    out = pd.DataFrame({"auc": np.where(np.isfinite(values).all(1), values.mean(1), np.inf),
-                        "reached": reached.any(1).astype(float), "epochs": epochs, "seconds": seconds,
-                        "steady": (np.diff(values, axis=1) < 0).mean(1)}, index=loss.index)
+    out = pd.DataFrame(
+        {
+            "auc": np.where(np.isfinite(values).all(1), values.mean(1), np.inf),
+            "reached": reached.any(1).astype(float),
+            "epochs": epochs,
+            "seconds": seconds,
+            "steady": (np.diff(values, axis=1) < 0).mean(1),
+        },
+        index=loss.index,
+    )
     out["stalled"] = stalled_runs(sub).set_index(["activation", "seed"])["stalled"].reindex(out.index)
     return {a: out.loc[a] for a in shown(df)}
 
@@ -117,11 +137,15 @@ def speed(df, optimizer):
 def _speed(e: pd.DataFrame, rate) -> Speed:
     """One activation's `speed` frame over seeds, as estimates."""
     done = e["epochs"].dropna().to_numpy()
-    return Speed(float(rate), stats.bootstrap(e["reached"].to_numpy(), statistic=stats.mean),
-                 stats.bootstrap(done) if len(done) else None,
-                 stats.bootstrap(e["seconds"].dropna().to_numpy()) if len(done) else None,
-                 stats.bootstrap(e["auc"].to_numpy()), stats.bootstrap(e["steady"].to_numpy()),
-                 tuple(float(x) for x in e["stalled"]))
+    return Speed(
+        float(rate),
+        stats.bootstrap(e["reached"].to_numpy(), statistic=stats.mean),
+        stats.bootstrap(done) if len(done) else None,
+        stats.bootstrap(e["seconds"].dropna().to_numpy()) if len(done) else None,
+        stats.bootstrap(e["auc"].to_numpy()),
+        stats.bootstrap(e["steady"].to_numpy()),
+        tuple(float(x) for x in e["stalled"]),
+    )
 
 
 def compare(df, rates) -> Comparison:
@@ -165,9 +189,15 @@ def text(e: Evidence) -> str:
         + _listed(e.shared.ratios)
         + f", and the rule gives '{at_shared}' there against '{tuned}' at tuned rates"
         + (": the verdict does not depend on tuning." if at_shared == tuned else ": tuning changes the verdict.")
-        + ((" Each optimiser alone, by the same rule: " + "; ".join(f"{o} {v}" for o, v in by_optimizer.items())
-            + ("." if len(set(by_optimizer.values())) == 1 else ": the verdict depends on the optimiser."))
-           if len(by_optimizer) > 1 else "")
+        + (
+            (
+                " Each optimiser alone, by the same rule: "
+                + "; ".join(f"{o} {v}" for o, v in by_optimizer.items())
+                + ("." if len(set(by_optimizer.values())) == 1 else ": the verdict depends on the optimiser.")
+            )
+            if len(by_optimizer) > 1
+            else ""
+        )
         + f" Krizhevsky et al. (2012) found a {KRIZHEVSKY2012_SPEEDUP:g}x speed-up of ReLU over tanh in a CNN; "
         f"the table gives the epochs-to-threshold ratio here. Steadiness (the share of epochs in which the "
         f"training loss fell) is in the table's column 'epochs with falling loss' for every activation."
@@ -175,14 +205,18 @@ def text(e: Evidence) -> str:
 
 
 def _table(c: Comparison) -> pd.DataFrame:
-    rows = {f"{a}, {opt}": {
-        "rate": f"{s.rate:g}",
-        f"reached {THRESHOLD:.0%} train acc.": s.reached.fmt(percent=True),
-        "epochs to it": s.epochs.fmt() if s.epochs is not None else "never",
-        "seconds to it": s.seconds.fmt() if s.seconds is not None else "never",
-        "loss-curve area": s.area.fmt(),
-        "epochs with falling loss": s.steady.fmt(percent=True),
-        "stalled": stalled_share(s.stalled)} for (a, opt), s in c.speeds.items()}
+    rows = {
+        f"{a}, {opt}": {
+            "rate": f"{s.rate:g}",
+            f"reached {THRESHOLD:.0%} train acc.": s.reached.fmt(percent=True),
+            "epochs to it": s.epochs.fmt() if s.epochs is not None else "never",
+            "seconds to it": s.seconds.fmt() if s.seconds is not None else "never",
+            "loss-curve area": s.area.fmt(),
+            "epochs with falling loss": s.steady.fmt(percent=True),
+            "stalled": stalled_share(s.stalled),
+        }
+        for (a, opt), s in c.speeds.items()
+    }
     for (opt, b), r in c.ratios.items():
         both = c.epoch_ratios[(opt, b)]
         rows[f"{b}, {opt}"]["area / relu's"] = r.fmt()
@@ -203,8 +237,19 @@ def convergence_at_best_rates(study):
     best = best_learning_rates(df, score="val_accuracy").to_dict()
     sub = curves(df, best)
     sub = sub[sub["metric"] == "train_loss"]
-    g = sns.relplot(sub, x="epoch", y="value", hue="activation", col="optimizer", kind="line", palette=colours(df),
-                    hue_order=shown(df), height=3, aspect=1.1, **BOOT)
+    g = sns.relplot(
+        sub,
+        x="epoch",
+        y="value",
+        hue="activation",
+        col="optimizer",
+        kind="line",
+        palette=colours(df),
+        hue_order=shown(df),
+        height=3,
+        aspect=1.1,
+        **BOOT,
+    )
     g.set_axis_labels("epoch", "training loss")
     g.figure.suptitle("C7: training curves, each activation at its best learning rate", y=1.03)
     return g.figure
@@ -216,9 +261,21 @@ def learning_rate_sweep(study):
     df = study.frame("convergence")
     last = final_epoch(df)
     sub = df[df["metric"].isin(["val_accuracy"]) & (df["epoch"] == last)]
-    g = sns.relplot(sub, x="learning_rate", y="value", hue="activation", col="optimizer", kind="line",
-                    palette=colours(df), hue_order=shown(df), marker="o", height=3, aspect=1.1,
-                    facet_kws={"sharex": False}, **BOOT)
+    g = sns.relplot(
+        sub,
+        x="learning_rate",
+        y="value",
+        hue="activation",
+        col="optimizer",
+        kind="line",
+        palette=colours(df),
+        hue_order=shown(df),
+        marker="o",
+        height=3,
+        aspect=1.1,
+        facet_kws={"sharex": False},
+        **BOOT,
+    )
     g.set(xscale="log")
     g.set_axis_labels("learning rate", f"validation accuracy after {last} epochs")
     g.figure.suptitle("C7: the learning-rate sweep the best rates are chosen from", y=1.03)

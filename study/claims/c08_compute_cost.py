@@ -17,9 +17,9 @@ import pandas as pd
 import seaborn as sns
 
 from study.analysis import stats
-from study.claims import Key
 from study.analysis.style import colours, shown
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.claims import Key
 
 CLAIM = "C8"
 EXPERIMENTS = ("cost",)
@@ -28,15 +28,21 @@ IN_TRAINING = 1.05  # costs more in a training step: the ratio's lower bound abo
 PASSES = {"forward_s": "forward", "backward_s": "forward+backward", "train_step_s": "training step"}
 
 RULE = Rule(
-    (SUPPORTED, f"on the first device listed (a CPU before a GPU), sigmoid's and tanh's forward+backward pass on the largest tensor costs over "
-                f"{ISOLATION:g}x ReLU's and their training step over {IN_TRAINING:g}x (lower bounds of the medians' "
-                "intervals)",
-     lambda e: e.isolation and e.training),
+    (
+        SUPPORTED,
+        f"on the first device listed (a CPU before a GPU), sigmoid's and tanh's forward+backward pass on the largest "
+        f"tensor costs over "
+        f"{ISOLATION:g}x ReLU's and their training step over {IN_TRAINING:g}x (lower bounds of the medians' "
+        "intervals)",
+        lambda e: e.isolation and e.training,
+    ),
     (NUANCED, "they cost more in isolation but not in a training step", lambda e: e.isolation),
     otherwise=REFUTED,
 )
-LITERATURE = ("Derczynski (2020): at large loads sigmoid, tanh and Leaky ReLU cost within about 6-8% of ReLU on a "
-              "server CPU and two GPUs; on a laptop CPU tanh about 1.45x and softplus about 1.48x ReLU.")
+LITERATURE = (
+    "Derczynski (2020): at large loads sigmoid, tanh and Leaky ReLU cost within about 6-8% of ReLU on a "
+    "server CPU and two GPUs; on a laptop CPU tanh about 1.45x and softplus about 1.48x ReLU."
+)
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,7 @@ def size_label(size: int) -> str:
     """A tensor of `size` float32 values in KB or MB; -1 is the training step."""
     if size < 0:
         return "step"
-    return f"{size * 4 // 1024} KB" if size * 4 < 2 ** 20 else f"{size * 4 // 2 ** 20} MB"
+    return f"{size * 4 // 1024} KB" if size * 4 < 2**20 else f"{size * 4 // 2**20} MB"
 
 
 def ratios(df) -> pd.DataFrame:
@@ -114,18 +120,26 @@ def verdict(e: Evidence) -> str:
 
 
 def _on(e: Evidence, d: str) -> str:
-    return (f"On {d}, forward+backward on {size_label(e.largest)}, relative to ReLU: sigmoid "
-            f"{e.isolated(d, 'sigmoid').fmt()}, tanh {e.isolated(d, 'tanh').fmt()}, "
-            f"Leaky ReLU {e.isolated(d, 'leaky_relu').fmt()}; a whole training step of the "
-            f"depth-4 MLP: sigmoid {e.step(d, 'sigmoid').fmt()}, tanh "
-            f"{e.step(d, 'tanh').fmt()}.")
+    return (
+        f"On {d}, forward+backward on {size_label(e.largest)}, relative to ReLU: sigmoid "
+        f"{e.isolated(d, 'sigmoid').fmt()}, tanh {e.isolated(d, 'tanh').fmt()}, "
+        f"Leaky ReLU {e.isolated(d, 'leaky_relu').fmt()}; a whole training step of the "
+        f"depth-4 MLP: sigmoid {e.step(d, 'sigmoid').fmt()}, tanh "
+        f"{e.step(d, 'tanh').fmt()}."
+    )
 
 
 def text(e: Evidence) -> str:
-    return (f"Medians of {e.repeats} repeats, each ratio taken within a repeat, with 95% bootstrap intervals. "
-            + " ".join(_on(e, d) for d in e.devices)
-            + (" The per-call cost of the activation is real, and it is a small part of a training step, where the "
-               "matrix multiplications dominate." if e.isolation and not e.training else ""))
+    return (
+        f"Medians of {e.repeats} repeats, each ratio taken within a repeat, with 95% bootstrap intervals. "
+        + " ".join(_on(e, d) for d in e.devices)
+        + (
+            " The per-call cost of the activation is real, and it is a small part of a training step, where the "
+            "matrix multiplications dominate."
+            if e.isolation and not e.training
+            else ""
+        )
+    )
 
 
 def table(e: Evidence) -> pd.DataFrame:
@@ -133,8 +147,11 @@ def table(e: Evidence) -> pd.DataFrame:
     for d in e.devices:
         rows = {}
         for a in e.activations:
-            row = {f"{PASSES[m]}, {size_label(s)}": e.medians[(d, a, m, s)].fmt() for m in ("forward_s", "backward_s")
-                   for s in e.sizes}
+            row = {
+                f"{PASSES[m]}, {size_label(s)}": e.medians[(d, a, m, s)].fmt()
+                for m in ("forward_s", "backward_s")
+                for s in e.sizes
+            }
             row["training step"] = e.step(d, a).fmt()
             rows[f"{a} ({d})"] = row
         tables.append(pd.DataFrame(rows).T)
@@ -144,7 +161,9 @@ def table(e: Evidence) -> pd.DataFrame:
 def in_order(r) -> list[str]:
     """The four, the other built-ins, then a user's activations: those timed here."""
     first = shown(r)
-    return [a for a in [*first[:4], *sorted(set(r["activation"]) - set(first)), *first[4:]] if a in set(r["activation"])]
+    return [
+        a for a in [*first[:4], *sorted(set(r["activation"]) - set(first)), *first[4:]] if a in set(r["activation"])
+    ]
 
 
 def cost_relative_to_relu(study):
@@ -155,10 +174,27 @@ def cost_relative_to_relu(study):
     r = r[r["activation"] != "relu"].copy()
     r["pass"] = r["metric"].map(PASSES)
     r["tensor"] = r["size"].map(size_label)
-    g = sns.catplot(r, x="tensor", y="ratio", hue="activation", col="pass", row="device", kind="point",
-                    estimator=np.median, errorbar=("ci", 95), n_boot=200, seed=0, palette=colours(r),
-                    hue_order=in_order(r), dodge=0.4, height=3, aspect=1.1, sharex=False,
-                    col_order=list(PASSES.values()), order=None)
+    g = sns.catplot(
+        r,
+        x="tensor",
+        y="ratio",
+        hue="activation",
+        col="pass",
+        row="device",
+        kind="point",
+        estimator=np.median,
+        errorbar=("ci", 95),
+        n_boot=200,
+        seed=0,
+        palette=colours(r),
+        hue_order=in_order(r),
+        dodge=0.4,
+        height=3,
+        aspect=1.1,
+        sharex=False,
+        col_order=list(PASSES.values()),
+        order=None,
+    )
     for ax in g.axes.flat:
         ax.axhline(1, ls="--", c="k", lw=1)
         ax.set_yscale("log")

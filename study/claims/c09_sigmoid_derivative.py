@@ -19,10 +19,10 @@ import pandas as pd
 import seaborn as sns
 
 from study.analysis import stats
-from study.claims import MAIN_INIT, Key
-from study.analysis.style import BOOT, colours, rows_shown, shown, with_state
 from study.analysis.selection import deepest, final_epoch, layer_mean, per_seed
+from study.analysis.style import BOOT, colours, rows_shown, shown, with_state
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.claims import MAIN_INIT, Key
 
 CLAIM = "C9"
 EXPERIMENTS = ("gradients", "saturation")
@@ -32,16 +32,24 @@ TOP_LOW = 0.1  # the top sigmoid layer is saturated while its mean activation is
 GB_INIT = "legacy_uniform"  # Glorot & Bengio's "standard" initialisation
 
 RULE = Rule(
-    (REFUTED, f"the sigmoid gradient does not shrink by more than {1 / SHRINKS:.0f}x per layer at initialisation "
-              "and the top layer in Glorot & Bengio's setting does not saturate in most seeds",
-     lambda e: not e.factor.value < SHRINKS and not e.gb_saturates),
-    (SUPPORTED, f"over {SATURATED:.0%} of the activations of the most saturated trained layer are saturated, or the "
-                f"top hidden layer in Glorot & Bengio's setting saturates (mean activation below {TOP_LOW:g}) in most seeds",
-     lambda e: e.saturated_trained.value > SATURATED or e.gb_saturates),
+    (
+        REFUTED,
+        f"the sigmoid gradient does not shrink by more than {1 / SHRINKS:.0f}x per layer at initialisation "
+        "and the top layer in Glorot & Bengio's setting does not saturate in most seeds",
+        lambda e: not e.factor.value < SHRINKS and not e.gb_saturates,
+    ),
+    (
+        SUPPORTED,
+        f"over {SATURATED:.0%} of the activations of the most saturated trained layer are saturated, or the "
+        f"top hidden layer in Glorot & Bengio's setting saturates (mean activation below {TOP_LOW:g}) in most seeds",
+        lambda e: e.saturated_trained.value > SATURATED or e.gb_saturates,
+    ),
     otherwise=NUANCED,  # the gradient vanishes without saturation
 )
-LITERATURE = ("Glorot & Bengio (2010), Figure 2: with 4 hidden layers the sigmoid top layer saturates at 0 "
-              "early in training and slowly desaturates around epoch 100; with 5 it never escaped.")
+LITERATURE = (
+    "Glorot & Bengio (2010), Figure 2: with 4 hidden layers the sigmoid top layer saturates at 0 "
+    "early in training and slowly desaturates around epoch 100; with 5 it never escaped."
+)
 
 
 def top_layer_course(study, initializer) -> pd.DataFrame:
@@ -49,15 +57,21 @@ def top_layer_course(study, initializer) -> pd.DataFrame:
     the step) at which the top hidden layer's mean activation is below TOP_LOW, NaN if never, and its
     mean activation at the end."""
     df = study.frame("saturation")
-    top = df[(df["metric"] == "act_mean") & (df["activation"] == "sigmoid") & (df["initializer"] == initializer)
-             & (df["layer"] == df["depth"] - 1)]
+    top = df[
+        (df["metric"] == "act_mean")
+        & (df["activation"] == "sigmoid")
+        & (df["initializer"] == initializer)
+        & (df["layer"] == df["depth"] - 1)
+    ]
     per_epoch = top["step"].max() / top["epoch"].max() if top["epoch"].max() else 1
     rows = {}
     for seed, course in top.sort_values("step").groupby("seed"):
         low = course[course["value"] < TOP_LOW]
-        rows[seed] = {"saturated": not low.empty,
-                      "first_epoch": low["step"].iloc[0] / per_epoch if not low.empty else np.nan,
-                      "final": course["value"].iloc[-1]}
+        rows[seed] = {
+            "saturated": not low.empty,
+            "first_epoch": low["step"].iloc[0] / per_epoch if not low.empty else np.nan,
+            "final": course["value"].iloc[-1],
+        }
     return pd.DataFrame(rows).T
 
 
@@ -114,11 +128,19 @@ def evidence(study) -> Evidence:
     first = 1 if depth > 2 else 0
     factor = stats.bootstrap((g[:, first] / g[:, -1]) ** (1.0 / max(depth - 1 - first, 1)))
     deriv = {e: stats.bootstrap(layer_mean(df, "mean_abs_derivative", epoch=e, **where)) for e in (0, last)}
-    sat = {e: stats.bootstrap(per_seed(df, "saturated", epoch=e, **where).max(axis=1).to_numpy())
-           for e in (0, last)}
+    sat = {e: stats.bootstrap(per_seed(df, "saturated", epoch=e, **where).max(axis=1).to_numpy()) for e in (0, last)}
     courses = {init: _course(study, init) for init in (GB_INIT, MAIN_INIT)}
-    return Evidence(depth, last, factor, deriv[0], deriv[last], sat[0], sat[last], courses,
-                    int(study.frame("saturation")["epoch"].max()))
+    return Evidence(
+        depth,
+        last,
+        factor,
+        deriv[0],
+        deriv[last],
+        sat[0],
+        sat[last],
+        courses,
+        int(study.frame("saturation")["epoch"].max()),
+    )
 
 
 def verdict(e: Evidence) -> str:
@@ -129,9 +151,11 @@ def _course_text(e: Evidence, init: str) -> str:
     c = e.courses[init]
     if not c.saturated:
         return f"under {init} it saturates in none of {c.seeds} seeds (final mean {c.final.fmt()})"
-    return (f"under {init} it saturates in {c.saturated} of {c.seeds} seeds, first after "
-            f"{c.first_epoch:.2g} epochs (median), and {c.escaped} of those "
-            f"{c.saturated} have escaped by epoch {e.gb_epochs}")
+    return (
+        f"under {init} it saturates in {c.saturated} of {c.seeds} seeds, first after "
+        f"{c.first_epoch:.2g} epochs (median), and {c.escaped} of those "
+        f"{c.saturated} have escaped by epoch {e.gb_epochs}"
+    )
 
 
 def text(e: Evidence) -> str:
@@ -150,19 +174,27 @@ def text(e: Evidence) -> str:
         out += ": saturation adds to the small slope near 0."
     else:
         out += ": the gradient does not shrink by more than half per layer."
-    out += (f" In Glorot & Bengio's (2010) setting (depth-4 sigmoid nets, plain SGD, traced every two steps), the "
-            f"top hidden layer counts as saturated while its mean activation is below {TOP_LOW:g}: "
-            f"{_course_text(e, GB_INIT)}; {_course_text(e, MAIN_INIT)}.")
+    out += (
+        f" In Glorot & Bengio's (2010) setting (depth-4 sigmoid nets, plain SGD, traced every two steps), the "
+        f"top hidden layer counts as saturated while its mean activation is below {TOP_LOW:g}: "
+        f"{_course_text(e, GB_INIT)}; {_course_text(e, MAIN_INIT)}."
+    )
     return out
 
 
 def table(e: Evidence) -> pd.DataFrame:
-    out = pd.DataFrame({
-        "initialisation": {"mean |f'(z)|": e.derivative_init.fmt(),
-                           "most saturated layer": e.saturated_init.fmt(percent=True)},
-        "trained": {"mean |f'(z)|": e.derivative_trained.fmt(),
-                    "most saturated layer": e.saturated_trained.fmt(percent=True)},
-    }).T
+    out = pd.DataFrame(
+        {
+            "initialisation": {
+                "mean |f'(z)|": e.derivative_init.fmt(),
+                "most saturated layer": e.saturated_init.fmt(percent=True),
+            },
+            "trained": {
+                "mean |f'(z)|": e.derivative_trained.fmt(),
+                "most saturated layer": e.saturated_trained.fmt(percent=True),
+            },
+        }
+    ).T
     out["gradient factor per layer (init)"] = [e.factor.fmt(), ""]
     for init, c in e.courses.items():
         out.loc[f"Glorot & Bengio setting, {init}", "top layer saturated (seeds)"] = f"{c.saturated} of {c.seeds}"
@@ -178,9 +210,21 @@ def derivative_by_layer(study):
     last = final_epoch(df)
     sub = with_state(rows_shown(df, depth=depth, initializer=MAIN_INIT), last)
     sub = sub[sub["metric"].isin(["mean_abs_derivative", "saturated"])].dropna(subset=["value"])
-    g = sns.relplot(sub, x="layer", y="value", hue="activation", style="state", col="metric", kind="line",
-                    palette=colours(df), hue_order=shown(df), height=3.2, aspect=1.1,
-                    facet_kws={"sharey": False}, **BOOT)
+    g = sns.relplot(
+        sub,
+        x="layer",
+        y="value",
+        hue="activation",
+        style="state",
+        col="metric",
+        kind="line",
+        palette=colours(df),
+        hue_order=shown(df),
+        height=3.2,
+        aspect=1.1,
+        facet_kws={"sharey": False},
+        **BOOT,
+    )
     g.set_titles("{col_name}")
     g.set_axis_labels("hidden layer", "")
     g.figure.suptitle(f"C9: mean |f'(z)| and saturated fraction, depth {depth}", y=1.03)
@@ -215,5 +259,4 @@ def activations_in_early_training(study):
     return fig
 
 
-FIGURES = {"derivative_by_layer": derivative_by_layer,
-           "activations_in_early_training": activations_in_early_training}
+FIGURES = {"derivative_by_layer": derivative_by_layer, "activations_in_early_training": activations_in_early_training}

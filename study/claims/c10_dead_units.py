@@ -19,28 +19,33 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from study.train import probes
 from study.analysis import stats
-from study.claims import Key
-from study.analysis.style import BOOT, PALETTE
 from study.analysis.selection import final_epoch, layer_mean, per_seed
+from study.analysis.style import BOOT, PALETTE
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.claims import Key
+from study.train import probes
 
 CLAIM = "C10"
 EXPERIMENTS = ("collapse", "dead_units")
 PAIR = ("relu", "leaky_relu")
 
 RULE = Rule(
-    (SUPPORTED, "(a) at the narrowest width, trained ReLU nets collapse more often than Leaky ReLU nets from the "
-                "same initial weights (paired difference, lower bound above 0) and (b) at the highest learning "
-                "rate trained ReLU nets keep dead units (lower bound above 0) while a larger share of Leaky "
-                "ReLU's dormant units revive than of ReLU's dead ones (paired difference, lower bound above 0)",
-     lambda e: e.part_a and e.part_b),
+    (
+        SUPPORTED,
+        "(a) at the narrowest width, trained ReLU nets collapse more often than Leaky ReLU nets from the "
+        "same initial weights (paired difference, lower bound above 0) and (b) at the highest learning "
+        "rate trained ReLU nets keep dead units (lower bound above 0) while a larger share of Leaky "
+        "ReLU's dormant units revive than of ReLU's dead ones (paired difference, lower bound above 0)",
+        lambda e: e.part_a and e.part_b,
+    ),
     (NUANCED, "exactly one of (a) and (b) holds", lambda e: e.part_a != e.part_b),
     otherwise=REFUTED,
 )
-LITERATURE = ("Lu et al. (2020): deep narrow ReLU nets collapse to a constant with a probability that grows with "
-              "depth and falls with width; Maas et al. (2013) introduced the 0.01 slope.")
+LITERATURE = (
+    "Lu et al. (2020): deep narrow ReLU nets collapse to a constant with a probability that grows with "
+    "depth and falls with width; Maas et al. (2013) introduced the 0.01 slope."
+)
 
 
 def collapse_fractions(study):
@@ -63,7 +68,7 @@ def revival_share(df, activation, lr):
     before = sum(dormant[e].to_numpy() for e in epochs[:-1])  # dormant at the epoch before each revival
     after = sum(revived[e].to_numpy() for e in epochs[1:])
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (after.sum(1) / before.sum(1))
+        return after.sum(1) / before.sum(1)
 
 
 @dataclass(frozen=True)
@@ -116,8 +121,9 @@ def _collapse(study) -> dict:
     for key, t in sorted(fractions.items()):
         collapse[key] = {a: stats.bootstrap(t[a].to_numpy(), statistic=stats.mean) for a in PAIR}
         collapse[key]["difference"] = stats.paired_difference(t["relu"], t["leaky_relu"], statistic=stats.mean)
-    return dict(depth_a=max(d for d, _, _ in collapse), width=min(w for _, w, _ in collapse), epochs_a=last,
-                collapse=collapse)
+    return dict(
+        depth_a=max(d for d, _, _ in collapse), width=min(w for _, w, _ in collapse), epochs_a=last, collapse=collapse
+    )
 
 
 def _dead_units(study) -> dict:
@@ -127,14 +133,21 @@ def _dead_units(study) -> dict:
     for lr in sorted(dead["learning_rate"].unique()):
         for a in PAIR:
             shares[(a, lr)] = share = revival_share(dead, a, lr)
-            dormant[(a, float(lr))] = stats.bootstrap(layer_mean(dead, "dormant", activation=a, learning_rate=lr,
-                                                                 epoch=last))
+            dormant[(a, float(lr))] = stats.bootstrap(
+                layer_mean(dead, "dormant", activation=a, learning_rate=lr, epoch=last)
+            )
             revival[(a, float(lr))] = stats.bootstrap(share[np.isfinite(share)])
     at_top = {a: np.nan_to_num(shares[(a, top)]) for a in PAIR}
-    return dict(depth_b=int(dead["depth"].max()), epochs_b=last, top_rate=top,
-                tried_rate=float(max(s.learning_rate for s in study.specs("dead_units"))),
-                dormant=dormant, revival=revival, revival_top={a: stats.bootstrap(at_top[a]) for a in PAIR},
-                revival_gap=stats.paired_difference(at_top["leaky_relu"], at_top["relu"]))
+    return dict(
+        depth_b=int(dead["depth"].max()),
+        epochs_b=last,
+        top_rate=top,
+        tried_rate=float(max(s.learning_rate for s in study.specs("dead_units"))),
+        dormant=dormant,
+        revival=revival,
+        revival_top={a: stats.bootstrap(at_top[a]) for a in PAIR},
+        revival_gap=stats.paired_difference(at_top["leaky_relu"], at_top["relu"]),
+    )
 
 
 def evidence(study) -> Evidence:
@@ -146,9 +159,11 @@ def verdict(e: Evidence) -> str:
 
 
 def text(e: Evidence) -> str:
-    highest = (f"Adam's highest rate ({e.top_rate:g})" if e.top_rate >= e.tried_rate else
-               f"the highest Adam rate with models left ({e.top_rate:g}; every group at {e.tried_rate:g} lost its "
-               f"models)")
+    highest = (
+        f"Adam's highest rate ({e.top_rate:g})"
+        if e.top_rate >= e.tried_rate
+        else f"the highest Adam rate with models left ({e.top_rate:g}; every group at {e.tried_rate:g} lost its models)"
+    )
     trained = e.collapse_trained
     return (
         f"(a) Of the depth-{e.depth_a}, width-{e.width} nets fitting |x|, "
@@ -177,7 +192,8 @@ def table(e: Evidence) -> pd.DataFrame:
         share = e.revival[(a, lr)]
         rows[f"MNIST-1D, Adam {lr:g}, {a}"] = {
             "dead or dormant (trained)": dormant.fmt(percent=True),
-            "revival share": share.fmt(percent=True) if share.n else "no unit was ever dormant"}
+            "revival share": share.fmt(percent=True) if share.n else "no unit was ever dormant",
+        }
     return pd.DataFrame(rows).T.fillna("")
 
 
@@ -189,9 +205,24 @@ def collapse_by_width(study):
     last = final_epoch(df)
     sub = df[(df["metric"] == "collapsed") & df["epoch"].isin([0, last])].copy()
     sub["state"] = np.where(sub["epoch"] == 0, "initialisation", f"trained ({last} epochs)")
-    g = sns.relplot(sub, x="width", y="value", hue="activation", style="state", col="depth", kind="line",
-                    palette=PALETTE, hue_order=list(PAIR), marker="o", height=3.2, aspect=1.2,
-                    estimator="mean", errorbar=("ci", 95), n_boot=200, seed=0)
+    g = sns.relplot(
+        sub,
+        x="width",
+        y="value",
+        hue="activation",
+        style="state",
+        col="depth",
+        kind="line",
+        palette=PALETTE,
+        hue_order=list(PAIR),
+        marker="o",
+        height=3.2,
+        aspect=1.2,
+        estimator="mean",
+        errorbar=("ci", 95),
+        n_boot=200,
+        seed=0,
+    )
     g.set_axis_labels("width (units per hidden layer)", "fraction of nets that are constant")
     g.figure.suptitle("C10 (a): deep narrow nets collapsing to a constant, fitting |x|", y=1.03)
     return g.figure
@@ -204,8 +235,20 @@ def dead_units_through_training(study):
     df = study.frame("dead_units")
     sub = df[df["metric"] == "dormant"]
     sub = sub.groupby(["activation", "learning_rate", "epoch", "seed"], as_index=False)["value"].mean()
-    g = sns.relplot(sub, x="epoch", y="value", hue="activation", col="learning_rate", kind="line",
-                    palette=PALETTE, hue_order=list(PAIR), marker="o", height=3, aspect=1, **BOOT)
+    g = sns.relplot(
+        sub,
+        x="epoch",
+        y="value",
+        hue="activation",
+        col="learning_rate",
+        kind="line",
+        palette=PALETTE,
+        hue_order=list(PAIR),
+        marker="o",
+        height=3,
+        aspect=1,
+        **BOOT,
+    )
     g.set_titles("Adam, learning rate {col_name}")
     g.set_axis_labels("epoch", "units negative on every probe input")
     g.figure.suptitle("C10 (b): dead (ReLU) and dormant (Leaky ReLU) units, MNIST-1D", y=1.03)

@@ -17,26 +17,34 @@ import numpy as np
 import pandas as pd
 
 from study.analysis import stats
-from study.spec.activations import users_in
-from study.claims import Key
-from study.analysis.style import PALETTE
 from study.analysis.selection import best_learning_rates, final_epoch, stalled_runs
+from study.analysis.style import PALETTE
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.claims import Key
+from study.spec.activations import users_in
 
 CLAIM = "C11"
 EXPERIMENTS = ("leaderboard",)
 TASK = ["dataset", "depth"]
 
 RULE = Rule(
-    (SUPPORTED, "some activation's probability of improvement over ReLU, pooled over every task, has a 95% "
-                "interval above one half",
-     lambda e: bool(e.better_overall)),
-    (NUANCED, "some activation beats ReLU with an interval above one half on some tasks only",
-     lambda e: bool(e.better_somewhere)),
+    (
+        SUPPORTED,
+        "some activation's probability of improvement over ReLU, pooled over every task, has a 95% "
+        "interval above one half",
+        lambda e: bool(e.better_overall),
+    ),
+    (
+        NUANCED,
+        "some activation beats ReLU with an interval above one half on some tasks only",
+        lambda e: bool(e.better_somewhere),
+    ),
     otherwise=REFUTED,
 )
-LITERATURE = ("Ramachandran et al. (2017): Swish matched or beat ReLU on deep models; Clevert et al. (2016) ELU; "
-              "Klambauer et al. (2017) SELU; Hendrycks & Gimpel (2016) GELU.")
+LITERATURE = (
+    "Ramachandran et al. (2017): Swish matched or beat ReLU on deep models; Clevert et al. (2016) ELU; "
+    "Klambauer et al. (2017) SELU; Hendrycks & Gimpel (2016) GELU."
+)
 
 
 def accuracy_at_best_rate(df) -> pd.DataFrame:
@@ -47,7 +55,8 @@ def accuracy_at_best_rate(df) -> pd.DataFrame:
     test = df[(df["metric"] == "test_accuracy") & (df["epoch"] == last)]
     stalls = stalled_runs(df, by=("activation", *TASK, "learning_rate"))
     return test.merge(best, on=["activation", *TASK, "learning_rate"]).merge(
-        stalls, on=["run", "activation", *TASK, "learning_rate", "seed"])
+        stalls, on=["run", "activation", *TASK, "learning_rate", "seed"]
+    )
 
 
 def task_table(acc, activation) -> np.ndarray:
@@ -66,9 +75,14 @@ def leaderboard(df) -> pd.DataFrame:
         x = task_table(acc, name)
         per_task = {t: stats.improvement(x[:, [j]], relu[:, [j]]) for j, t in enumerate(by_task.columns)}
         stalled = acc[acc["activation"] == name]["stalled"].to_numpy(dtype=float)
-        rows[name] = {"accuracy": stats.bootstrap(x), "improvement": stats.improvement(x, relu),
-                      "rank": ranks[name], "per_task": per_task,
-                      "stalled": stats.bootstrap(stalled, statistic=stats.mean), "stalled_runs": int(stalled.sum())}
+        rows[name] = {
+            "accuracy": stats.bootstrap(x),
+            "improvement": stats.improvement(x, relu),
+            "rank": ranks[name],
+            "per_task": per_task,
+            "stalled": stats.bootstrap(stalled, statistic=stats.mean),
+            "stalled_runs": int(stalled.sum()),
+        }
     return pd.DataFrame(rows).T.sort_values("rank")
 
 
@@ -121,8 +135,9 @@ def _step_times(study, names) -> dict:
     r = c8.ratios(c8.frame(study))
     device = r["device"].iloc[0]
     measured = set(r["activation"])
-    return dict(device=device, step_time={a: c8.median_ratio(r, device, a, "train_step_s", -1)
-                                          for a in names if a in measured})
+    return dict(
+        device=device, step_time={a: c8.median_ratio(r, device, a, "train_step_s", -1) for a in names if a in measured}
+    )
 
 
 def evidence(study) -> Evidence:
@@ -130,9 +145,13 @@ def evidence(study) -> Evidence:
     # the verdict reads the built-in activations; a user's sits in the table and figure beside them
     others = board.drop(index=["relu", *users_in(board.index)])
     column = {c: {a: r[c] for a, r in board.iterrows()} for c in ("accuracy", "improvement", "per_task", "stalled")}
-    return Evidence(**column, rank={a: float(r) for a, r in board["rank"].items()},
-                    stalled_runs={a: int(k) for a, k in board["stalled_runs"].items()}, builtin=tuple(others.index),
-                    **_step_times(study, list(board.index)))
+    return Evidence(
+        **column,
+        rank={a: float(r) for a, r in board["rank"].items()},
+        stalled_runs={a: int(k) for a, k in board["stalled_runs"].items()},
+        builtin=tuple(others.index),
+        **_step_times(study, list(board.index)),
+    )
 
 
 def verdict(e: Evidence) -> str:
@@ -146,13 +165,20 @@ def text(e: Evidence) -> str:
     out = (
         f"Over {len(tasks)} tasks ({n_data} data set{'s' * (n_data > 1)} at {n_depths} depth{'s' * (n_depths > 1)}), "
         f"each activation at its best learning rate: "
-        + (f"{', '.join(better_overall)} beat{'s' if len(better_overall) == 1 else ''} ReLU with a probability of "
-           f"improvement whose interval lies above one half" if better_overall else
-           "no activation beats ReLU with a pooled probability of improvement whose interval lies above one half")
+        + (
+            f"{', '.join(better_overall)} beat{'s' if len(better_overall) == 1 else ''} ReLU with a probability of "
+            f"improvement whose interval lies above one half"
+            if better_overall
+            else "no activation beats ReLU with a pooled probability of improvement whose interval lies above one half"
+        )
         + f". The highest is {e.top}'s, {e.improvement[e.top].fmt()}. "
-        + ("On single tasks: " + "; ".join(f"{a} on {', '.join(f'{d} depth {k}' for d, k in w)}"
-                                           for a, w in better_somewhere.items()) + ". "
-           if better_somewhere else "No activation beats ReLU on any single task with such an interval. ")
+        + (
+            "On single tasks: "
+            + "; ".join(f"{a} on {', '.join(f'{d} depth {k}' for d, k in w)}" for a, w in better_somewhere.items())
+            + ". "
+            if better_somewhere
+            else "No activation beats ReLU on any single task with such an interval. "
+        )
         + (f"ReLU beats {', '.join(worse_overall)} (their intervals lie below one half). " if worse_overall else "")
         + f"Mean ranks: {', '.join(f'{a} {r:.1f}' for a, r in e.rank.items())}."
     )
@@ -167,15 +193,18 @@ def _stalled_text(share: stats.Estimate, stalled: int) -> str:
 
 
 def table(e: Evidence) -> pd.DataFrame:
-    out = pd.DataFrame({
-        "test accuracy (IQM over seeds and tasks)": {a: x.fmt(percent=True) for a, x in e.accuracy.items()},
-        "P(better than ReLU)": {a: p.fmt() if a != "relu" else "-" for a, p in e.improvement.items()},
-        "mean rank": {a: f"{r:.1f}" for a, r in e.rank.items()},
-        "stalled (share of runs)": {a: _stalled_text(s, e.stalled_runs[a]) for a, s in e.stalled.items()},
-    })
+    out = pd.DataFrame(
+        {
+            "test accuracy (IQM over seeds and tasks)": {a: x.fmt(percent=True) for a, x in e.accuracy.items()},
+            "P(better than ReLU)": {a: p.fmt() if a != "relu" else "-" for a, p in e.improvement.items()},
+            "mean rank": {a: f"{r:.1f}" for a, r in e.rank.items()},
+            "stalled (share of runs)": {a: _stalled_text(s, e.stalled_runs[a]) for a, s in e.stalled.items()},
+        }
+    )
     if e.device is not None:  # C8's training-step cost beside it: the trade-off a practitioner weighs
         out[f"training-step time / ReLU's ({e.device}, C8)"] = {
-            a: e.step_time[a].fmt() if a in e.step_time else "-" for a in e.accuracy}
+            a: e.step_time[a].fmt() if a in e.step_time else "-" for a in e.accuracy
+        }
     return out
 
 
@@ -183,18 +212,27 @@ def improvement_over_relu(study):
     """Each activation's probability of improvement over ReLU with its 95% interval, pooled and per task."""
     board = leaderboard(study.frame("leaderboard")).drop(index="relu")
     tasks = list(board.iloc[0]["per_task"])
-    fig, axes = plt.subplots(1, 2, figsize=(10, 0.45 * len(board) + 1.4), sharey=True,
-                             gridspec_kw={"width_ratios": [1, 2]})
+    fig, axes = plt.subplots(
+        1, 2, figsize=(10, 0.45 * len(board) + 1.4), sharey=True, gridspec_kw={"width_ratios": [1, 2]}
+    )
     per_task = np.array([[r["per_task"][t].value for t in tasks] for _, r in board.iterrows()])
     for i, (name, r) in enumerate(board.iterrows()):
         e = r["improvement"]
-        axes[0].errorbar(e.value, i, xerr=[[e.value - e.low], [e.high - e.value]], fmt="o",
-                         c=PALETTE.get(name, "k"), capsize=3)
+        axes[0].errorbar(
+            e.value, i, xerr=[[e.value - e.low], [e.high - e.value]], fmt="o", c=PALETTE.get(name, "k"), capsize=3
+        )
         for j, t in enumerate(tasks):  # * : the task's own interval excludes one half
             p = r["per_task"][t]
             sure = "*" if p.low > 0.5 or p.high < 0.5 else ""
-            axes[1].text(j, i, f"{p.value:.2f}{sure}", ha="center", va="center", fontsize=7,
-                         color="white" if abs(p.value - 0.5) > 0.3 else "black")
+            axes[1].text(
+                j,
+                i,
+                f"{p.value:.2f}{sure}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if abs(p.value - 0.5) > 0.3 else "black",
+            )
     axes[0].axvline(0.5, ls="--", c="k", lw=1)
     axes[0].set_xlim(-0.02, 1.02)
     axes[0].set_xlabel("P(better than ReLU)")

@@ -19,11 +19,11 @@ import pandas as pd
 import seaborn as sns
 
 from study.analysis import stats
-from study.claims import MAIN_INIT, REFERENCE_DEPTH, Key
-from study.analysis.style import BOOT, seed_means
 from study.analysis.literature import BRAIN_ACTIVE, GLOROT2011_ZEROS_MNIST
 from study.analysis.selection import final_epoch, layer_mean, nearest_depth, per_seed
+from study.analysis.style import BOOT, seed_means
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.claims import MAIN_INIT, REFERENCE_DEPTH, Key
 
 CLAIM = "C12"
 EXPERIMENTS = ("sparsity", "activity_penalty")
@@ -31,15 +31,22 @@ CLOSE = 5  # within this factor of the brain's upper estimate counts as close
 KEPT = -0.01  # a penalised net keeps its accuracy: paired test-accuracy difference (IQM) above -1 pp
 
 RULE = Rule(
-    (SUPPORTED, f"ReLU's active fraction interval meets the brain's {100 * BRAIN_ACTIVE[0]:.0f}-{BRAIN_ACTIVE[1]:.0%}",
-     lambda e: e.active.low <= BRAIN_ACTIVE[1] and e.active.high >= BRAIN_ACTIVE[0]),
-    (NUANCED, f"its IQM, or that of a penalised net that keeps its accuracy, is within {CLOSE}x of "
-              f"{BRAIN_ACTIVE[1]:.0%}",
-     lambda e: min(e.active.value, e.sparsest_kept.value) <= CLOSE * BRAIN_ACTIVE[1]),
+    (
+        SUPPORTED,
+        f"ReLU's active fraction interval meets the brain's {100 * BRAIN_ACTIVE[0]:.0f}-{BRAIN_ACTIVE[1]:.0%}",
+        lambda e: e.active.low <= BRAIN_ACTIVE[1] and e.active.high >= BRAIN_ACTIVE[0],
+    ),
+    (
+        NUANCED,
+        f"its IQM, or that of a penalised net that keeps its accuracy, is within {CLOSE}x of {BRAIN_ACTIVE[1]:.0%}",
+        lambda e: min(e.active.value, e.sparsest_kept.value) <= CLOSE * BRAIN_ACTIVE[1],
+    ),
     otherwise=REFUTED,
 )
-LITERATURE = ("Lennie (2003): 1-4% of neurons active at once; Glorot et al. (2011): 83.4% zeros on MNIST "
-              "(as reported in summaries).")
+LITERATURE = (
+    "Lennie (2003): 1-4% of neurons active at once; Glorot et al. (2011): 83.4% zeros on MNIST "
+    "(as reported in summaries)."
+)
 
 
 def penalty_sweep(study) -> pd.DataFrame:
@@ -52,9 +59,11 @@ def penalty_sweep(study) -> pd.DataFrame:
     for l1 in sorted(df["activity_l1"].unique()):
         where = dict(activity_l1=l1, epoch=last)
         acc = per_seed(df, "test_accuracy", columns="epoch", **where)
-        rows[l1] = {"active": stats.bootstrap(layer_mean(df, "active", **where)),
-                    "accuracy": stats.bootstrap(acc),
-                    "difference": stats.paired_difference(acc.to_numpy(), base.to_numpy())}
+        rows[l1] = {
+            "active": stats.bootstrap(layer_mean(df, "active", **where)),
+            "accuracy": stats.bootstrap(acc),
+            "difference": stats.paired_difference(acc.to_numpy(), base.to_numpy()),
+        }
     return pd.DataFrame(rows).T
 
 
@@ -87,10 +96,13 @@ def _sparsest_kept(sweep: dict) -> float:
 def evidence(study) -> Evidence:
     df = study.frame("sparsity")
     depth, last = nearest_depth(df, REFERENCE_DEPTH), final_epoch(df)
-    by_depth = {d: stats.bootstrap(layer_mean(df, "active", activation="relu", depth=d, epoch=last,
-                                              initializer=MAIN_INIT)) for d in sorted(df["depth"].unique())}
-    active = stats.bootstrap(layer_mean(df, "active", activation="relu", depth=depth, epoch=last,
-                                        initializer=MAIN_INIT))
+    by_depth = {
+        d: stats.bootstrap(layer_mean(df, "active", activation="relu", depth=d, epoch=last, initializer=MAIN_INIT))
+        for d in sorted(df["depth"].unique())
+    }
+    active = stats.bootstrap(
+        layer_mean(df, "active", activation="relu", depth=depth, epoch=last, initializer=MAIN_INIT)
+    )
     sweep = {float(l1): dict(r) for l1, r in penalty_sweep(study).iterrows()}
     return Evidence(depth, last, active, {int(d): e for d, e in by_depth.items()}, sweep, _sparsest_kept(sweep))
 
@@ -113,8 +125,13 @@ def text(e: Evidence) -> str:
         f"An L1 penalty on the activations makes the net sparser: the sparsest net that keeps its accuracy "
         f"(within 1 percentage point of the unpenalised net's, paired by seed) is the one at strength {strength:g}, "
         f"with {sparsest.fmt(percent=True)} of its activations non-zero"
-        + (f", {sparsest.value / hi:.1f} times the brain's upper estimate" if sparsest.value > hi else
-           ", inside the brain's range" if sparsest.value >= lo else ", below the brain's range")
+        + (
+            f", {sparsest.value / hi:.1f} times the brain's upper estimate"
+            if sparsest.value > hi
+            else ", inside the brain's range"
+            if sparsest.value >= lo
+            else ", below the brain's range"
+        )
         + f" (test accuracy {e.sweep[strength]['accuracy'].fmt(percent=True)} against "
         f"{e.sweep[0.0]['accuracy'].fmt(percent=True)} unpenalised). The strongest penalty, {max(e.sweep):g}, leaves "
         f"{strongest['active'].fmt(percent=True)} active at {strongest['accuracy'].fmt(percent=True)} accuracy."
@@ -123,12 +140,18 @@ def text(e: Evidence) -> str:
 
 def table(e: Evidence) -> pd.DataFrame:
     penalised = {f"depth {e.depth}, L1 {l1:g}": r for l1, r in e.sweep.items()}
-    return pd.concat([
-        pd.DataFrame({"active fraction": {f"depth {d}": x.fmt(percent=True) for d, x in e.by_depth.items()}}),
-        pd.DataFrame({"active fraction": {k: r["active"].fmt(percent=True) for k, r in penalised.items()},
-                      "test accuracy": {k: r["accuracy"].fmt(percent=True) for k, r in penalised.items()},
-                      "accuracy vs no penalty": {k: r["difference"].fmt(points=True) for k, r in penalised.items()}}),
-    ]).fillna("")
+    return pd.concat(
+        [
+            pd.DataFrame({"active fraction": {f"depth {d}": x.fmt(percent=True) for d, x in e.by_depth.items()}}),
+            pd.DataFrame(
+                {
+                    "active fraction": {k: r["active"].fmt(percent=True) for k, r in penalised.items()},
+                    "test accuracy": {k: r["accuracy"].fmt(percent=True) for k, r in penalised.items()},
+                    "accuracy vs no penalty": {k: r["difference"].fmt(points=True) for k, r in penalised.items()},
+                }
+            ),
+        ]
+    ).fillna("")
 
 
 def active_fraction_vs_brain(study):
@@ -136,8 +159,9 @@ def active_fraction_vs_brain(study):
     interval), beside the brain's 1-4% (Lennie 2003) and a ReLU net on MNIST (Glorot et al. 2011)."""
     df = study.frame("sparsity")
     last = final_epoch(df)
-    sub = seed_means(df[(df["metric"] == "active") & (df["activation"] == "relu") & (df["epoch"] == last)],
-                     "depth", "initializer")
+    sub = seed_means(
+        df[(df["metric"] == "active") & (df["activation"] == "relu") & (df["epoch"] == last)], "depth", "initializer"
+    )
     fig, ax = plt.subplots(figsize=(6, 3.4))
     sns.pointplot(sub, x="depth", y="value", hue="initializer", dodge=0.3, ax=ax, **BOOT)
     lo, hi = BRAIN_ACTIVE
@@ -159,8 +183,15 @@ def accuracy_against_sparsity(study):
     ax.axvline(1 - GLOROT2011_ZEROS_MNIST, ls="--", c="k", lw=1, label="ReLU net, MNIST (Glorot 2011)")
     for l1, r in sweep.iterrows():
         a, acc = r["active"], r["accuracy"]
-        ax.errorbar(a.value, acc.value, xerr=[[a.value - a.low], [a.high - a.value]],
-                    yerr=[[acc.value - acc.low], [acc.high - acc.value]], fmt="o", c="tab:green", capsize=2)
+        ax.errorbar(
+            a.value,
+            acc.value,
+            xerr=[[a.value - a.low], [a.high - a.value]],
+            yerr=[[acc.value - acc.low], [acc.high - acc.value]],
+            fmt="o",
+            c="tab:green",
+            capsize=2,
+        )
         ax.annotate(f"L1 {l1:g}", (a.value, acc.value), xytext=(4, 4), textcoords="offset points", fontsize=7)
     ax.set_xscale("log")
     ax.set_xlim(0.005, 1)
@@ -171,5 +202,4 @@ def accuracy_against_sparsity(study):
     return fig
 
 
-FIGURES = {"active_fraction_vs_brain": active_fraction_vs_brain,
-           "accuracy_against_sparsity": accuracy_against_sparsity}
+FIGURES = {"active_fraction_vs_brain": active_fraction_vs_brain, "accuracy_against_sparsity": accuracy_against_sparsity}

@@ -15,8 +15,8 @@ from __future__ import annotations
 import pandas as pd
 
 from study.analysis import stats
-from study.spec.activations import users_in
 from study.analysis.selection import stalled_runs, stalled_share
+from study.spec.activations import users_in
 from study.store import CONFIG_COLUMNS
 
 SETTING = [c for c in CONFIG_COLUMNS if c not in ("backend", "task")]
@@ -51,9 +51,12 @@ def against_relu(study, experiments) -> pd.DataFrame:
         if shared.empty:
             continue
         x, y = mine[shared].to_numpy(), relu[shared].to_numpy()
-        rows[name] = {"settings": len(shared), "seeds": len(mine.index),
-                      f"{what}, IQM": stats.bootstrap(x).fmt(percent=accuracy),
-                      "ReLU's": stats.bootstrap(y).fmt(percent=accuracy),
-                      "P(better than ReLU)": stats.improvement(x, y).fmt(),
-                      "stalled": stalled_share(stalls[stalls["activation"] == name]["stalled"])}
+        rows[name] = {
+            "settings": len(shared),
+            "seeds": len(mine.index),
+            f"{what}, IQM": stats.bootstrap(x).fmt(percent=accuracy),
+            "ReLU's": stats.bootstrap(y).fmt(percent=accuracy),
+            "P(better than ReLU)": stats.improvement(x, y).fmt(),
+            "stalled": stalled_share(stalls[stalls["activation"] == name]["stalled"]),
+        }
     return pd.DataFrame(rows).T

@@ -14,7 +14,6 @@ from study.errors import check_choice
 from study.run import backends as training_backends
 from study.spec import config
 
-
 MIN_FREE_MB = 100  # a quick profile's results, figures and report take about 20 MB
 
 
@@ -23,8 +22,10 @@ def check_backend():
     check_choice("KERAS_BACKEND", name, training_backends.BACKENDS)
     installed = training_backends.installed()
     if name not in installed:
-        raise UsageError(f"KERAS_BACKEND is '{name}' but {training_backends.BACKENDS[name]} is not installed here "
-                         f"(installed: {', '.join(installed)})")
+        raise UsageError(
+            f"KERAS_BACKEND is '{name}' but {training_backends.BACKENDS[name]} is not installed here "
+            f"(installed: {', '.join(installed)})"
+        )
 
 
 def check_plotting():
@@ -38,8 +39,10 @@ def check_plotting():
         try:
             matplotlib.rcsetup.validate_backend(given)
         except ValueError:
-            raise UsageError(f"MPLBACKEND '{given}' is not a matplotlib backend (figures are drawn with "
-                             f"Agg; unset it or choose from {', '.join(backend_registry.list_builtin())})") from None
+            raise UsageError(
+                f"MPLBACKEND '{given}' is not a matplotlib backend (figures are drawn with "
+                f"Agg; unset it or choose from {', '.join(backend_registry.list_builtin())})"
+            ) from None
 
 
 def check_writable(out: Path):
@@ -58,7 +61,9 @@ def check_writable(out: Path):
         raise UsageError(f"--out {out}: cannot write in {existing} ({exc.strerror or exc})") from None
     free_mb = shutil.disk_usage(existing).free / 2**20
     if free_mb < MIN_FREE_MB:
-        raise UsageError(f"--out {out}: only {free_mb:.0f} MB free on its file system (at least {MIN_FREE_MB} MB needed)")
+        raise UsageError(
+            f"--out {out}: only {free_mb:.0f} MB free on its file system (at least {MIN_FREE_MB} MB needed)"
+        )
 
 
 def check_reference_kept(args):
@@ -66,5 +71,7 @@ def check_reference_kept(args):
     profile (other seeds, epochs, activations...) would mix into them, so it needs its own --out."""
     narrowed = selection(args).options()[2:]  # beyond --profile
     if args.out is None and args.profile == config.REFERENCE and narrowed and args.command != "status":
-        raise UsageError(f"{' '.join(narrowed)} narrows the {config.REFERENCE} profile, whose results/, figures/ and "
-                         f"report/ in the repository are the committed reference: give it its own --out")
+        raise UsageError(
+            f"{' '.join(narrowed)} narrows the {config.REFERENCE} profile, whose results/, figures/ and "
+            f"report/ in the repository are the committed reference: give it its own --out"
+        )

@@ -30,14 +30,14 @@ def say(text):
 
 def cmd_run(args):
     specs = specs_of(args)  # every check happens before anything is trained or written
-    from study import store
     from tqdm import tqdm
+
+    from study import store
 
     results = args.out / "results"
     states = store.states(results, specs)
     todo = [s for s in specs if states[s.key()] != store.FINISHED]
-    say(f"{len(specs)} groups, {len(specs) - len(todo)} already finished; profile {args.profile}, "
-         f"results in {results}")
+    say(f"{len(specs)} groups, {len(specs) - len(todo)} already finished; profile {args.profile}, results in {results}")
     for key, why in store.damaged(states).items():
         say(f"damaged, will be retrained: {results / 'runs' / key} ({why})")
     if not todo:
@@ -51,6 +51,7 @@ def cmd_run(args):
         say(f"--jobs {args.jobs} capped at {jobs} ({len(todo)} groups to train, {os.cpu_count()} cores)")
     resume = command("run", *args.experiments, *rerun_options(args))
     with tqdm(total=sum(s.epochs for s in todo), unit="epoch", file=sys.stderr, dynamic_ncols=True) as bar:
+
         def on_group(spec, outcome):
             if outcome == "skipped":  # its epochs will never come
                 bar.total -= spec.epochs
@@ -62,13 +63,17 @@ def cmd_run(args):
             counts = Counter()
             for specs_now, jobs_now in [(trained, jobs), (timed, 1)]:
                 if specs_now:
-                    counts += runner.run(specs_now, results, min(jobs_now, len(specs_now)),
-                                         on_epoch=lambda: bar.update(1), on_group=on_group)
+                    counts += runner.run(
+                        specs_now,
+                        results,
+                        min(jobs_now, len(specs_now)),
+                        on_epoch=lambda: bar.update(1),
+                        on_group=on_group,
+                    )
         except runner.Interrupted:
             bar.close()
             done = sum(store.is_done(results, s) for s in specs)
-            say(f"interrupted: {done} of {len(specs)} groups are finished and stored; "
-                 f"resume with: {resume}")
+            say(f"interrupted: {done} of {len(specs)} groups are finished and stored; resume with: {resume}")
             raise
     say(f"{counts['trained']} groups trained, {counts['skipped']} skipped (taken by another worker)")
 
@@ -91,8 +96,10 @@ def _submit(args, todo, results):
     logs = args.out / "logs"
     jobs = cluster.submit(todo, results, logs, args.executor, resources(args))
     status = command("status", *args.experiments, *rerun_options(args))
-    say(f"submitted job array {jobs[0].job_id.split('_')[0]}: {len(jobs)} tasks for {len(todo)} groups "
-         f"({args.executor}); logs in {logs}; progress: {status}")
+    say(
+        f"submitted job array {jobs[0].job_id.split('_')[0]}: {len(jobs)} tasks for {len(todo)} groups "
+        f"({args.executor}); logs in {logs}; progress: {status}"
+    )
     if not args.wait:
         return
     counts, failures = cluster.wait(jobs)
@@ -101,7 +108,9 @@ def _submit(args, todo, results):
     say(f"{counts['trained']} groups trained, {counts['skipped']} skipped (taken by another worker)")
     missing = sum(not store.is_done(results, s) for s in todo)
     if missing:
-        raise MissingInput(f"{missing} of {len(todo)} groups did not finish; resubmit with: {command(*map(shlex.quote, args.argv))}")
+        raise MissingInput(
+            f"{missing} of {len(todo)} groups did not finish; resubmit with: {command(*map(shlex.quote, args.argv))}"
+        )
 
 
 def cmd_status(args):
@@ -113,13 +122,24 @@ def cmd_status(args):
     for s in specs:
         state = store.state(results, s)
         held = store.holder(results, s) if state != store.FINISHED else None
-        (finished if state == store.FINISHED else running if held is not None
-         else missing if state == store.ABSENT else damaged).append((s, held or state))
-    print(f"{len(specs)} groups in {results}: {len(finished)} finished, {len(running)} running, "
-          f"{len(damaged)} damaged, {len(missing)} missing")
+        (
+            finished
+            if state == store.FINISHED
+            else running
+            if held is not None
+            else missing
+            if state == store.ABSENT
+            else damaged
+        ).append((s, held or state))
+    print(
+        f"{len(specs)} groups in {results}: {len(finished)} finished, {len(running)} running, "
+        f"{len(damaged)} damaged, {len(missing)} missing"
+    )
     for s, held in running:
-        print(f"running  {s.key()}  depth {s.depth}, {s.optimizer} {s.learning_rate:g}: "
-              f"{held.get('host', '?')} pid {held.get('pid', '?')} since {held.get('started', '?')}")
+        print(
+            f"running  {s.key()}  depth {s.depth}, {s.optimizer} {s.learning_rate:g}: "
+            f"{held.get('host', '?')} pid {held.get('pid', '?')} since {held.get('started', '?')}"
+        )
     for s, why in damaged:
         print(f"damaged  {s.key()}  {why}")
     if damaged or missing:
@@ -165,5 +185,11 @@ def pd_display():
     return pd.option_context("display.width", 250, "display.max_columns", 30, "display.max_colwidth", 60)
 
 
-COMMANDS = {"list": cmd_list, "run": cmd_run, "status": cmd_status, "crosscheck": cmd_crosscheck,
-            "figures": cmd_figures, "report": cmd_report}
+COMMANDS = {
+    "list": cmd_list,
+    "run": cmd_run,
+    "status": cmd_status,
+    "crosscheck": cmd_crosscheck,
+    "figures": cmd_figures,
+    "report": cmd_report,
+}

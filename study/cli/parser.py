@@ -13,7 +13,6 @@ from study.run import backends as training_backends
 from study.run import cluster
 from study.spec import activations, config, user_activations
 
-
 EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
 
 
@@ -76,8 +75,7 @@ def _backend_list(text):
     installed = training_backends.installed()
     missing = [n for n in names if n not in installed]
     if missing:
-        raise argparse.ArgumentTypeError(f"{', '.join(missing)} not installed here (installed: "
-                                         f"{', '.join(installed)})")
+        raise argparse.ArgumentTypeError(f"{', '.join(missing)} not installed here (installed: {', '.join(installed)})")
     return names
 
 
@@ -103,19 +101,70 @@ def _activation_list(text):
 
 def build_parser() -> argparse.ArgumentParser:
     acts = ", ".join(activations.ACTIVATIONS)
-    parser = _Parser(prog=PROGRAM, description=__doc__.splitlines()[0],
-                     epilog=f"activations ({len(activations.ACTIVATIONS)}): {acts}")
+    parser = _Parser(
+        prog=PROGRAM,
+        description=__doc__.splitlines()[0],
+        epilog=f"activations ({len(activations.ACTIVATIONS)}): {acts}",
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     sub.add_parser("list", help="the experiments, their claims, the activations and the profiles")
-    run = sub.add_parser("run", help="train the groups of one or more experiments",
-                         epilog=f"activations: {acts}")
+    _add_run(sub, acts)
+    status = sub.add_parser(
+        "status", help="finished, running and missing groups, read from the store alone", epilog=f"activations: {acts}"
+    )
+    status.add_argument("experiments", nargs="*", default=["all"], metavar="EXPERIMENT", help="names (default: all)")
+    cross = sub.add_parser(
+        "crosscheck", help="run on every installed backend and compare the verdicts", epilog=f"activations: {acts}"
+    )
+    cross.add_argument("experiments", nargs="*", default=["all"], metavar="EXPERIMENT", help="names (default: all)")
+    cross.add_argument(
+        "--backends",
+        type=_backend_list,
+        help=f"comma-separated (default: every installed one of {', '.join(training_backends.BACKENDS)})",
+    )
+    cross.add_argument("--jobs", type=_positive_int, default=1, help="groups trained at once per backend (default 1)")
+    for name, text in [
+        ("figures", "draw the figures from stored results"),
+        ("report", "write the report from stored results and figures"),
+    ]:
+        p = sub.add_parser(name, help=text, epilog=f"activations: {acts}")
+        what = "the experiments whose claims to draw (default: all)"
+        p.add_argument("experiments", nargs="*", default=["all"], metavar="EXPERIMENT", help=what)
+    sub.choices["report"].add_argument(
+        "--with-figures",
+        action="store_true",
+        help="draw the figures first, in the same process: the claims' findings are computed once for both",
+    )
+    for name in ("run", "status", "crosscheck", "figures", "report"):  # what `run` trained is what the others draw
+        _add_selection(sub.choices[name], acts)
+    for p in sub.choices.values():
+        p.add_argument(
+            "--out",
+            type=Path,
+            help=f"folder holding results/, figures/ and report/ (default: the repository for the "
+            f"{config.REFERENCE} profile and for crosscheck, out/PROFILE/ for the others)",
+        )
+    return parser
+
+
+def _add_run(sub, acts: str):
+    run = sub.add_parser("run", help="train the groups of one or more experiments", epilog=f"activations: {acts}")
     run.add_argument("experiments", nargs="+", metavar="EXPERIMENT", help="names, or 'all'")
-    run.add_argument("--main-setting", action="store_true",
-                     help="train each experiment's main setting only, not the settings it repeats in (digits, ...)")
-    run.add_argument("--jobs", type=_positive_int, default=1,
-                     help="groups trained at once, each in a fresh process (default 1: in this one); "
-                          "capped at the number of cores and of groups")
-    cl = run.add_argument_group("cluster", "with --executor slurm (or submitit-local); see 'Run on a cluster' in the README")
+    run.add_argument(
+        "--main-setting",
+        action="store_true",
+        help="train each experiment's main setting only, not the settings it repeats in (digits, ...)",
+    )
+    run.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=1,
+        help="groups trained at once, each in a fresh process (default 1: in this one); "
+        "capped at the number of cores and of groups",
+    )
+    cl = run.add_argument_group(
+        "cluster", "with --executor slurm (or submitit-local); see 'Run on a cluster' in the README"
+    )
     cl.add_argument("--executor", default="local", help=f"one of {', '.join(cluster.EXECUTORS)} (default local)")
     cl.add_argument("--cluster-config", type=Path, help="a TOML file of the settings below")
     cl.add_argument("--partition", help="SLURM partition")
@@ -126,37 +175,20 @@ def build_parser() -> argparse.ArgumentParser:
     cl.add_argument("--groups-per-task", type=_positive_int, help="groups each array task trains (default 1)")
     cl.add_argument("--parallel", type=_positive_int, help="array tasks running at once (default: the scheduler's)")
     cl.add_argument("--wait", action="store_true", help="wait for the array and report its outcome")
-    status = sub.add_parser("status", help="finished, running and missing groups, read from the store alone",
-                            epilog=f"activations: {acts}")
-    status.add_argument("experiments", nargs="*", default=["all"], metavar="EXPERIMENT",
-                        help="names (default: all)")
-    cross = sub.add_parser("crosscheck", help="run on every installed backend and compare the verdicts",
-                           epilog=f"activations: {acts}")
-    cross.add_argument("experiments", nargs="*", default=["all"], metavar="EXPERIMENT", help="names (default: all)")
-    cross.add_argument("--backends", type=_backend_list, help="comma-separated (default: every installed one of "
-                       f"{', '.join(training_backends.BACKENDS)})")
-    cross.add_argument("--jobs", type=_positive_int, default=1, help="groups trained at once per backend (default 1)")
-    for name, text in [("figures", "draw the figures from stored results"),
-                       ("report", "write the report from stored results and figures")]:
-        p = sub.add_parser(name, help=text, epilog=f"activations: {acts}")
-        p.add_argument("experiments", nargs="*", default=["all"], metavar="EXPERIMENT",
-                       help="the experiments whose claims to draw (default: all)")
-    sub.choices["report"].add_argument("--with-figures", action="store_true",
-                                       help="draw the figures first, in the same process: the claims' findings are "
-                                            "computed once for both")
-    for name in ("run", "status", "crosscheck", "figures", "report"):  # one selection: what `run` trained is what the others draw
-        p = sub.choices[name]
-        p.add_argument("--profile", default="quick", help=f"one of {', '.join(config.PROFILES)}")
-        p.add_argument("--activations", type=_activation_list,
-                       help=f"comma-separated subset of: {acts}; or your own, module.path:function, which "
-                            "joins each experiment's activations")
-        p.add_argument("--seeds", type=_positive_int, help="use only the profile's first N seeds")
-        p.add_argument("--epochs", type=_epochs, help=f"override the profile's epochs (at most {MAX_EPOCHS})")
-        p.add_argument("--optimizer", help=f"one of {', '.join(config.OPTIMIZERS)} (default: each experiment's)")
-        p.add_argument("--learning-rate", type=_learning_rate,
-                       help="one learning rate instead of each experiment's (or sweep's)")
-    for p in sub.choices.values():
-        p.add_argument("--out", type=Path,
-                       help=f"folder holding results/, figures/ and report/ (default: the repository for the "
-                            f"{config.REFERENCE} profile and for crosscheck, out/PROFILE/ for the others)")
-    return parser
+
+
+def _add_selection(p, acts: str):
+    """The options that select runs, the same for every command that trains or reads them."""
+    p.add_argument("--profile", default="quick", help=f"one of {', '.join(config.PROFILES)}")
+    p.add_argument(
+        "--activations",
+        type=_activation_list,
+        help=f"comma-separated subset of: {acts}; or your own, module.path:function, which "
+        "joins each experiment's activations",
+    )
+    p.add_argument("--seeds", type=_positive_int, help="use only the profile's first N seeds")
+    p.add_argument("--epochs", type=_epochs, help=f"override the profile's epochs (at most {MAX_EPOCHS})")
+    p.add_argument("--optimizer", help=f"one of {', '.join(config.OPTIMIZERS)} (default: each experiment's)")
+    p.add_argument(
+        "--learning-rate", type=_learning_rate, help="one learning rate instead of each experiment's (or sweep's)"
+    )

@@ -9,16 +9,14 @@ from study.spec import activations, config, grid
 
 def experiments(names) -> list[grid.Experiment]:
     known = grid.discover()
-    chosen = [known[check_choice("experiment", n, {**known, "all": None})] for n in names
-              if n != "all"]
+    chosen = [known[check_choice("experiment", n, {**known, "all": None})] for n in names if n != "all"]
     return list(known.values()) if "all" in names else list({e.name: e for e in chosen}.values())
 
 
 def selection(args) -> grid.Selection:
     if args.optimizer is not None:
         check_choice("optimizer", args.optimizer, config.OPTIMIZERS)
-    return grid.Selection(args.profile, args.activations, args.seeds, args.epochs, args.optimizer,
-                          args.learning_rate)
+    return grid.Selection(args.profile, args.activations, args.seeds, args.epochs, args.optimizer, args.learning_rate)
 
 
 def rerun_options(args) -> list[str]:
@@ -53,5 +51,10 @@ def resolve_user_activations(args):
 def stored(args):
     from study.analysis.study import Study
 
-    return Study(args.out, selection(args), experiments(args.experiments), rerun_options(args),
-                 subset=[] if "all" in args.experiments else args.experiments)
+    return Study(
+        args.out,
+        selection(args),
+        experiments(args.experiments),
+        rerun_options(args),
+        subset=[] if "all" in args.experiments else args.experiments,
+    )

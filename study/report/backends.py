@@ -33,8 +33,9 @@ def on_backend(study, backend: str, experiments: list[str] | None = None):
     from study.analysis.study import Study
 
     chosen = [e for n, e in study.experiments.items() if experiments is None or n in experiments]
-    return Study(study.out, dataclasses.replace(study.selection, backend=backend), chosen,
-                 study.rerun_options, study.subset)
+    return Study(
+        study.out, dataclasses.replace(study.selection, backend=backend), chosen, study.rerun_options, study.subset
+    )
 
 
 def training_time(configs) -> float:
@@ -77,8 +78,9 @@ def compare(studies: dict) -> pd.DataFrame:
         row = {"key number": keys[0].name}
         row.update({f"{b} verdict": f.verdict for b, f in per.items()})
         row.update({f"{b} key": f.key.fmt() for b, f in per.items()})
-        row["largest difference"] = (f"{np.ptp(values):.2g}" + (" pp" if scale == 100 else "")
-                                     if np.isfinite(values).all() else "-")
+        row["largest difference"] = (
+            f"{np.ptp(values):.2g}" + (" pp" if scale == 100 else "") if np.isfinite(values).all() else "-"
+        )
         row["verdicts agree"] = "yes" if len({f.verdict for f in per.values()}) == 1 else "no"
         row["intervals overlap"] = "yes" if intervals_overlap else "no"
         rows[claim] = row
@@ -93,12 +95,14 @@ def disagreements(table: pd.DataFrame) -> str:
     parts = []
     for claim, row in differ.iterrows():
         verdicts = ", ".join(f"{c.removesuffix(' verdict')} {row[c]}" for c in table.columns if c.endswith(" verdict"))
-        why = ("its key number's 95% intervals overlap across backends, so the backends differ by no more than "
-               "the seed-to-seed spread; floating-point rounding differs between backends, and over training it "
-               "grows into differences of that size, which move an estimate that sits near its rule's threshold"
-               if row["intervals overlap"] == "yes" else
-               "its key numbers differ beyond their 95% intervals: a difference between the backends' "
-               "implementations, not seed noise")
+        why = (
+            "its key number's 95% intervals overlap across backends, so the backends differ by no more than "
+            "the seed-to-seed spread; floating-point rounding differs between backends, and over training it "
+            "grows into differences of that size, which move an estimate that sits near its rule's threshold"
+            if row["intervals overlap"] == "yes"
+            else "its key numbers differ beyond their 95% intervals: a difference between the backends' "
+            "implementations, not seed noise"
+        )
         parts.append(f"{claim} ({verdicts}): {why}.")
     agree = len(table) - len(differ)
     return f"The verdicts agree on {agree} of {len(table)} claims. Where they do not: " + " ".join(parts)

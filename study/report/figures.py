@@ -27,8 +27,14 @@ def save(fig, path_stem: Path) -> list[Path]:
     paths = []
     for ext in FORMATS:
         metadata = {"Software": None} if ext == "png" else {"Date": None}
-        paths.append(write_atomic(path_stem.with_suffix(f".{ext}"), lambda tmp, ext=ext, metadata=metadata:
-                                  fig.savefig(tmp, bbox_inches="tight", metadata=metadata, format=ext)))
+        paths.append(
+            write_atomic(
+                path_stem.with_suffix(f".{ext}"),
+                lambda tmp, ext=ext, metadata=metadata: fig.savefig(
+                    tmp, bbox_inches="tight", metadata=metadata, format=ext
+                ),
+            )
+        )
     plt.close(fig)
     return paths
 

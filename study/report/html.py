@@ -41,10 +41,13 @@ img{{break-inside:avoid}}h1,h2,h3{{break-after:avoid}}p:has(> img){{break-inside
 
 
 def render_html(md_text: str, folder: Path, images: str = "png") -> str:
-    body = markdown.markdown(md_text, extensions=["tables", "fenced_code", "toc"],
-                             extension_configs={"toc": {"slugify": anchor}})
-    return (f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{TITLE}</title>"
-            f"<style>{STYLE}</style></head><body>\n{_inline_images(body, folder, images)}\n</body></html>\n")
+    body = markdown.markdown(
+        md_text, extensions=["tables", "fenced_code", "toc"], extension_configs={"toc": {"slugify": anchor}}
+    )
+    return (
+        f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{TITLE}</title>'
+        f"<style>{STYLE}</style></head><body>\n{_inline_images(body, folder, images)}\n</body></html>\n"
+    )
 
 
 def chromium() -> str | None:
@@ -52,8 +55,10 @@ def chromium() -> str | None:
     given = os.environ.get("CHROMIUM")
     if given:
         return given
-    return next((path for name in ("chromium", "chromium-browser", "google-chrome", "chrome")
-                 if (path := shutil.which(name))), None)
+    return next(
+        (path for name in ("chromium", "chromium-browser", "google-chrome", "chrome") if (path := shutil.which(name))),
+        None,
+    )
 
 
 def render_pdf(html: str, browser: str) -> bytes:
@@ -61,11 +66,25 @@ def render_pdf(html: str, browser: str) -> bytes:
     with tempfile.TemporaryDirectory(prefix="study-pdf-") as tmp:
         page, pdf = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
         page.write_text(html, encoding="utf-8")
-        proc = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                               f"--user-data-dir={tmp}/profile", "--no-pdf-header-footer",
-                               f"--print-to-pdf={pdf}", page.as_uri()],
-                              capture_output=True, text=True, timeout=300)
+        proc = subprocess.run(
+            [
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                f"--user-data-dir={tmp}/profile",
+                "--no-pdf-header-footer",
+                f"--print-to-pdf={pdf}",
+                page.as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if not pdf.exists() or pdf.stat().st_size == 0:
             raise RuntimeError(f"{browser} made no PDF (exit {proc.returncode}): {proc.stderr.strip()[-300:]}")
         return pdf.read_bytes()

@@ -59,26 +59,48 @@ SCHEMA = {
         "schema": {"const": SCHEMA_ID},
         "profile": {"type": "string"},
         "selection": {"type": "array", "items": {"type": "string"}},
-        "commit": {"type": "object", "required": ["runs", "report"],
-                   "properties": {"runs": {"type": "array", "items": {"type": "string"}},
-                                  "report": {"type": "string"}}},
-        "claims": {"type": "array", "items": {
+        "commit": {
             "type": "object",
-            "required": ["id", "english", "original", "verdict", "rule", "key", "settings", "figures", "literature"],
-            "additionalProperties": False,
-            "properties": {
-                "id": {"type": "string", "pattern": "^C[0-9]+$"},
-                "english": {"type": "string", "minLength": 1},
-                "original": {"type": "string", "minLength": 1},
-                "verdict": {"enum": VERDICTS},
-                "rule": {"type": "string"},
-                "key": _KEY,
-                "settings": {"type": "array", "items": {
-                    "type": "object", "required": ["setting", "verdict", "key"], "additionalProperties": False,
-                    "properties": {"setting": {"type": "string"}, "verdict": {"enum": VERDICTS}, "key": _KEY}}},
-                "figures": {"type": "array", "items": {"type": "string"}},
-                "literature": {"type": "string"},
-            }}},
+            "required": ["runs", "report"],
+            "properties": {"runs": {"type": "array", "items": {"type": "string"}}, "report": {"type": "string"}},
+        },
+        "claims": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": [
+                    "id",
+                    "english",
+                    "original",
+                    "verdict",
+                    "rule",
+                    "key",
+                    "settings",
+                    "figures",
+                    "literature",
+                ],
+                "additionalProperties": False,
+                "properties": {
+                    "id": {"type": "string", "pattern": "^C[0-9]+$"},
+                    "english": {"type": "string", "minLength": 1},
+                    "original": {"type": "string", "minLength": 1},
+                    "verdict": {"enum": VERDICTS},
+                    "rule": {"type": "string"},
+                    "key": _KEY,
+                    "settings": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["setting", "verdict", "key"],
+                            "additionalProperties": False,
+                            "properties": {"setting": {"type": "string"}, "verdict": {"enum": VERDICTS}, "key": _KEY},
+                        },
+                    },
+                    "figures": {"type": "array", "items": {"type": "string"}},
+                    "literature": {"type": "string"},
+                },
+            },
+        },
         "unanswered": {"type": "object", "additionalProperties": {"type": "string"}},
     },
 }
@@ -94,8 +116,9 @@ def key_dict(key) -> dict:
     return {**d, "value": _number(d["value"]), "interval": [_number(v) for v in d["interval"]]}
 
 
-def build(findings, unanswered: dict, profile: str, selection: list[str], runs_commits: list[str],
-          report_commit: str) -> dict:
+def build(
+    findings, unanswered: dict, profile: str, selection: list[str], runs_commits: list[str], report_commit: str
+) -> dict:
     from study.claims import CLAIMS
 
     return {
@@ -103,12 +126,20 @@ def build(findings, unanswered: dict, profile: str, selection: list[str], runs_c
         "profile": profile,
         "selection": list(selection),
         "commit": {"runs": sorted(runs_commits), "report": report_commit},
-        "claims": [{
-            "id": f.claim, "english": CLAIMS[f.claim][0], "original": CLAIMS[f.claim][1],
-            "verdict": f.verdict, "rule": f.rule, "key": key_dict(f.key),
-            "settings": [{"setting": s, "verdict": v, "key": key_dict(k)} for s, (v, k) in f.settings.items()],
-            "figures": list(f.figures), "literature": f.literature,
-        } for f in findings],
+        "claims": [
+            {
+                "id": f.claim,
+                "english": CLAIMS[f.claim][0],
+                "original": CLAIMS[f.claim][1],
+                "verdict": f.verdict,
+                "rule": f.rule,
+                "key": key_dict(f.key),
+                "settings": [{"setting": s, "verdict": v, "key": key_dict(k)} for s, (v, k) in f.settings.items()],
+                "figures": list(f.figures),
+                "literature": f.literature,
+            }
+            for f in findings
+        ],
         "unanswered": dict(unanswered),
     }
 

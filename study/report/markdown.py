@@ -9,8 +9,8 @@ import pandas as pd
 
 from study import claims
 from study.analysis import literature
-from study.commands import command
 from study.analysis.study import Study
+from study.commands import command
 from study.report import figures
 
 TITLE = "Why ReLU? Testing the claims, one by one"
@@ -33,8 +33,14 @@ def key_text(key: dict) -> str:
     """A ledger key as the report writes it: name, value and 95% interval, in its unit."""
     nan = float("nan")
     value, (low, high) = key["value"], key["interval"]
-    k = claims.Key(key["name"], nan if value is None else value, nan if low is None else low,
-                   nan if high is None else high, key["n"], key["unit"])
+    k = claims.Key(
+        key["name"],
+        nan if value is None else value,
+        nan if low is None else low,
+        nan if high is None else high,
+        key["n"],
+        key["unit"],
+    )
     return str(k)
 
 
@@ -45,8 +51,10 @@ def captions(study: Study) -> dict[str, str]:
 
 def figure(name, study, number: int, caption: str):
     cmd = command("figures", *study.selection.options())
-    return (f"![Figure {number}](../figures/{name}.png)\n\n*Figure {number}. {caption}* (`{name}`, made by "
-            f"`{cmd}`; [SVG](../figures/{name}.svg))")
+    return (
+        f"![Figure {number}](../figures/{name}.png)\n\n*Figure {number}. {caption}* (`{name}`, made by "
+        f"`{cmd}`; [SVG](../figures/{name}.svg))"
+    )
 
 
 def anchor(heading: str, separator: str = "-") -> str:
@@ -56,10 +64,20 @@ def anchor(heading: str, separator: str = "-") -> str:
 
 
 def contents(entries: dict) -> str:
-    parts = ["Abstract", "Claims and verdicts", "Methods", *(f"{c}: {e['english']}" for c, e in entries.items()),
-             "Robustness", "Limitations", "References", "How to reproduce", "Provenance"]
-    return "**Contents.** " + " · ".join(f"[{p.split(':')[0] if p[0] == 'C' and ':' in p else p}](#{anchor(p)})"
-                                         for p in parts)
+    parts = [
+        "Abstract",
+        "Claims and verdicts",
+        "Methods",
+        *(f"{c}: {e['english']}" for c, e in entries.items()),
+        "Robustness",
+        "Limitations",
+        "References",
+        "How to reproduce",
+        "Provenance",
+    ]
+    return "**Contents.** " + " · ".join(
+        f"[{p.split(':')[0] if p[0] == 'C' and ':' in p else p}](#{anchor(p)})" for p in parts
+    )
 
 
 def references(text: str) -> str:

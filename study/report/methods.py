@@ -13,13 +13,15 @@ from study.spec import activations, config
 from study.spec.config import DIVERGENCE_FACTOR
 from study.train import probes
 
-
 DATASET_TEXT = {
     "mnist1d": "MNIST-1D (Greydanus & Kobak 2024), generated offline",
     "digits": "scikit-learn's 8x8 digits",
     "few_relevant": "a synthetic task with few relevant features among many",
-    **{f"few_relevant_{n}": f"a synthetic two-class task (scikit-learn's make_classification): {n} informative "
-                            f"features among 100, the other {100 - n} pure Gaussian noise" for n in (2, 5, 10, 20, 50)},
+    **{
+        f"few_relevant_{n}": f"a synthetic two-class task (scikit-learn's make_classification): {n} informative "
+        f"features among 100, the other {100 - n} pure Gaussian noise"
+        for n in (2, 5, 10, 20, 50)
+    },
     "abs_1d": "y = |x| on [-sqrt(3), sqrt(3)] (Lu et al. 2020), inputs uniform on the interval, no noise",
 }
 
@@ -28,14 +30,24 @@ def experiments_table(study: Study) -> pd.DataFrame:
     rows = {}
     for name, exp in study.experiments.items():
         specs = study.specs(name)
-        rates = "; ".join(f"{config.OPTIMIZERS[o].split(' (')[0]} {values((s.learning_rate for s in specs if s.optimizer == o), '{:g}')}"
-                          for o in sorted({s.optimizer for s in specs}))
-        rows[name] = {"claims": ", ".join(exp.claims), "data": values(s.dataset for s in specs),
-                      "activations": ", ".join(dict.fromkeys(a for s in specs for a in s.activations)), "depths": values(s.depth for s in specs),
-                      "widths": values(s.width for s in specs), "initialisers": values(s.initializer for s in specs),
-                      "optimiser, learning rates": rates, "seeds": str(len(specs[0].seeds)),
-                      "epochs": values(s.epochs for s in specs), "L1 activity penalty": values((s.activity_l1 for s in specs), "{:g}"),
-                      "groups": str(len(specs))}
+        rates = "; ".join(
+            f"{config.OPTIMIZERS[o].split(' (')[0]} "
+            f"{values((s.learning_rate for s in specs if s.optimizer == o), '{:g}')}"
+            for o in sorted({s.optimizer for s in specs})
+        )
+        rows[name] = {
+            "claims": ", ".join(exp.claims),
+            "data": values(s.dataset for s in specs),
+            "activations": ", ".join(dict.fromkeys(a for s in specs for a in s.activations)),
+            "depths": values(s.depth for s in specs),
+            "widths": values(s.width for s in specs),
+            "initialisers": values(s.initializer for s in specs),
+            "optimiser, learning rates": rates,
+            "seeds": str(len(specs[0].seeds)),
+            "epochs": values(s.epochs for s in specs),
+            "L1 activity penalty": values((s.activity_l1 for s in specs), "{:g}"),
+            "groups": str(len(specs)),
+        }
     return pd.DataFrame(rows).T
 
 
@@ -47,13 +59,22 @@ def diverged_text(study: Study) -> str:
     rule = f"training loss not finite, or above {DIVERGENCE_FACTOR:g} times its value at initialisation"
     if gone.empty:
         return f"**Diverged models.** No model of the {total} diverged ({rule})."
-    by = gone.merge(pd.DataFrame([{"run": s.key(), "optimizer": s.optimizer, "learning_rate": s.learning_rate,
-                                   "depth": s.depth} for s in specs]), on="run")
+    by = gone.merge(
+        pd.DataFrame(
+            [
+                {"run": s.key(), "optimizer": s.optimizer, "learning_rate": s.learning_rate, "depth": s.depth}
+                for s in specs
+            ]
+        ),
+        on="run",
+    )
     counts = by.groupby(["activation", "optimizer", "learning_rate", "depth"]).size().rename("models").reset_index()
-    return (f"**Diverged models.** {len(gone)} of the {total} models diverged ({rule}); each is flagged from "
-            f"that epoch on and left out of every analysis and figure, with the other models of its seed in its group "
-            f"(they share its batches and are its pairs):\n\n"
-            f"{md_table(counts.set_index('activation'), 'activation')}")
+    return (
+        f"**Diverged models.** {len(gone)} of the {total} models diverged ({rule}); each is flagged from "
+        f"that epoch on and left out of every analysis and figure, with the other models of its seed in its group "
+        f"(they share its batches and are its pairs):\n\n"
+        f"{md_table(counts.set_index('activation'), 'activation')}"
+    )
 
 
 def make_up_text(study: Study) -> str:
@@ -72,9 +93,11 @@ def cnn_text(specs) -> str:
     cnn = [s for s in specs if s.architecture == "cnn"]
     if not cnn:
         return ""
-    return (f" In the cnn setting (Robustness) it is {config.ARCHITECTURES['cnn']}, with {values(s.width for s in cnn)} "
-            f"channels (the MNIST-1D CNN baseline's) at depths {values(s.depth for s in cnn)}; a group of them is one "
-            "batched convolution per layer, equal to the Keras `Conv1D` model of each branch (tested).")
+    return (
+        f" In the cnn setting (Robustness) it is {config.ARCHITECTURES['cnn']}, with {values(s.width for s in cnn)} "
+        f"channels (the MNIST-1D CNN baseline's) at depths {values(s.depth for s in cnn)}; a group of them is one "
+        "batched convolution per layer, equal to the Keras `Conv1D` model of each branch (tested)."
+    )
 
 
 def methods(study: Study) -> str:
@@ -85,9 +108,11 @@ def methods(study: Study) -> str:
         c = next(c for c in trained if c["spec"]["dataset"] == name)
         info, task = c["run"], c["spec"]["task"]
         outputs = f"{info['n_outputs']} classes" if task == "classification" else "one real-valued target"
-        data_lines.append(f"- **{name}**: {DATASET_TEXT.get(name, name)}; {info['n_train']} training examples "
-                          f"(after carving out {info['n_val']} for validation), {info['n_test']} test examples, "
-                          f"{info['n_features']} features, {outputs}.")
+        data_lines.append(
+            f"- **{name}**: {DATASET_TEXT.get(name, name)}; {info['n_train']} training examples "
+            f"(after carving out {info['n_val']} for validation), {info['n_test']} test examples, "
+            f"{info['n_features']} features, {outputs}."
+        )
     metric_lines = "\n".join(f"- **{k}**: {v}." for k, v in probes.DEFINITIONS.items())
     specs = study.all_specs()
     record = {s.epochs: s.record_epochs for s in specs}
@@ -99,8 +124,8 @@ def methods(study: Study) -> str:
 
 **Models.** The reference MLP, `Input -> depth x Dense(width, activation) -> Dense(outputs)`, identical
 across activations but for the activation.{cnn_text(study.every_setting_specs())} Classification minimises cross-entropy, regression the mean
-squared error. Initialisers: {'; '.join(f'{k}: {v}' for k, v in config.INITIALIZERS.items() if any(s.initializer == k for s in specs))};
-weights are drawn with NumPy from the model's seed (the same on every Keras backend), biases start at zero. Optimisers: {'; '.join(f'{k}: {v}' for k, v in config.OPTIMIZERS.items() if any(s.optimizer == k for s in specs))}.
+squared error. Initialisers: {"; ".join(f"{k}: {v}" for k, v in config.INITIALIZERS.items() if any(s.initializer == k for s in specs))};
+weights are drawn with NumPy from the model's seed (the same on every Keras backend), biases start at zero. Optimisers: {"; ".join(f"{k}: {v}" for k, v in config.OPTIMIZERS.items() if any(s.optimizer == k for s in specs))}.
 Batches of {values(s.batch_size for s in specs)}. Models that share every setting but activation and seed
 are trained side by side as one stacked group whose loss is the sum of their losses, so each model receives
 exactly its own gradient; all of them see the same batches in the same order (a paired design). Where an
@@ -111,7 +136,7 @@ experiment sweeps learning rates, each activation's rate is chosen on the valida
 {md_table(experiments_table(study), "experiment")}
 
 **Measurements.** After every epoch: training, validation and test loss (and accuracy). At epochs
-{'; '.join(f"{', '.join(map(str, r))} of {e}" for e, r in sorted(record.items()))} (0 is initialisation), on a
+{"; ".join(f"{', '.join(map(str, r))} of {e}" for e, r in sorted(record.items()))} (0 is initialisation), on a
 fixed probe set of the first training examples, for every hidden layer (and the model where stated):
 
 {metric_lines}
@@ -140,11 +165,17 @@ def user_activations_text(specs) -> str:
     if not names:
         return ""
     acts = [activations.get(a) for a in names]
-    lines = "\n".join(f"- `{a.name}`: `{a.formula.removesuffix(' (user)')}`; derivative: "
-                      + ("the function's own `derivative`" if a.derivative is getattr(a.fn, "derivative", None) else
-                         "the backend's automatic differentiation")
-                      + f"; largest |f'| on [-10, 10] {a.max_derivative:.3g}" + ("; saturates on both sides" if a.bounded else "")
-                      for a in acts)
+    lines = "\n".join(
+        f"- `{a.name}`: `{a.formula.removesuffix(' (user)')}`; derivative: "
+        + (
+            "the function's own `derivative`"
+            if a.derivative is getattr(a.fn, "derivative", None)
+            else "the backend's automatic differentiation"
+        )
+        + f"; largest |f'| on [-10, 10] {a.max_derivative:.3g}"
+        + ("; saturates on both sides" if a.bounded else "")
+        for a in acts
+    )
     return f"""
 **Your activations.** Named by import path; the 8 hex digits after `@` are the hash of its module's source, so
 its runs are stored apart from every other version. Each trains in groups of its own beside the built-in groups,

@@ -11,11 +11,16 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 
 from study import claims
-from study.spec.grid import SETTINGS
 from study.analysis.verdicts import NOT_TESTABLE, NUANCED, REFUTED, SUPPORTED, VERDICTS
+from study.spec.grid import SETTINGS
 
-COLOURS = {SUPPORTED: "#1b9e77", NUANCED: "#e6ab02", REFUTED: "#d95f02", NOT_TESTABLE: "#9e9e9e",
-           "not computed": "#d0d0d0"}
+COLOURS = {
+    SUPPORTED: "#1b9e77",
+    NUANCED: "#e6ab02",
+    REFUTED: "#d95f02",
+    NOT_TESTABLE: "#9e9e9e",
+    "not computed": "#d0d0d0",
+}
 
 
 def matrix(found) -> pd.DataFrame:
@@ -42,13 +47,19 @@ def disagreement(f) -> str:
     verdicts = {v for v, _ in f.settings.values()}
     if len(verdicts) < 2:
         return ""
-    capped = "".join(f" (the {s} setting stops at depth {SETTINGS[s]['max_depth']})" for s in f.settings
-                     if "max_depth" in SETTINGS.get(s, {}))
-    why = (f"The key number's name differs between them: they read the claim in nets of different depth or "
-           f"against a different prediction{capped}, so part of the difference is the net's depth, not the data "
-           "or architecture alone." if read_apart(f) else
-           "The key number moves between settings; where it crosses a threshold of the rule, the verdict changes "
-           "with it.")
+    capped = "".join(
+        f" (the {s} setting stops at depth {SETTINGS[s]['max_depth']})"
+        for s in f.settings
+        if "max_depth" in SETTINGS.get(s, {})
+    )
+    why = (
+        f"The key number's name differs between them: they read the claim in nets of different depth or "
+        f"against a different prediction{capped}, so part of the difference is the net's depth, not the data "
+        "or architecture alone."
+        if read_apart(f)
+        else "The key number moves between settings; where it crosses a threshold of the rule, the verdict changes "
+        "with it."
+    )
     return f"The settings disagree. {why}"
 
 
@@ -59,8 +70,13 @@ def verdicts_by_setting(study):
     order = [*VERDICTS, "not computed"]
     codes = m.apply(lambda col: col.map(lambda v: order.index(v) if v in order else np.nan))
     fig, ax = plt.subplots(figsize=(1.6 + 1.5 * max(len(m.columns), 1), 0.5 * max(len(m), 1) + 1.2))
-    ax.imshow(codes.to_numpy(float), cmap=ListedColormap([COLOURS[v] for v in order]), vmin=-0.5,
-              vmax=len(order) - 0.5, aspect="auto")
+    ax.imshow(
+        codes.to_numpy(float),
+        cmap=ListedColormap([COLOURS[v] for v in order]),
+        vmin=-0.5,
+        vmax=len(order) - 0.5,
+        aspect="auto",
+    )
     for (i, j), v in np.ndenumerate(m.to_numpy()):
         ax.text(j, i, v, ha="center", va="center", fontsize=8)
     ax.set_xticks(range(len(m.columns)), list(m.columns))

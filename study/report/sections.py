@@ -29,15 +29,16 @@ def abstract(study: Study, led: dict) -> str:
     fewest = [n for n in study.experiments if any(len(s.seeds) == least and not s.benchmark for s in study.specs(n))]
     seeds = f"{typical} seeds per setting" + (f" ({most} where a claim counts rare events)" if most > typical else "")
     seeds += f", {least} in the {' and '.join(fewest)} experiment" if least < typical else ""
-    headline = "\n".join(f"- **{e['id']}** ({e['verdict']}): {e['english']} Key number: {key_text(e['key'])}."
-                         for e in entries)
+    headline = "\n".join(
+        f"- **{e['id']}** ({e['verdict']}): {e['english']} Key number: {key_text(e['key'])}." for e in entries
+    )
     return f"""## Abstract
 
 A source text gives twelve reasons why deep networks use ReLU rather than sigmoid or tanh. We test them one by
 one: {models} {kinds} that differ only in their activation function (trained side by side on the
-same batches from the same initial weights, {seeds}, on {', '.join(data)}) are measured
+same batches from the same initial weights, {seeds}, on {", ".join(data)}) are measured
 layer by layer for sparsity, gradients, saturation and convergence, and each claim's verdict follows a rule fixed
-in code before the runs. Of the {len(entries)} claims tested here, {', '.join(f'{n} {v}' for v, n in counts.items())}.
+in code before the runs. Of the {len(entries)} claims tested here, {", ".join(f"{n} {v}" for v, n in counts.items())}.
 Headline findings, each with its key number (IQM or estimate with its 95% interval):
 
 {headline}
@@ -47,13 +48,13 @@ Headline findings, each with its key number (IQM or estimate with its 95% interv
 def claim_section(f: claims.Finding, entry: dict, study, numbers: dict, caps: dict) -> str:
     """One claim's section; its verdict and key number are the ledger entry's."""
     figs = "\n\n".join(figure(n, study, numbers[n], caps[n]) for n in entry["figures"])
-    return f"""## {entry['id']}: {entry['english']}
+    return f"""## {entry["id"]}: {entry["english"]}
 
-> <span lang="zh">{entry['original']}</span>
+> <span lang="zh">{entry["original"]}</span>
 
-**Verdict: {entry['verdict']}.** Key number: {key_text(entry['key'])}. {f.text}
+**Verdict: {entry["verdict"]}.** Key number: {key_text(entry["key"])}. {f.text}
 
-*Rule:* {entry['rule']}
+*Rule:* {entry["rule"]}
 
 {md_table(f.table)}
 {settings_paragraph(f)}{yours_paragraph(f)}
@@ -89,8 +90,10 @@ def robustness_section(study: Study, found: list, numbers: dict, caps: dict) -> 
         m = robustness.matrix(found)
         holds = {f.claim: robustness.holds(f) for f in found if f.settings}
         table = m.assign(**{"supported in": pd.Series(holds)})
-        described = "\n".join(f"- **{s}**: {grid.SETTING_TEXT[s]}" + (f" ({config.ARCHITECTURES['cnn']})" if s == "cnn" else "")
-                              for s in [grid.MAIN_SETTING, *settings])
+        described = "\n".join(
+            f"- **{s}**: {grid.SETTING_TEXT[s]}" + (f" ({config.ARCHITECTURES['cnn']})" if s == "cnn" else "")
+            for s in [grid.MAIN_SETTING, *settings]
+        )
         split = [f.claim for f in found if robustness.disagreement(f)]
         by_setting = f"""Each claim's verdict is computed in its experiments' main setting and again, by the same rule, in
 every setting its experiments are repeated in:
@@ -123,16 +126,25 @@ def backends_section(study: Study) -> str:
     found = backends_table(study)
     if found is None and study.profile == config.REFERENCE:
         other = config.CROSSCHECKED
-        crossed = Study(config.home(other, "crosscheck"), grid.Selection(other), list(study.experiments.values()),
-                        ["--profile", other], study.subset)
+        crossed = Study(
+            config.home(other, "crosscheck"),
+            grid.Selection(other),
+            list(study.experiments.values()),
+            ["--profile", other],
+            study.subset,
+        )
         found = backends_table(crossed)
         if found:
-            found = (f"The {study.profile} profile ran on {own} alone. The backends are compared at the {other} "
-                     f"profile, whose crosscheck runs are committed beside it (`make crosscheck`). " + found)
+            found = (
+                f"The {study.profile} profile ran on {own} alone. The backends are compared at the {other} "
+                f"profile, whose crosscheck runs are committed beside it (`make crosscheck`). " + found
+            )
     if found is None:
         cmd = command("crosscheck", *study.subset, *study.rerun_options)
-        found = (f"Only the {own} backend's runs of this selection are stored; `{cmd}` trains the same groups on "
-                 f"every installed Keras backend ({', '.join(crosscheck.BACKENDS)}) and compares the verdicts.\n")
+        found = (
+            f"Only the {own} backend's runs of this selection are stored; `{cmd}` trains the same groups on "
+            f"every installed Keras backend ({', '.join(crosscheck.BACKENDS)}) and compares the verdicts.\n"
+        )
     return "### Backends\n\n" + found
 
 
@@ -150,11 +162,14 @@ def backends_table(study: Study) -> str | None:
     times = {b: crosscheck.wall_time(s) for b, s in studies.items()}
     time_text = ", ".join(f"{b} {t:.0f} s" for b, t in times.items())
     others = [n for n in crosscheck.finished_experiments(study, own) if n not in common]
-    covered = ("every experiment" if len(common) == len(study.experiments) else
-               f"the experiments run on all of them ({', '.join(common)}"
-               + (f"; {', '.join(others)} ran on {own} only)" if others else ")"))
-    return f"""The same groups were trained on {len(backends)} Keras backends ({', '.join(backends)}), from the same initial
-weights (drawn with NumPy from each seed) and the same batches, on {', '.join(sorted(crosscheck.devices(studies.values())))};
+    covered = (
+        "every experiment"
+        if len(common) == len(study.experiments)
+        else f"the experiments run on all of them ({', '.join(common)}"
+        + (f"; {', '.join(others)} ran on {own} only)" if others else ")")
+    )
+    return f"""The same groups were trained on {len(backends)} Keras backends ({", ".join(backends)}), from the same initial
+weights (drawn with NumPy from each seed) and the same batches, on {", ".join(sorted(crosscheck.devices(studies.values())))};
 made by `{cmd}`. The comparison covers {covered}. Their numbers differ only through floating-point rounding,
 which differs between backends and grows over training. {crosscheck.disagreements(table)} Time to train the
 compared groups (building, fitting and measuring, summed over groups): {time_text}.

@@ -22,8 +22,19 @@ def installed() -> list[str]:
 
 def train(backend: str, experiments: list[str], options: list[str], jobs: int, out) -> float:
     """`python -m study run` under one backend; returns its wall time in seconds (start to finish)."""
-    cmd = [sys.executable, "-m", "study", "run", *experiments, *options, "--main-setting", "--jobs", str(jobs),
-           "--out", str(out)]  # the comparison reads the main setting alone
+    cmd = [
+        sys.executable,
+        "-m",
+        "study",
+        "run",
+        *experiments,
+        *options,
+        "--main-setting",
+        "--jobs",
+        str(jobs),
+        "--out",
+        str(out),
+    ]  # the comparison reads the main setting alone
     t0 = time.perf_counter()
     done = subprocess.run(cmd, env={**os.environ, "KERAS_BACKEND": backend})
     if done.returncode != 0:

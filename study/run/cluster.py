@@ -18,9 +18,11 @@ from pathlib import Path
 
 from study.run.pool import slowest_first
 
-EXECUTORS = {"local": "a pool of processes on this machine (--jobs)",
-             "slurm": "a SLURM job array, through submitit",
-             "submitit-local": "the same job array run by submitit on this machine, without a scheduler"}
+EXECUTORS = {
+    "local": "a pool of processes on this machine (--jobs)",
+    "slurm": "a SLURM job array, through submitit",
+    "submitit-local": "the same job array run by submitit on this machine, without a scheduler",
+}
 
 
 @dataclass
@@ -36,7 +38,7 @@ class Resources:
     parallel: int | None = None  # tasks running at once; None: as the scheduler allows
 
     @classmethod
-    def from_file(cls, path: Path | None) -> "Resources":
+    def from_file(cls, path: Path | None) -> Resources:
         if path is None:
             return cls()
         with open(path, "rb") as f:
@@ -48,8 +50,13 @@ class Resources:
         return cls(**table)
 
     def executor_parameters(self) -> dict:
-        params = dict(timeout_min=self.time, mem_gb=self.mem, cpus_per_task=self.cpus, gpus_per_node=self.gpus,
-                      name="activation-study")
+        params = dict(
+            timeout_min=self.time,
+            mem_gb=self.mem,
+            cpus_per_task=self.cpus,
+            gpus_per_node=self.gpus,
+            name="activation-study",
+        )
         if self.partition:
             params["slurm_partition"] = self.partition
         if self.parallel:
@@ -60,7 +67,7 @@ class Resources:
 def chunks(specs, size: int) -> list[list]:
     """The groups of each task, slowest first, so the array's tail is short tasks."""
     ordered = slowest_first(specs)
-    return [ordered[i:i + size] for i in range(0, len(ordered), size)]
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
 
 
 def train_share(results, specs) -> dict[str, str]:

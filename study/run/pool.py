@@ -18,7 +18,6 @@ import threading
 import time
 from collections import Counter
 
-
 GLOG_PREFIX = re.compile(r"^[IWEF]\d{4} [\d:.]+\s+\d+ ")
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 SATURATION_LEVEL = 0.05  # a unit is saturated where |f'(z)| < 5% of max |f'|
 
@@ -18,7 +18,6 @@ class _LazyOps:
 
 
 ops = _LazyOps()
-
 
 
 @dataclass(frozen=True)

@@ -76,10 +76,12 @@ ACTIVATIONS: dict[str, Activation] = {
             "1.0507 * elu(x, alpha=1.6733)",
             max_derivative=SELU_SCALE * SELU_ALPHA,
         ),
-        Activation("gelu", lambda x: ops.gelu(x, approximate=False), _gelu_derivative, "x * Phi(x)",
-                   max_derivative=1.129),
-        Activation("swish", lambda x: _x(x) * ops.sigmoid(x), _swish_derivative, "x * sigmoid(x)",
-                   max_derivative=1.0998),
+        Activation(
+            "gelu", lambda x: ops.gelu(x, approximate=False), _gelu_derivative, "x * Phi(x)", max_derivative=1.129
+        ),
+        Activation(
+            "swish", lambda x: _x(x) * ops.sigmoid(x), _swish_derivative, "x * sigmoid(x)", max_derivative=1.0998
+        ),
         Activation("softplus", lambda x: ops.softplus(x), lambda x: ops.sigmoid(x), "log(1 + e^x)"),
     ]
 }
@@ -109,8 +111,10 @@ def get(name: str) -> Activation:
     if is_user(name):
         return user_activations.resolve(name)
     if name not in ACTIVATIONS:
-        raise UnknownChoice(f"unknown activation '{name}' (choose from {', '.join(ACTIVATIONS)}, "
-                            "or name your own as module.path:function)")
+        raise UnknownChoice(
+            f"unknown activation '{name}' (choose from {', '.join(ACTIVATIONS)}, "
+            "or name your own as module.path:function)"
+        )
     return ACTIVATIONS[name]
 
 

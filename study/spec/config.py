@@ -30,7 +30,7 @@ INITIALIZERS = {  # name -> what it is; biases are always zero
 ARCHITECTURES = {  # name -> what it is, for the report's methods
     "mlp": "the reference MLP, Input -> depth x Dense(width, activation) -> Dense(outputs)",
     "cnn": "a 1-D CNN after the MNIST-1D baseline (Greydanus & Kobak 2024): depth x Conv1D(width channels, window 5 "
-           "then 3, stride 2, one zero of padding each side, activation) -> Flatten -> Dense(outputs)",
+    "then 3, stride 2, one zero of padding each side, activation) -> Flatten -> Dense(outputs)",
 }
 TASKS = ("classification", "regression")
 DIVERGENCE_FACTOR = 10.0  # a model diverged: training loss not finite, or above 10 x its value at initialisation
@@ -55,22 +55,37 @@ class Profile:
 PROFILES = {
     p.name: p
     for p in [
-        Profile("smoke", seeds=(0, 1), epochs=2, n_train=512, width=32, probe_size=128,
-                description="seconds; for tests"),
-        Profile("quick", seeds=(0, 1, 2), epochs=10, n_train=None, width=64, probe_size=512,
-                description="minutes on a 2-core laptop; every experiment, fewer seeds and epochs"),
-        Profile("full", seeds=tuple(range(10)), epochs=80, n_train=None, width=100, probe_size=1000,
-                description="the reference run: the MNIST-1D baseline MLP's width, trained to convergence",
-                cuts="To finish within two hours on two CPU cores (`--jobs 2`), the reference run trains 80 epochs "
-                     "(30 in the convergence sweep, the leaderboard, feature "
-                     "selection and the activity penalty, which compare activations rather than final accuracy; "
-                     "20 of saturation traces, where Glorot & Bengio (2010) trained far longer, C9), stops the "
-                     "depth ladder at 32 and skips depth 16, sweeps five learning rates per optimiser at depth 4 "
-                     "alone (C7), trains the flipped ReLUs at depth 4 alone (C3), three dead-unit learning rates "
-                     "(C10), the leaderboard on MNIST-1D and digits with 3 seeds (C11; the synthetic task is C4's), "
-                     "the collapse experiment with 100 initialisations at 40 epochs (C10), and the CNN on MNIST-1D "
-                     "up to depth 4 under Glorot uniform alone (C1-C3, C6; C5 would need linear CNNs): the groups "
-                     "that cost most and buy least precision."),
+        Profile(
+            "smoke", seeds=(0, 1), epochs=2, n_train=512, width=32, probe_size=128, description="seconds; for tests"
+        ),
+        Profile(
+            "quick",
+            seeds=(0, 1, 2),
+            epochs=10,
+            n_train=None,
+            width=64,
+            probe_size=512,
+            description="minutes on a 2-core laptop; every experiment, fewer seeds and epochs",
+        ),
+        Profile(
+            "full",
+            seeds=tuple(range(10)),
+            epochs=80,
+            n_train=None,
+            width=100,
+            probe_size=1000,
+            description="the reference run: the MNIST-1D baseline MLP's width, trained to convergence",
+            cuts="To finish within two hours on two CPU cores (`--jobs 2`), the reference run trains 80 epochs "
+            "(30 in the convergence sweep, the leaderboard, feature "
+            "selection and the activity penalty, which compare activations rather than final accuracy; "
+            "20 of saturation traces, where Glorot & Bengio (2010) trained far longer, C9), stops the "
+            "depth ladder at 32 and skips depth 16, sweeps five learning rates per optimiser at depth 4 "
+            "alone (C7), trains the flipped ReLUs at depth 4 alone (C3), three dead-unit learning rates "
+            "(C10), the leaderboard on MNIST-1D and digits with 3 seeds (C11; the synthetic task is C4's), "
+            "the collapse experiment with 100 initialisations at 40 epochs (C10), and the CNN on MNIST-1D "
+            "up to depth 4 under Glorot uniform alone (C1-C3, C6; C5 would need linear CNNs): the groups "
+            "that cost most and buy least precision.",
+        ),
     ]
 }
 
@@ -137,7 +152,9 @@ class GroupSpec:
     trace_every: int = field(default=0, metadata=LATER)
     benchmark: str = field(default="", metadata=LATER)  # "cost": not a training run but the cost benchmark (C8)
     device: str = field(default="", metadata=LATER)  # a benchmark's device: its runs are kept per device
-    architecture: str = field(default="mlp", metadata=LATER)  # ARCHITECTURES: depth and width are layers and units or channels
+    architecture: str = field(
+        default="mlp", metadata=LATER
+    )  # ARCHITECTURES: depth and width are layers and units or channels
 
     def __post_init__(self):
         check_choice("optimizer", self.optimizer, OPTIMIZERS)
@@ -168,7 +185,7 @@ class GroupSpec:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "GroupSpec":
+    def from_dict(cls, d: dict) -> GroupSpec:
         d = dict(d)
         d["activations"], d["seeds"] = tuple(d["activations"]), tuple(d["seeds"])
         return cls(**d)

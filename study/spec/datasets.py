@@ -75,8 +75,14 @@ def _few_relevant(n_samples=5000, n_features=100, n_informative=5, n_classes=2):
     from sklearn.datasets import make_classification
 
     x, y = make_classification(
-        n_samples=n_samples, n_features=n_features, n_informative=n_informative,
-        n_redundant=0, n_repeated=0, n_classes=n_classes, shuffle=False, random_state=0,
+        n_samples=n_samples,
+        n_features=n_features,
+        n_informative=n_informative,
+        n_redundant=0,
+        n_repeated=0,
+        n_classes=n_classes,
+        shuffle=False,
+        random_state=0,
     )
     rng = np.random.default_rng(0)
     order = rng.permutation(n_samples)
@@ -85,7 +91,7 @@ def _few_relevant(n_samples=5000, n_features=100, n_informative=5, n_classes=2):
     return x[:split], y[:split], x[split:], y[split:]
 
 
-ABS_INTERVAL = (-3 ** 0.5, 3 ** 0.5)  # inputs of unit variance
+ABS_INTERVAL = (-(3**0.5), 3**0.5)  # inputs of unit variance
 
 
 def _abs_1d(n_train=3000, n_test=1000, n_grid=512):
@@ -136,8 +142,10 @@ LOADERS = {
     "mnist1d": _mnist1d,
     "digits": _digits,
     "few_relevant": _few_relevant,
-    **{f"few_relevant_{n}": functools.partial(_few_relevant, n_features=N_FEATURES_C4, n_informative=n)
-       for n in INFORMATIVE},
+    **{
+        f"few_relevant_{n}": functools.partial(_few_relevant, n_features=N_FEATURES_C4, n_informative=n)
+        for n in INFORMATIVE
+    },
     "mnist": _keras_loader("mnist"),
     "fashion_mnist": _keras_loader("fashion_mnist"),
 }
@@ -181,5 +189,15 @@ def load(name: str, val_fraction: float = 0.125, n_train: int | None = None, see
         return np.asarray(y, dtype=np.int32 if task == "classification" else np.float32)
 
     x_grid, y_grid = (prep(grid[0]), labels(grid[1])) if grid else (None, None)
-    return Splits(name, prep(x_train), labels(y_tr[train]), prep(x_val), labels(y_tr[val]),
-                  prep(x_te), labels(y_te), task, x_grid, y_grid)
+    return Splits(
+        name,
+        prep(x_train),
+        labels(y_tr[train]),
+        prep(x_val),
+        labels(y_tr[val]),
+        prep(x_te),
+        labels(y_te),
+        task,
+        x_grid,
+        y_grid,
+    )

@@ -10,6 +10,7 @@ the store.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import itertools
 from dataclasses import dataclass, field, replace
@@ -29,11 +30,15 @@ MAIN_SETTING = "main"
 # A setting may also set the width, cap the depths and narrow the initialisers: the CNN has the MNIST-1D
 # baseline CNN's 25 channels, up to 4 convolutions (the baseline has 3; a convolution costs several dense
 # layers here) and the Keras default initialiser alone.
-SETTINGS = {"digits": {"dataset": "digits"},
-            "cnn": {"architecture": "cnn", "width": 25, "max_depth": 4, "initializers": ("glorot_uniform",)}}
-SETTING_TEXT = {MAIN_SETTING: "each experiment's own data (MNIST-1D for most) and the MLP",
-                "digits": "scikit-learn's 8x8 digits (64 pixels), the same MLPs",
-                "cnn": "MNIST-1D, a 1-D CNN of 25 channels in place of the MLP (depth: convolutions, up to 4), Glorot uniform"}
+SETTINGS = {
+    "digits": {"dataset": "digits"},
+    "cnn": {"architecture": "cnn", "width": 25, "max_depth": 4, "initializers": ("glorot_uniform",)},
+}
+SETTING_TEXT = {
+    MAIN_SETTING: "each experiment's own data (MNIST-1D for most) and the MLP",
+    "digits": "scikit-learn's 8x8 digits (64 pixels), the same MLPs",
+    "cnn": "MNIST-1D, a 1-D CNN of 25 channels in place of the MLP (depth: convolutions, up to 4), Glorot uniform",
+}
 
 # The replica settings of the experiments whose claims a second data set fits: the whole grid again on digits.
 ALSO_ON_DIGITS = {"quick": ("digits",), "full": ("digits",)}
@@ -84,9 +89,17 @@ class Experiment:
         p = get_profile(profile)
         return tuple(range(self.seeds[p.name])) if self.seeds else p.seeds
 
-    def specs(self, profile: str, acts=None, seeds: int | None = None, epochs: int | None = None,
-              optimizer: str | None = None, learning_rate: float | None = None,
-              backend: str | None = None, setting: str | None = None) -> list[GroupSpec]:
+    def specs(
+        self,
+        profile: str,
+        acts=None,
+        seeds: int | None = None,
+        epochs: int | None = None,
+        optimizer: str | None = None,
+        learning_rate: float | None = None,
+        backend: str | None = None,
+        setting: str | None = None,
+    ) -> list[GroupSpec]:
         """The experiment's groups in its main setting, or in one of its replica settings; the options narrow
         or override its grid, as on the command line."""
         p = get_profile(profile)
@@ -94,7 +107,8 @@ class Experiment:
         if seeds is not None and not 1 <= seeds <= len(all_seeds):
             raise UnknownChoice(
                 f"--seeds {seeds}: the {p.name} profile's '{self.name}' experiment has {len(all_seeds)} seeds "
-                f"(choose 1-{len(all_seeds)})")
+                f"(choose 1-{len(all_seeds)})"
+            )
         # A user's activations (module:function) join the experiment's, in groups of their own: the
         # built-in groups keep their keys (and stored runs), and theirs are stored apart.
         acts, users = activations.split(acts or (), self.activations)
@@ -104,9 +118,44 @@ class Experiment:
         settings = {**dict(batch_size=p.batch_size, n_train=p.n_train, probe_size=p.probe_size), **self.options}
         if backend is not None:  # another backend's runs (the default is this process's backend)
             settings["backend"] = backend
+        data, widths, depths, only = self.in_setting(p, setting, settings)
+        inits = self.initializers_of(acts, only)
+        if not depths or not inits:  # a replica that trains nothing is a mistake in the experiment's declaration
+            raise ValueError(
+                f"the '{setting}' setting leaves the '{self.name}' experiment no groups "
+                f"(its depths {self.depths[p.name]}, initialisers {self.initializers}): drop it from replicas"
+            )
+        penalized = functools.partial(self.trained, acts)
+
+        built_in = [
+            GroupSpec(
+                dataset=ds,
+                depth=d,
+                width=w,
+                activations=penalized(l1, init),
+                seeds=all_seeds[:seeds] if seeds else all_seeds,
+                epochs=epochs or (self.epochs[p.name] if self.epochs else p.epochs),
+                initializer=init,
+                optimizer=opt,
+                learning_rate=lr,
+                activity_l1=l1,
+                **settings,
+            )
+            for ds in data
+            for l1 in self.penalties
+            for init in inits
+            if penalized(l1, init)
+            for opt, lrs in rates.items()
+            for lr, w, d in itertools.product(lrs, widths, depths)
+        ]
+        return self.with_users(built_in, users)
+
+    def in_setting(self, p, setting: str | None, settings: dict):
+        """(data sets, widths, depths, the initialisers allowed or None) of the grid in a setting; the setting's
+        other changes (the architecture, say) go into `settings`."""
         data = self.datasets(p.name)
         widths, depths = self.widths[p.name] if self.widths else (p.width,), self.depths[p.name]
-        only = None  # the initialisers a setting narrows the grid to
+        only = None
         if setting not in (None, MAIN_SETTING):
             changes = dict(SETTINGS[check_choice("setting", setting, self.settings(p.name))])
             data = (changes.pop("dataset"),) if "dataset" in changes else data
@@ -115,37 +164,30 @@ class Experiment:
             depths = tuple(d for d in depths if d <= cap)
             only = changes.pop("initializers", None)
             settings.update(changes)
+        return data, widths, depths, only
 
-        def penalized(l1, init):  # the activations a group at this penalty and initialiser trains
-            chosen = acts if l1 == 0 or self.penalized is None else tuple(a for a in acts if a in self.penalized)
-            return tuple(a for a in chosen if (self.own_initializer[a] == init if a in self.own_initializer
-                                               else init in self.initializers))
+    def initializers_of(self, acts, only) -> tuple[str, ...]:
+        """The experiment's initialisers and those of its activations' own, narrowed to `only` where given."""
+        own = [self.own_initializer[a] for a in acts if a in self.own_initializer]
+        return tuple(i for i in dict.fromkeys([*self.initializers, *own]) if only is None or i in only)
 
-        inits = tuple(dict.fromkeys([*self.initializers, *(self.own_initializer[a] for a in acts
-                                                            if a in self.own_initializer)]))
-        inits = tuple(i for i in inits if only is None or i in only)
-        if not depths or not inits:  # a replica that trains nothing is a mistake in the experiment's declaration
-            raise ValueError(f"the '{setting}' setting leaves the '{self.name}' experiment no groups "
-                             f"(its depths {self.depths[p.name]}, initialisers {self.initializers}): drop it from replicas")
-
-        built_in = [
-            GroupSpec(dataset=ds, depth=d, width=w, activations=penalized(l1, init),
-                      seeds=all_seeds[:seeds] if seeds else all_seeds,
-                      epochs=epochs or (self.epochs[p.name] if self.epochs else p.epochs),
-                      initializer=init, optimizer=opt, learning_rate=lr, activity_l1=l1, **settings)
-            for ds in data
-            for l1 in self.penalties
-            for init in inits if penalized(l1, init)
-            for opt, lrs in rates.items()
-            for lr, w, d in itertools.product(lrs, widths, depths)
-        ]
-        return self.with_users(built_in, users)
+    def trained(self, acts, l1: float, init: str) -> tuple[str, ...]:
+        """The activations a group at this penalty and initialiser trains."""
+        chosen = acts if l1 == 0 or self.penalized is None else tuple(a for a in acts if a in self.penalized)
+        return tuple(
+            a
+            for a in chosen
+            if (self.own_initializer[a] == init if a in self.own_initializer else init in self.initializers)
+        )
 
     def rates(self, p, optimizer: str | None, learning_rate: float | None) -> dict[str, tuple[float, ...]]:
         """{optimizer: learning rates} in the profile: the experiment's sweep, or Adam at the profile's rate,
         narrowed to one optimizer or one rate by the options."""
-        rates = ({opt: by_profile[p.name] for opt, by_profile in self.learning_rates.items()}
-                 if self.learning_rates else {"adam": (p.learning_rate,)})
+        rates = (
+            {opt: by_profile[p.name] for opt, by_profile in self.learning_rates.items()}
+            if self.learning_rates
+            else {"adam": (p.learning_rate,)}
+        )
         if optimizer is not None:  # the experiment's rates for it, or the profile's rate
             rates = {optimizer: rates.get(optimizer, (p.learning_rate,))}
         if learning_rate is not None:
@@ -159,8 +201,14 @@ class Experiment:
         if self.options.get("benchmark"):  # timed beside ReLU in the same run: a ratio across runs is not one
             return [replace(s, activations=(*s.activations, *users)) for s in built_in]
         # unpenalised, under the experiment's own initialisers: as a built-in activation is trained
-        mine = {s.key(): s for s in (replace(s, activations=users) for s in built_in
-                                     if s.activity_l1 == 0 and s.initializer in self.initializers)}
+        mine = {
+            s.key(): s
+            for s in (
+                replace(s, activations=users)
+                for s in built_in
+                if s.activity_l1 == 0 and s.initializer in self.initializers
+            )
+        }
         return built_in + list(mine.values())
 
 
@@ -182,14 +230,24 @@ class Selection:
     setting: str | None = None  # None: each experiment's main setting; else one of its replica SETTINGS
 
     def specs(self, experiment: Experiment) -> list[GroupSpec]:
-        return experiment.specs(self.profile, acts=self.activations, seeds=self.seeds, epochs=self.epochs,
-                                optimizer=self.optimizer, learning_rate=self.learning_rate, backend=self.backend,
-                                setting=self.setting)
+        return experiment.specs(
+            self.profile,
+            acts=self.activations,
+            seeds=self.seeds,
+            epochs=self.epochs,
+            optimizer=self.optimizer,
+            learning_rate=self.learning_rate,
+            backend=self.backend,
+            setting=self.setting,
+        )
 
     def every_setting(self, experiment: Experiment) -> list[GroupSpec]:
         """The groups of the main setting and of every replica setting: what `run` trains."""
-        return [s for name in (None, *experiment.settings(self.profile))
-                for s in replace(self, setting=name).specs(experiment)]
+        return [
+            s
+            for name in (None, *experiment.settings(self.profile))
+            for s in replace(self, setting=name).specs(experiment)
+        ]
 
     def activations_of(self, experiment: Experiment) -> tuple[str, ...]:
         """The activations the selection trains in this experiment: the built-ins it names (or all the
@@ -199,10 +257,14 @@ class Selection:
 
     def options(self) -> list[str]:
         """The selection as command-line options, to repeat in hints."""
-        given = [("--profile", self.profile),
-                 ("--activations", ",".join(self.activations) if self.activations else None),
-                 ("--seeds", self.seeds), ("--epochs", self.epochs), ("--optimizer", self.optimizer),
-                 ("--learning-rate", None if self.learning_rate is None else f"{self.learning_rate:g}")]
+        given = [
+            ("--profile", self.profile),
+            ("--activations", ",".join(self.activations) if self.activations else None),
+            ("--seeds", self.seeds),
+            ("--epochs", self.epochs),
+            ("--optimizer", self.optimizer),
+            ("--learning-rate", None if self.learning_rate is None else f"{self.learning_rate:g}"),
+        ]
         return [str(x) for flag, value in given if value is not None for x in (flag, value)]
 
 

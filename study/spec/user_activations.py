@@ -38,8 +38,10 @@ def source_hash(fn) -> str:
     try:
         text = inspect.getsource(where if where is not None else fn)
     except (OSError, TypeError):
-        raise BadActivation(f"cannot read the source of '{fn.__module__}.{fn.__name__}' to name its runs "
-                            "(define the activation in a Python file)") from None
+        raise BadActivation(
+            f"cannot read the source of '{fn.__module__}.{fn.__name__}' to name its runs "
+            "(define the activation in a Python file)"
+        ) from None
     return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
@@ -49,13 +51,16 @@ def _import(module: str, function: str, name: str):
     try:
         mod = importlib.import_module(module)
     except Exception as exc:  # noqa: BLE001 - any failure of the user's module is the same one-line error
-        raise BadActivation(f"activation '{name}': cannot import module '{module}' "
-                            f"({type(exc).__name__}: {exc})") from None
+        raise BadActivation(
+            f"activation '{name}': cannot import module '{module}' ({type(exc).__name__}: {exc})"
+        ) from None
     fn = getattr(mod, function, None)
     if not callable(fn):
         found = sorted(n for n, v in vars(mod).items() if inspect.isfunction(v) and not n.startswith("_"))
-        raise BadActivation(f"activation '{name}': module '{module}' has no function '{function}' "
-                            f"(its functions: {', '.join(found) or 'none'})")
+        raise BadActivation(
+            f"activation '{name}': module '{module}' has no function '{function}' "
+            f"(its functions: {', '.join(found) or 'none'})"
+        )
     return fn
 
 
@@ -88,8 +93,10 @@ def autodiff(fn):
                 (g,) = torch.autograd.grad(fn(x).sum(), x)
             return g.detach()
     else:
-        raise BadActivation(f"no automatic differentiation for Keras backend '{backend}' "
-                            "(choose from tensorflow, jax, torch), or set fn.derivative")
+        raise BadActivation(
+            f"no automatic differentiation for Keras backend '{backend}' "
+            "(choose from tensorflow, jax, torch), or set fn.derivative"
+        )
     return derivative
 
 
@@ -99,11 +106,14 @@ def _values(f, x, what: str, name: str) -> np.ndarray:
         y = np.asarray(ops.convert_to_numpy(f(ops.convert_to_tensor(x))))
     except Exception as exc:  # noqa: BLE001
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        raise BadActivation(f"activation '{name}': its {what} fails on a tensor "
-                            f"({type(exc).__name__}: {first})") from None
+        raise BadActivation(
+            f"activation '{name}': its {what} fails on a tensor ({type(exc).__name__}: {first})"
+        ) from None
     if y.shape != x.shape:
-        raise BadActivation(f"activation '{name}': its {what} returns shape {y.shape} for input of shape "
-                            f"{x.shape} (an activation applies elementwise)")
+        raise BadActivation(
+            f"activation '{name}': its {what} returns shape {y.shape} for input of shape "
+            f"{x.shape} (an activation applies elementwise)"
+        )
     if not np.isfinite(y).all():
         raise BadActivation(f"activation '{name}': its {what} is not finite on [-6, 6]")
     return y
@@ -115,20 +125,28 @@ def resolve(name: str) -> Activation:
         return _resolved[name]
     m = NAME.match(name)
     if m is None:
-        raise BadActivation(f"'{name}' is not an activation path (write module.path:function, for example "
-                            "mypkg.acts:mish)")
+        raise BadActivation(
+            f"'{name}' is not an activation path (write module.path:function, for example mypkg.acts:mish)"
+        )
     fn = _import(m["module"], m["function"], name)
     digest = source_hash(fn)
     if m["hash"] and m["hash"] != digest:
-        raise BadActivation(f"activation '{name}': its source has changed since (now @{digest}); name it "
-                            f"without '@{m['hash']}' to run the current source")
+        raise BadActivation(
+            f"activation '{name}': its source has changed since (now @{digest}); name it "
+            f"without '@{m['hash']}' to run the current source"
+        )
     full = f"{m['module']}:{m['function']}@{digest}"
     derivative = getattr(fn, "derivative", None) or autodiff(fn)
     _values(fn, TRIAL, "value", name)
     _values(derivative, TRIAL, "derivative", name)
     d = np.abs(_values(derivative, SCAN, "derivative", name))
-    act = Activation(full, fn, derivative, f"{m['module']}.{m['function']} (user)",
-                     bounded=bool(max(d[0], d[-1]) < 0.05 * d.max()), max_derivative=float(d.max()))
+    act = Activation(
+        full,
+        fn,
+        derivative,
+        f"{m['module']}.{m['function']} (user)",
+        bounded=bool(max(d[0], d[-1]) < 0.05 * d.max()),
+        max_derivative=float(d.max()),
+    )
     _resolved[name] = _resolved[full] = act
     return act
-

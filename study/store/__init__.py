@@ -23,6 +23,29 @@ from study.store.results import (
     variants,
 )
 
-__all__ = ["ABSENT", "CONFIG_COLUMNS", "FILES", "FINISHED", "MARKER", "Claim", "DamagedRuns", "check", "claim",
-           "clear_stale", "damaged", "holder", "holder_info", "is_done", "load", "load_info", "lock_path",
-           "read_config", "run_dir", "save", "sha256", "state", "states", "variants"]
+__all__ = [
+    "ABSENT",
+    "CONFIG_COLUMNS",
+    "FILES",
+    "FINISHED",
+    "MARKER",
+    "Claim",
+    "DamagedRuns",
+    "check",
+    "claim",
+    "clear_stale",
+    "damaged",
+    "holder",
+    "holder_info",
+    "is_done",
+    "load",
+    "load_info",
+    "lock_path",
+    "read_config",
+    "run_dir",
+    "save",
+    "sha256",
+    "state",
+    "states",
+    "variants",
+]

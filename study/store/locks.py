@@ -1,6 +1,6 @@
 """Claims on groups: one worker per group, across processes and hosts sharing the results folder.
 
-    <root>/runs/<key>.lock   created exclusively and held with flock by the worker training the group
+<root>/runs/<key>.lock   created exclusively and held with flock by the worker training the group
 """
 
 from __future__ import annotations

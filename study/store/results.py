@@ -20,14 +20,25 @@ from pathlib import Path
 
 import pandas as pd
 
-from study.spec.config import GroupSpec
 from study.errors import MissingInput, MissingRuns
 from study.files import write_atomic
+from study.spec.config import GroupSpec
 
 MARKER = "COMPLETE"
 FILES = ("config.json", "metrics.parquet")
-CONFIG_COLUMNS = ["dataset", "depth", "width", "initializer", "epochs", "backend", "optimizer", "learning_rate",
-                  "task", "activity_l1", "architecture"]
+CONFIG_COLUMNS = [
+    "dataset",
+    "depth",
+    "width",
+    "initializer",
+    "epochs",
+    "backend",
+    "optimizer",
+    "learning_rate",
+    "task",
+    "activity_l1",
+    "architecture",
+]
 FINISHED, ABSENT = "finished", "absent"  # any other state is the reason a run is damaged
 
 

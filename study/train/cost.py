@@ -20,12 +20,12 @@ import numpy as np
 import pandas as pd
 
 from study.spec import activations
-from study.train import models
 from study.spec.config import GroupSpec
+from study.train import models
 from study.train.environment import environment
 from study.train.measure import COLUMNS
 
-SIZES = (2 ** 12, 2 ** 16, 2 ** 20, 2 ** 23)  # float32: 16 KB, 256 KB, 4 MB, 32 MB
+SIZES = (2**12, 2**16, 2**20, 2**23)  # float32: 16 KB, 256 KB, 4 MB, 32 MB
 MIN_SECONDS = 0.002  # each timing runs enough calls to last about this long
 
 
@@ -86,8 +86,10 @@ def _calls(fn, arg) -> int:
 
 def _train_step(spec: GroupSpec, name: str, x, y):
     model = models.plain_mlp(spec.depth, spec.width, name, x.shape[1], 10, spec.initializer, 0)
-    model.compile(optimizer=keras.optimizers.Adam(spec.learning_rate),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model.compile(
+        optimizer=keras.optimizers.Adam(spec.learning_rate),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
     model.train_on_batch(x, y)  # builds and traces
 
     def step(_):
@@ -114,7 +116,7 @@ def measure(spec: GroupSpec, progress=None) -> tuple[pd.DataFrame, dict]:
     rows = []
     t_start = time.perf_counter()
     for repeat in range(spec.epochs):
-        order = names[repeat % len(names):] + names[:repeat % len(names)]  # who goes first rotates
+        order = names[repeat % len(names) :] + names[: repeat % len(names)]  # who goes first rotates
         for size, t in tensors.items():
             for name in order:
                 for i, metric in enumerate(("forward_s", "backward_s")):
@@ -124,7 +126,11 @@ def measure(spec: GroupSpec, progress=None) -> tuple[pd.DataFrame, dict]:
             rows.append((name, 0, repeat, -1, "train_step_s", _per_call(steps[name], None, calls[(name, -1, 0)]), 0))
         if progress:
             progress(repeat + 1)
-    info = {"wall_time_s": time.perf_counter() - t_start, "sizes": list(SIZES),
-            "calls": {f"{n} {s} {i}": c for (n, s, i), c in calls.items()}, **environment(spec)}
+    info = {
+        "wall_time_s": time.perf_counter() - t_start,
+        "sizes": list(SIZES),
+        "calls": {f"{n} {s} {i}": c for (n, s, i), c in calls.items()},
+        **environment(spec),
+    }
     info["total_time_s"] = info["wall_time_s"]
     return pd.DataFrame(rows, columns=COLUMNS), info

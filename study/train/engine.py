@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 
 from study.spec import datasets
-from study.train import models
 from study.spec.config import GroupSpec
-from study.train.measure import Meter
+from study.train import models
 from study.train.environment import environment
+from study.train.measure import Meter
 
 
 class BranchSumLoss(keras.losses.Loss):
@@ -80,22 +80,20 @@ def steps_per_execution(spec: GroupSpec, n: int) -> int:
 
 
 def compile_model(model, spec: GroupSpec, loss, n_train: int):
-    model.compile(optimizer=make_optimizer(spec), loss=loss,
-                  steps_per_execution=steps_per_execution(spec, n_train))
+    model.compile(optimizer=make_optimizer(spec), loss=loss, steps_per_execution=steps_per_execution(spec, n_train))
 
 
 def fit_epoch(model, spec: GroupSpec, data: datasets.Splits, order) -> float:
     """One pass over the training set in the given order; returns seconds."""
     t0 = time.perf_counter()
-    model.fit(data.x_train[order], data.y_train[order], batch_size=spec.batch_size,
-              epochs=1, shuffle=False, verbose=0)
+    model.fit(data.x_train[order], data.y_train[order], batch_size=spec.batch_size, epochs=1, shuffle=False, verbose=0)
     return time.perf_counter() - t0
 
 
 def trace_chunks(spec: GroupSpec, order):
     """An epoch's order cut after every `spec.trace_every` batches; the last chunk keeps the partial batch."""
     size = spec.trace_every * spec.batch_size
-    return [order[i:i + size] for i in range(0, len(order), size)]
+    return [order[i : i + size] for i in range(0, len(order), size)]
 
 
 def load_data(spec: GroupSpec) -> datasets.Splits:
@@ -105,8 +103,16 @@ def load_data(spec: GroupSpec) -> datasets.Splits:
 def build_group(spec: GroupSpec, data: datasets.Splits):
     """The group's stacked model, seeded and compiled with the summed loss; returns (model, loss)."""
     set_determinism(spec, spec.data_seed)
-    model = models.stacked(spec.architecture, spec.depth, spec.width, spec.branches, data.n_features,
-                           data.n_outputs, spec.initializer, spec.activity_l1)
+    model = models.stacked(
+        spec.architecture,
+        spec.depth,
+        spec.width,
+        spec.branches,
+        data.n_features,
+        data.n_outputs,
+        spec.initializer,
+        spec.activity_l1,
+    )
     loss = BranchSumLoss(spec.task)
     compile_model(model, spec, loss, len(data.x_train))
     return model, loss
@@ -138,10 +144,17 @@ def train_group(spec: GroupSpec, data: datasets.Splits | None = None, progress=N
         meter(epoch, wall)
         if progress:
             progress(epoch)
-    info = {"wall_time_s": wall, "total_time_s": time.perf_counter() - start, "n_train": len(data.x_train), "n_val": len(data.x_val),
-            "n_test": len(data.x_test), "n_features": data.n_features, "n_outputs": data.n_outputs,
-            "steps_per_execution": steps_per_execution(spec, len(data.x_train)),
-            **environment(spec)}
+    info = {
+        "wall_time_s": wall,
+        "total_time_s": time.perf_counter() - start,
+        "n_train": len(data.x_train),
+        "n_val": len(data.x_val),
+        "n_test": len(data.x_test),
+        "n_features": data.n_features,
+        "n_outputs": data.n_outputs,
+        "steps_per_execution": steps_per_execution(spec, len(data.x_train)),
+        **environment(spec),
+    }
     return meter.recorder.frame(), info
 
 
@@ -156,16 +169,26 @@ def fit_group(spec: GroupSpec, data: datasets.Splits | None = None, epoch_times:
     return model
 
 
-def train_plain(spec: GroupSpec, data: datasets.Splits | None = None,
-                epoch_times: list | None = None) -> dict[tuple[str, int], keras.Model]:
+def train_plain(
+    spec: GroupSpec, data: datasets.Splits | None = None, epoch_times: list | None = None
+) -> dict[tuple[str, int], keras.Model]:
     """The baseline: each branch built, compiled and trained alone, on the group's batches;
     each model's list of epoch seconds is appended to `epoch_times` when given."""
     data = data or load_data(spec)
     trained = {}
     for act, seed in spec.branches:
         set_determinism(spec, spec.data_seed)
-        model = models.plain(spec.architecture, spec.depth, spec.width, act, data.n_features, data.n_outputs,
-                             spec.initializer, seed, spec.activity_l1)
+        model = models.plain(
+            spec.architecture,
+            spec.depth,
+            spec.width,
+            act,
+            data.n_features,
+            data.n_outputs,
+            spec.initializer,
+            seed,
+            spec.activity_l1,
+        )
         compile_model(model, spec, plain_loss(spec.task), len(data.x_train))
         times = [fit_epoch(model, spec, data, order) for order in batch_orders(spec, len(data.x_train))]
         if epoch_times is not None:

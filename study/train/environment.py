@@ -37,18 +37,29 @@ def device() -> str:
 def environment(spec: GroupSpec) -> dict:
     """Backend, device and versions: stored with every run (the worker adds the commit of the code)."""
     backend = keras.backend.backend()
-    packages = ["keras", "numpy", "pandas", "scikit-learn", "mnist1d",
-                {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}.get(backend, backend)]
+    packages = [
+        "keras",
+        "numpy",
+        "pandas",
+        "scikit-learn",
+        "mnist1d",
+        {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}.get(backend, backend),
+    ]
     versions = {}
     for p in packages:
         try:
             versions[p] = metadata.version(p)
         except metadata.PackageNotFoundError:
             versions[p] = None
-    return {"backend": backend, "device": device(), "python": platform.python_version(),
-            "platform": platform.platform(), "versions": versions,
-            "op_determinism": backend == "tensorflow" and spec.deterministic,
-            "cpu_count": os.cpu_count()}
+    return {
+        "backend": backend,
+        "device": device(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "versions": versions,
+        "op_determinism": backend == "tensorflow" and spec.deterministic,
+        "cpu_count": os.cpu_count(),
+    }
 
 
 def on_this_device(specs):

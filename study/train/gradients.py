@@ -16,6 +16,7 @@ def _tensorflow(model, loss_fn, x, y, kernels):
     key = (id(loss_fn), tuple(id(k) for k in kernels))
     cached = getattr(model, "_study_kernel_grads", None)
     if cached is None or cached[0] != key:  # traced once per model, loss and kernels
+
         @tf.function(reduce_retracing=True)
         def grads(x, y):
             with tf.GradientTape() as tape:

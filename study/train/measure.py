@@ -3,7 +3,8 @@ and at the recorded epochs the layer probes, gradient norms and the model-level 
 
 Rows are long format: (activation, seed, epoch, layer, metric, value, step); layer -1 is the
 whole model, step the training steps taken when the row was recorded (traced rows fall between
-epoch ends; their epoch is the number of epochs completed). Definitions of the per-layer measures are in `study/probes.py`.
+epoch ends; their epoch is the number of epochs completed). Definitions of the per-layer measures are in
+`study/train/probes.py`.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from study.spec import activations, datasets
-from study.train import gradients, models, probes
 from study.spec.config import DIVERGENCE_FACTOR
+from study.train import gradients, models, probes
 
 # A diverged branch (config.DIVERGENCE_FACTOR) stays flagged from that epoch on (its weights are
 # usually not finite any more); the others train on, and the analyses leave it out with a count.
@@ -72,8 +73,11 @@ class Meter:
         self.layer_outputs = models.probe_model(model)
         self.kernels = [d.kernel for d, _ in models.hidden_layers(model)]
         self.x_probe, self.y_probe = data.x_train[: spec.probe_size], data.y_train[: spec.probe_size]
-        self.splits = {"train": (data.x_train, data.y_train), "val": (data.x_val, data.y_val),
-                       "test": (data.x_test, data.y_test)}
+        self.splits = {
+            "train": (data.x_train, data.y_train),
+            "val": (data.x_val, data.y_val),
+            "test": (data.x_test, data.y_test),
+        }
         self.first_loss = self.diverged = None
         self.dormant_before = None  # per layer, (K, units): units negative on every probe input
         kinked = [a.kinked for a in self.acts]
@@ -102,8 +106,11 @@ class Meter:
                 rec.add(epoch, "relevance_auc", probes.relevance_auc(first, self.relevant), 0)
                 rec.add(epoch, "relevance_share", probes.relevance_share(first, self.relevant), 0)
             if self.data.x_grid is not None:
-                rec.add(epoch, "collapsed", probes.collapsed(outputs_of(self.model, self.data.x_grid)[..., 0],
-                                                             self.data.y_grid))
+                rec.add(
+                    epoch,
+                    "collapsed",
+                    probes.collapsed(outputs_of(self.model, self.data.x_grid)[..., 0], self.data.y_grid),
+                )
         if self.lines is not None and epoch in (0, spec.epochs):
             counts = probes.regions_along_lines(self.preactivations, self.lines)
             rec.add(epoch, "linear_regions", np.where(self.kinked, counts, np.nan))

@@ -48,8 +48,10 @@ def initial_kernel(name: str, seed: int, shape: tuple[int, ...]) -> np.ndarray:
         q, r = np.linalg.qr(rng.normal(0.0, 1.0, (max(rows, cols), min(rows, cols))))
         q = q * np.sign(np.diag(r))
         return (q.T if rows < cols else q).reshape(shape)
-    raise ValueError(f"unknown initializer '{name}' (choose from glorot_uniform, he_normal, legacy_uniform, "
-                     "orthogonal, lecun_normal)")
+    raise ValueError(
+        f"unknown initializer '{name}' (choose from glorot_uniform, he_normal, legacy_uniform, "
+        "orthogonal, lecun_normal)"
+    )
 
 
 class SeededInitializer(keras.initializers.Initializer):
@@ -81,10 +83,16 @@ def plain_mlp(depth, width, activation, n_features, n_outputs, initializer="glor
     h = inputs
     penalty = keras.regularizers.L1(activity_l1) if activity_l1 else None
     for i in range(depth):
-        h = layers.Dense(width, activation=act.fn, name=f"hidden_{i}", activity_regularizer=penalty,
-                         kernel_initializer=seeded_initializer(initializer, layer_seed(seed, i)))(h)
-    logits = layers.Dense(n_outputs, name="logits",
-                          kernel_initializer=seeded_initializer(initializer, layer_seed(seed, depth)))(h)
+        h = layers.Dense(
+            width,
+            activation=act.fn,
+            name=f"hidden_{i}",
+            activity_regularizer=penalty,
+            kernel_initializer=seeded_initializer(initializer, layer_seed(seed, i)),
+        )(h)
+    logits = layers.Dense(
+        n_outputs, name="logits", kernel_initializer=seeded_initializer(initializer, layer_seed(seed, depth))
+    )(h)
     safe = "".join(c if c.isalnum() or c in "_." else "_" for c in activation)  # a user's is module:function@hash
     return keras.Model(inputs, logits, name=f"mlp_{safe}_d{depth}")
 
@@ -113,8 +121,10 @@ class StackedDense(layers.Layer):
     def build(self, input_shape):
         k = len(self.seeds)
         self.kernel = self.add_weight(
-            shape=(k, input_shape[-1], self.units), name="kernel",
-            initializer=StackedInitializer(self.initializer, self.seeds))
+            shape=(k, input_shape[-1], self.units),
+            name="kernel",
+            initializer=StackedInitializer(self.initializer, self.seeds),
+        )
         self.bias = self.add_weight(shape=(k, self.units), name="bias", initializer="zeros")
 
     def call(self, x):
@@ -125,8 +135,7 @@ class StackedDense(layers.Layer):
         return y + self.bias[:, None, :]
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units, "initializer": self.initializer,
-                "seeds": self.seeds}
+        return {**super().get_config(), "units": self.units, "initializer": self.initializer, "seeds": self.seeds}
 
 
 def blocks_of(names) -> list[tuple[str, int, int]]:
@@ -202,11 +211,18 @@ def plain_cnn(depth, width, activation, n_features, n_outputs, initializer="glor
     for i in range(depth):
         window, stride, pad = conv_shape(i)
         h = layers.ZeroPadding1D(pad)(h)
-        h = layers.Conv1D(width, window, strides=stride, activation=act.fn, name=f"hidden_{i}",
-                          activity_regularizer=penalty,
-                          kernel_initializer=seeded_initializer(initializer, layer_seed(seed, i)))(h)
-    logits = layers.Dense(n_outputs, name="logits",
-                          kernel_initializer=seeded_initializer(initializer, layer_seed(seed, depth)))(layers.Flatten()(h))
+        h = layers.Conv1D(
+            width,
+            window,
+            strides=stride,
+            activation=act.fn,
+            name=f"hidden_{i}",
+            activity_regularizer=penalty,
+            kernel_initializer=seeded_initializer(initializer, layer_seed(seed, i)),
+        )(h)
+    logits = layers.Dense(
+        n_outputs, name="logits", kernel_initializer=seeded_initializer(initializer, layer_seed(seed, depth))
+    )(layers.Flatten()(h))
     return keras.Model(inputs, logits, name=f"cnn_d{depth}")
 
 
@@ -222,21 +238,30 @@ class StackedConv1D(layers.Layer):
     def build(self, input_shape):
         k = len(self.seeds)
         self.kernel = self.add_weight(
-            shape=(k, self.window, input_shape[-1], self.units), name="kernel",
-            initializer=StackedInitializer(self.initializer, self.seeds))
+            shape=(k, self.window, input_shape[-1], self.units),
+            name="kernel",
+            initializer=StackedInitializer(self.initializer, self.seeds),
+        )
         self.bias = self.add_weight(shape=(k, self.units), name="bias", initializer="zeros")
 
     def call(self, x):
         x = ops.pad(x, [[0, 0]] * (len(x.shape) - 2) + [[self.pad, self.pad], [0, 0]])
         out = (x.shape[-2] - self.window) // self.stride + 1
         span = self.stride * (out - 1) + 1
-        patches = ops.stack([x[..., t:t + span:self.stride, :] for t in range(self.window)], axis=-2)
+        patches = ops.stack([x[..., t : t + span : self.stride, :] for t in range(self.window)], axis=-2)
         spec = "blwc,kwco->kblo" if len(x.shape) == 3 else "kblwc,kwco->kblo"
         return ops.einsum(spec, patches, self.kernel) + self.bias[:, None, None, :]
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units, "window": self.window, "stride": self.stride,
-                "pad": self.pad, "initializer": self.initializer, "seeds": self.seeds}
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "window": self.window,
+            "stride": self.stride,
+            "pad": self.pad,
+            "initializer": self.initializer,
+            "seeds": self.seeds,
+        }
 
 
 class BranchFlatten(layers.Layer):
@@ -303,8 +328,15 @@ def unstack(group, k):
     head = group.get_layer("logits")
     dense0, act0 = pairs[0]
     build = plain_cnn if isinstance(dense0, StackedConv1D) else plain_mlp
-    model = build(len(pairs), dense0.units, act0.names[k], group.input.shape[-1], head.units, dense0.initializer,
-                  activity_l1=act0.activity_l1)
+    model = build(
+        len(pairs),
+        dense0.units,
+        act0.names[k],
+        group.input.shape[-1],
+        head.units,
+        dense0.initializer,
+        activity_l1=act0.activity_l1,
+    )
     weights = []
     for dense in [d for d, _ in pairs] + [head]:
         weights += [ops.convert_to_numpy(dense.kernel)[k], ops.convert_to_numpy(dense.bias)[k]]

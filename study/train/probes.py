@@ -18,30 +18,29 @@ DEFINITIONS = {
     "exact_zero": "fraction of activations exactly 0",
     "active": "fraction of activations not exactly 0 (the activation rate of C2)",
     "near_zero": f"fraction of activations with |a| < {NEAR_ZERO_LEVEL:g} x the layer's mean |a| "
-                 "(comparable across activations: sigmoid and tanh never give exact zeros)",
+    "(comparable across activations: sigmoid and tanh never give exact zeros)",
     "hoyer": "Hoyer sparsity of each example's activation vector, (sqrt(n) - |a|_1/|a|_2)/(sqrt(n) - 1), "
-             "averaged over examples (0 = all equal, 1 = one unit active; an all-zero vector counts as 1)",
+    "averaged over examples (0 = all equal, 1 = one unit active; an all-zero vector counts as 1)",
     "dead": "fraction of units that output exactly 0 on every probe example",
-    "saturated": f"fraction of activations where |f'(z)| < {SATURATION_LEVEL:g} x max|f'| "
-                 "(sigmoid and tanh only)",
+    "saturated": f"fraction of activations where |f'(z)| < {SATURATION_LEVEL:g} x max|f'| (sigmoid and tanh only)",
     "mean_abs_derivative": "mean |f'(z)| over examples and units",
     "dormant": "fraction of units whose pre-activation is at most 0 on every probe example (dead for ReLU, "
-               "'dormant' for Leaky ReLU, which still passes a 0.01 slope)",
+    "'dormant' for Leaky ReLU, which still passes a 0.01 slope)",
     "revived": "fraction of the layer's units that were dormant at the previous recorded epoch and are not now",
     "grad_norm": "L2 norm of the loss gradient with respect to the layer's weight matrix, on the probe set",
     "linear_regions": f"for nets of a piecewise-linear activation with a kink at 0 (the ReLU family): the number "
-                      f"of linear regions crossed along {N_LINES} straight segments between random pairs of probe "
-                      f"examples, counted as 1 + the number of changes of the activation pattern (the signs of "
-                      f"every hidden pre-activation) between {POINTS_PER_LINE} evenly spaced points, averaged over "
-                      "the segments; a lower bound that tightens with more points; at initialisation and at the end",
+    f"of linear regions crossed along {N_LINES} straight segments between random pairs of probe "
+    f"examples, counted as 1 + the number of changes of the activation pattern (the signs of "
+    f"every hidden pre-activation) between {POINTS_PER_LINE} evenly spaced points, averaged over "
+    "the segments; a lower bound that tightens with more points; at initialisation and at the end",
     "collapsed": f"regression on an interval: 1 if the net's output over a dense grid of the interval varies by "
-                 f"less than {COLLAPSE_LEVEL:g} x the target's range (the net computes a constant), else 0",
+    f"less than {COLLAPSE_LEVEL:g} x the target's range (the net computes a constant), else 0",
     "relevance_auc": "tasks with known informative features (C4): the area under the ROC curve of the first "
-                     "layer's per-input weight norms (L2 over its units) against the true relevance, i.e. the "
-                     "probability that an informative input's norm exceeds a noise input's (1 = every informative "
-                     "input ranked first, 0.5 = chance)",
+    "layer's per-input weight norms (L2 over its units) against the true relevance, i.e. the "
+    "probability that an informative input's norm exceeds a noise input's (1 = every informative "
+    "input ranked first, 0.5 = chance)",
     "relevance_share": "tasks with known informative features (C4): the share of the first layer's weight mass "
-                       "(the sum of per-input norms) on the informative inputs",
+    "(the sum of per-input norms) on the informative inputs",
 }
 
 
@@ -130,15 +129,19 @@ def collapsed(outputs, target, level=COLLAPSE_LEVEL):
 def lines_through(x, seed, n_lines=N_LINES, n_points=POINTS_PER_LINE):
     """(n_lines, n_points, features): evenly spaced points on segments between random pairs of rows of x."""
     rng = np.random.default_rng([seed, 2])
-    pairs = rng.choice(len(x), size=(n_lines, 2), replace=False) if len(x) >= 2 * n_lines else \
-        rng.integers(0, len(x), size=(n_lines, 2))
+    pairs = (
+        rng.choice(len(x), size=(n_lines, 2), replace=False)
+        if len(x) >= 2 * n_lines
+        else rng.integers(0, len(x), size=(n_lines, 2))
+    )
     t = np.linspace(0.0, 1.0, n_points, dtype=np.float32)[None, :, None]
     start, end = x[pairs[:, 0]][:, None, :], x[pairs[:, 1]][:, None, :]
     return (start + t * (end - start)).astype(np.float32)
 
 
 def as_units(layer_output) -> np.ndarray:
-    """A layer's (K, examples, ...) output as (K, examples, units): a convolution's units are its positions x channels."""
+    """A layer's (K, examples, ...) output as (K, examples, units): a convolution's units are its positions
+    x channels."""
     a = np.asarray(layer_output)
     return a.reshape(a.shape[0], a.shape[1], -1)
 
@@ -165,13 +168,11 @@ def regions_along_lines(preactivations, lines, chunk=LINE_CHUNK):
     for line in lines:
         count = 0
         for start in range(0, len(line) - 1, chunk):
-            zs = preactivations.predict_on_batch(line[start:start + chunk + 1])  # compiled, once per shape
+            zs = preactivations.predict_on_batch(line[start : start + chunk + 1])  # compiled, once per shape
             zs = [as_units(z) for z in (zs if isinstance(zs, (list, tuple)) else [zs])]
             count = count + pattern_changes(zs)
         totals = totals + 1 + count
     return totals / len(lines)
-
-
 
 
 def feature_norms(kernel):
