@@ -21,3 +21,7 @@ class MissingRuns(MissingInput):
 
 class MissingFigures(MissingInput):
     pass
+
+
+class BrokenTool(MissingInput):
+    """A program the study calls (Chromium, for the PDF) failed; the message says which, and what to do."""

@@ -1,9 +1,12 @@
-"""Files written whole or not at all: every file the study writes goes through `write_atomic`."""
+"""Files written whole or not at all: every file the study writes goes through `write_atomic`, and a folder
+of them (the figures, the report) through `folder_replaced`."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -24,3 +27,24 @@ def write_atomic(path: Path, content: str | bytes | Callable[[Path], object]) ->
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+@contextmanager
+def folder_replaced(path: Path) -> Iterator[Path]:
+    """A new folder beside `path` to write into; when the block ends it replaces `path` whole. If the block
+    fails or is interrupted, the new folder is removed and `path` is as it was."""
+    path = Path(path)
+    new, old = (path.with_name(f".{path.name}.{what}-{os.getpid()}") for what in ("new", "old"))
+    for leftover in (new, old):
+        shutil.rmtree(leftover, ignore_errors=True)
+    new.mkdir(parents=True)
+    try:
+        yield new
+        if path.exists():
+            os.rename(path, old)
+        os.rename(new, path)
+    finally:
+        shutil.rmtree(new, ignore_errors=True)
+        if old.exists() and not path.exists():  # interrupted between the two renames: the old one goes back
+            os.rename(old, path)
+        shutil.rmtree(old, ignore_errors=True)

@@ -37,22 +37,26 @@ def per_seed(df, metric, index="seed", columns="layer", **where) -> pd.DataFrame
 # runs of a setting stall and others do not, its outcomes are bimodal and an IQM over them is not a typical run.
 STALL_MARGIN = 0.05
 STALL_FRACTION = 0.9
+UNMOVED = 1e-6  # a training loss within this fraction of its initial value never moved
 
 
 def stalled_runs(df, by=("activation",)) -> pd.DataFrame:
-    """One row per run (the `by` columns, and the group's run key and the seed): `stalled`, True or False."""
+    """One row per run (the `by` columns, and the group's run key and the seed): `stalled`, True or False.
+    A run whose training loss never moved from its value at initialisation stalled too, whatever its accuracy."""
     keys = ["run", *by, "seed"]
     rows = df[(df["layer"] == -1) & (df["epoch"] == df["epochs"])]
-    acc = rows[rows["metric"] == "train_accuracy"]
+    acc = rows[rows["metric"] == "train_accuracy"].set_index(keys)
     chance = acc["dataset"].map(datasets.chance_accuracy)
-    out = [acc.assign(stalled=acc["value"] < chance + STALL_MARGIN)]
-    regression = df[(df["task"] == "regression") & (df["metric"] == "train_loss") & (df["layer"] == -1)]
+    loss = df[(df["metric"] == "train_loss") & (df["layer"] == -1)]
+    first = loss[loss["epoch"] == 0].set_index(keys)["value"]
+    last = loss[loss["epoch"] == loss["epochs"]].set_index(keys)["value"]
+    both = pd.concat({"first": first, "last": last}, axis=1).dropna()
+    unmoved = (both["last"] - both["first"]).abs() <= UNMOVED * both["first"].abs()
+    out = [(acc["value"] < chance + STALL_MARGIN) | unmoved.reindex(acc.index, fill_value=False)]
+    regression = both[both.index.isin(loss[loss["task"] == "regression"].set_index(keys).index)]
     if len(regression):
-        first = regression[regression["epoch"] == 0].set_index(keys)["value"]
-        last = regression[regression["epoch"] == regression["epochs"]].set_index(keys)["value"]
-        both = pd.concat({"first": first, "last": last}, axis=1).dropna()
-        out.append((~(both["last"] <= STALL_FRACTION * both["first"])).rename("stalled").reset_index())
-    return pd.concat([o[[*keys, "stalled"]] for o in out], ignore_index=True)
+        out.append(~(regression["last"] <= STALL_FRACTION * regression["first"]))
+    return pd.concat(out).rename("stalled").reset_index()[[*keys, "stalled"]]
 
 
 def stalled_share(flags) -> str:

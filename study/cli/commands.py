@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shlex
 import sys
+import time
 from collections import Counter
 
 from study.cli.parser import UsageError
@@ -30,8 +31,6 @@ def say(text):
 
 def cmd_run(args):
     specs = specs_of(args)  # every check happens before anything is trained or written
-    from tqdm import tqdm
-
     from study import store
 
     results = args.out / "results"
@@ -40,6 +39,9 @@ def cmd_run(args):
     say(f"{len(specs)} groups, {len(specs) - len(todo)} already finished; profile {args.profile}, results in {results}")
     for key, why in store.damaged(states).items():
         say(f"damaged, will be retrained: {results / 'runs' / key} ({why})")
+    for path in store.misplaced(results, todo):
+        store.repair(path)
+        say(f"repaired: {path} held something other than a lock file; removed")
     if not todo:
         return
     if args.executor != "local":
@@ -49,7 +51,26 @@ def cmd_run(args):
     jobs = min(args.jobs, len(todo), os.cpu_count() or 1)
     if jobs < args.jobs:
         say(f"--jobs {args.jobs} capped at {jobs} ({len(todo)} groups to train, {os.cpu_count()} cores)")
-    resume = command("run", *args.experiments, *rerun_options(args))
+    try:
+        counts = _train(todo, results, jobs)
+        held = [s for s in todo if not store.is_done(results, s)]
+        if held:  # another worker trains them: this command ends when they are finished, or trains them itself
+            say(f"waiting for {len(held)} group(s) another worker is training ({command('status')} shows them)")
+            counts["trained"] += _wait_for(held, results)
+    except (runner.Interrupted, KeyboardInterrupt):
+        done = sum(store.is_done(results, s) for s in specs)
+        resume = command("run", *args.experiments, *rerun_options(args))
+        say(f"interrupted: {done} of {len(specs)} groups are finished and stored; resume with: {resume}")
+        raise runner.Interrupted from None
+    say(f"{counts['trained']} groups trained, {counts['skipped']} skipped (taken by another worker)")
+
+
+def _train(todo, results, jobs) -> Counter:
+    """Trains the groups with a progress bar of epochs; a benchmark times its activations after the training,
+    alone, with nothing else running."""
+    from tqdm import tqdm
+
+    counts = Counter()
     with tqdm(total=sum(s.epochs for s in todo), unit="epoch", file=sys.stderr, dynamic_ncols=True) as bar:
 
         def on_group(spec, outcome):
@@ -57,25 +78,27 @@ def cmd_run(args):
                 bar.total -= spec.epochs
                 bar.refresh()
 
-        try:
-            # a benchmark times its activations with nothing else running: after the training, alone
-            trained, timed = [s for s in todo if not s.benchmark], [s for s in todo if s.benchmark]
-            counts = Counter()
-            for specs_now, jobs_now in [(trained, jobs), (timed, 1)]:
-                if specs_now:
-                    counts += runner.run(
-                        specs_now,
-                        results,
-                        min(jobs_now, len(specs_now)),
-                        on_epoch=lambda: bar.update(1),
-                        on_group=on_group,
-                    )
-        except runner.Interrupted:
-            bar.close()
-            done = sum(store.is_done(results, s) for s in specs)
-            say(f"interrupted: {done} of {len(specs)} groups are finished and stored; resume with: {resume}")
-            raise
-    say(f"{counts['trained']} groups trained, {counts['skipped']} skipped (taken by another worker)")
+        trained, timed = [s for s in todo if not s.benchmark], [s for s in todo if s.benchmark]
+        for specs_now, jobs_now in [(trained, jobs), (timed, 1)]:
+            if specs_now:
+                counts += runner.run(specs_now, results, min(jobs_now, len(specs_now)), lambda: bar.update(1), on_group)
+    return counts
+
+
+def _wait_for(held, results, poll: float = 2.0) -> int:
+    """Waits until another worker has finished these groups; one whose worker is gone is trained here.
+    Returns how many were trained here."""
+    from study import store
+
+    trained, held = 0, list(held)
+    while held:
+        time.sleep(poll)
+        for spec in list(held):
+            if store.is_done(results, spec):
+                held.remove(spec)
+            elif store.holder(results, spec) is None:  # its worker died: take it over
+                trained += runner.run([spec], results, 1, lambda: None, lambda s, o: None)["trained"]
+    return trained
 
 
 def resources(args) -> cluster.Resources:

@@ -8,9 +8,10 @@ finished and how to resume (exit 130).
 
 from __future__ import annotations
 
-import importlib.util
 import os
+import signal
 import sys
+import threading
 import time
 
 # Before Keras is imported (by `run`, lazily): the backend is fixed at import time.
@@ -18,12 +19,18 @@ if not os.environ.get("KERAS_BACKEND"):  # unset or empty: the default, recorded
     os.environ["KERAS_BACKEND"] = "tensorflow"
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from study.cli.checks import check_backend, check_plotting, check_reference_kept, check_writable  # noqa: E402
+from study.cli.checks import (  # noqa: E402
+    check_backend,
+    check_executor,
+    check_out,
+    check_plotting,
+    check_reference_kept,
+    check_writable,
+)
 from study.cli.commands import COMMANDS, resources, say  # noqa: E402
 from study.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE, UsageError, build_parser  # noqa: E402
 from study.cli.selection import resolve_user_activations, selection  # noqa: E402
-from study.errors import MissingInput, UnknownChoice, check_choice  # noqa: E402
-from study.run import cluster  # noqa: E402
+from study.errors import MissingInput, UnknownChoice  # noqa: E402
 from study.run import pool as runner  # noqa: E402
 from study.spec import config, grid  # noqa: E402
 
@@ -34,21 +41,27 @@ def check(args):
         config.get_profile(args.profile)
         check_reference_kept(args)
         args.out = args.out or config.home(args.profile, args.command)
+        check_out(args)
         selection(args)
         check_backend()
+        check_executor(args)
         resolve_user_activations(args)
         if args.command != "status":  # status only reads
             check_writable(args.out)
     if args.command == "run" and args.executor != "local":
-        check_choice("executor", args.executor, cluster.EXECUTORS)
         resources(args)
-        if importlib.util.find_spec("submitit") is None:
-            raise UsageError("--executor needs submitit: pip install submitit")
     if args.command in ("figures", "report"):
         check_plotting()
 
 
+def _stop(signum, frame):
+    raise KeyboardInterrupt  # SIGTERM ends a command as Ctrl-C does: what it was writing is removed
+
+
 def main(argv=None) -> int:
+    """The command's exit status: 0, 1 (a missing input or a failed tool), 2 (bad input), 130 (interrupted)."""
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _stop) if in_main else None
     try:
         argv = sys.argv[1:] if argv is None else list(argv)
         args = build_parser().parse_args(argv)
@@ -72,6 +85,9 @@ def main(argv=None) -> int:
     except OSError as exc:  # a disk that filled up or went away after the checks
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
     return 0
 
 

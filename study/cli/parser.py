@@ -23,6 +23,7 @@ MAX_EPOCHS = 10_000  # beyond this a group runs for days on a CPU
 
 
 MAX_LEARNING_RATE = 10.0
+MIN_LEARNING_RATE = 1e-7  # Adam's steps are then about the rounding of float32 weights near 0.1
 
 
 class UsageError(Exception):
@@ -45,7 +46,19 @@ def _positive_int(text):
 
 
 def _nonnegative_int(text):
-    return 0 if text.strip() == "0" else _positive_int(text)
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got '{text}'")
+    return value
+
+
+def _folder(text):
+    if not text.strip():
+        raise argparse.ArgumentTypeError("'' names no folder (give the folder for results/, figures/ and report/)")
+    return Path(text)
 
 
 def _epochs(text):
@@ -60,8 +73,11 @@ def _learning_rate(text):
         value = float(text)
     except ValueError:
         value = math.nan
-    if not (0 < value <= MAX_LEARNING_RATE):
-        raise argparse.ArgumentTypeError(f"expected a number in (0, {MAX_LEARNING_RATE:g}], got '{text}'")
+    if not (MIN_LEARNING_RATE <= value <= MAX_LEARNING_RATE):
+        raise argparse.ArgumentTypeError(
+            f"expected a number in [{MIN_LEARNING_RATE:g}, {MAX_LEARNING_RATE:g}], got '{text}' (below "
+            f"{MIN_LEARNING_RATE:g} a float32 net hardly moves from its initial weights)"
+        )
     return value
 
 
@@ -140,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     for p in sub.choices.values():
         p.add_argument(
             "--out",
-            type=Path,
+            type=_folder,
             help=f"folder holding results/, figures/ and report/ (default: the repository for the "
             f"{config.REFERENCE} profile and for crosscheck, out/PROFILE/ for the others)",
         )

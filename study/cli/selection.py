@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from study.cli.parser import UsageError
 from study.errors import check_choice
 from study.run import pool as runner
 from study.spec import activations, config, grid
@@ -46,6 +47,9 @@ def resolve_user_activations(args):
     if any(":" in a for a in args.activations or ()):
         runner.quiet_import()
         args.activations = tuple(activations.get(a).name for a in args.activations)
+        repeated = sorted({a for a in args.activations if args.activations.count(a) > 1})
+        if repeated:  # mypkg.acts:mish and mypkg.acts:mish@<hash> are one activation
+            raise UsageError(f"--activations names {', '.join(repeated)} more than once (with and without its hash)")
 
 
 def stored(args):

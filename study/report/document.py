@@ -18,7 +18,7 @@ from study.analysis.study import Study
 from study.claims import CLAIMS
 from study.commands import command
 from study.errors import MissingFigures
-from study.files import write_atomic
+from study.files import folder_replaced, write_atomic
 from study.report import figures, ledger, robustness
 from study.report.html import chromium, render_html, render_pdf
 from study.report.markdown import TITLE, captions, contents, key_text, md_table, references
@@ -154,26 +154,37 @@ def check_figures(study: Study, folder: Path):
 
 
 def write(study: Study, out: Path) -> list[Path]:
-    """report.md, index.html, claims.json and report.pdf, all from one ledger; each file replaced whole.
-    Without Chromium the PDF is left out (and an older one removed, so none disagrees with the rest)."""
+    """report.md, index.html, claims.json and report.pdf, all from one ledger, written into a new folder that
+    replaces `out` whole at the end. Without Chromium the PDF is left out."""
     found = claims.findings(study)  # fails first if results are missing
     led = build_ledger(study, found)
     md_text = render_markdown(study, found, led)
     check_figures(study, out.parent / "figures")
-    texts = {"report.md": md_text, "index.html": render_html(md_text, out), "claims.json": ledger.dumps(led)}
+    files = {"report.md": md_text, "index.html": render_html(md_text, out), "claims.json": ledger.dumps(led)}
     browser = chromium()
-    pdf = render_pdf(render_html(md_text, out, images="svg"), browser) if browser else None
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, text in texts.items():
-        paths.append(write_atomic(out / name, text.encode("utf-8")))
-    if pdf is not None:
-        paths.append(write_atomic(out / "report.pdf", pdf))
-    else:
-        (out / "report.pdf").unlink(missing_ok=True)
+    if browser:
+        files["report.pdf"] = render_pdf(render_html(md_text, out, images="svg"), browser)
+    else:  # and an older PDF goes with the rest of the old report, so none disagrees with the new one
         print(
             "report.pdf not written: no Chromium found (install Debian's chromium, or set CHROMIUM to a "
             "Chrome or Chromium executable)",
             file=sys.stderr,
         )
-    return paths
+    if replaces_another(out, led):
+        print(f"replacing the report in {out}, which was written from other runs", file=sys.stderr)
+    with folder_replaced(out) as new:
+        for name, content in files.items():
+            write_atomic(new / name, content.encode("utf-8") if isinstance(content, str) else content)
+    return [out / name for name in files]
+
+
+def replaces_another(out: Path, led: dict) -> bool:
+    """Whether `out` holds a report of another selection of runs (or files that are no report)."""
+    try:
+        old = json.loads((out / "claims.json").read_bytes())
+    except FileNotFoundError:
+        return out.exists() and any(out.iterdir())
+    except (OSError, ValueError):
+        return True
+    keys = ("profile", "selection")
+    return not isinstance(old, dict) or [old.get(k) for k in keys] != [led[k] for k in keys]

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 
 from study import claims
-from study.files import write_atomic
+from study.files import folder_replaced, write_atomic
 from study.report import robustness
 
 MANIFEST = "manifest.json"
@@ -61,14 +62,26 @@ def names(study) -> list[str]:
 
 
 def draw_all(study, out: Path) -> list[Path]:
-    """Draws every figure, then writes the manifest: what they were drawn from and each file's
-    SHA-256. The old manifest goes first, so a drawing that fails leaves none to vouch for a mix
-    of new and old files."""
+    """Draws every figure, then writes the manifest: what they were drawn from and each file's SHA-256, into a
+    new folder that replaces `out` at the end: a drawing that fails or is interrupted leaves the old figures."""
     study.every_setting_info()  # every run there and intact, before anything is touched
-    out.mkdir(parents=True, exist_ok=True)
-    (out / MANIFEST).unlink(missing_ok=True)
-    paths = []
-    for name, draw in drawers(study).items():
-        paths += save(draw(study), out / name)
-    text = json.dumps({**manifest(study), "files": checksums(paths)}, indent=1) + "\n"
-    return paths + [write_atomic(out / MANIFEST, text)]
+    drawn = manifest(study)
+    if replaces_other_runs(out, drawn):
+        print(f"replacing the figures in {out}, which were drawn from other runs", file=sys.stderr)
+    with folder_replaced(out) as new:
+        names = []
+        for name, draw in drawers(study).items():
+            names += [p.name for p in save(draw(study), new / name)]
+        write_atomic(new / MANIFEST, json.dumps({**drawn, "files": checksums(new / n for n in names)}, indent=1) + "\n")
+    return [out / n for n in [*names, MANIFEST]]
+
+
+def replaces_other_runs(out: Path, drawn: dict) -> bool:
+    """Whether `out` holds figures drawn from another selection of runs (or files that are no figures)."""
+    try:
+        old = json.loads((out / MANIFEST).read_bytes())
+    except FileNotFoundError:
+        return out.exists() and any(out.iterdir())
+    except (OSError, ValueError):
+        return True
+    return not isinstance(old, dict) or {k: old.get(k) for k in drawn} != drawn

@@ -6,13 +6,17 @@ import base64
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
 
 import markdown
 
+from study.errors import BrokenTool
 from study.report.markdown import TITLE, anchor
+
+PDF_TIMEOUT = 300  # seconds
 
 
 def _inline_images(html: str, folder: Path, kind: str) -> str:
@@ -62,29 +66,38 @@ def chromium() -> str | None:
 
 
 def render_pdf(html: str, browser: str) -> bytes:
-    """The print rendering of the page (figures as SVG, so vector in the PDF), by headless Chromium."""
+    """The print rendering of the page (figures as SVG, so vector in the PDF), by headless Chromium. Chromium
+    runs in a process group of its own, ended with all its helpers however this ends; its folder goes too."""
     with tempfile.TemporaryDirectory(prefix="study-pdf-") as tmp:
         page, pdf = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
         page.write_text(html, encoding="utf-8")
-        proc = subprocess.run(
-            [
-                browser,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                f"--user-data-dir={tmp}/profile",
-                "--no-pdf-header-footer",
-                f"--print-to-pdf={pdf}",
-                page.as_uri(),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+        flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", f"--user-data-dir={tmp}/profile",
+                 "--no-pdf-header-footer", f"--print-to-pdf={pdf}"]  # fmt: skip
+        try:
+            proc = subprocess.Popen([browser, *flags, page.as_uri()], stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.PIPE, text=True, start_new_session=True)  # fmt: skip
+        except OSError as exc:
+            raise BrokenTool(f"cannot start {browser} to print report.pdf ({exc.strerror or exc})") from None
+        try:
+            _, err = proc.communicate(timeout=PDF_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise BrokenTool(f"{browser} made no PDF within {PDF_TIMEOUT} s; nothing was written") from None
+        finally:
+            _end_group(proc)
         if not pdf.exists() or pdf.stat().st_size == 0:
-            raise RuntimeError(f"{browser} made no PDF (exit {proc.returncode}): {proc.stderr.strip()[-300:]}")
+            last = (err or "").strip().splitlines()[-1:] or ["no message"]
+            raise BrokenTool(
+                f"{browser} made no PDF (exit {proc.returncode}: {last[0][:200]}); nothing was written (unset "
+                "CHROMIUM, or set it to a working Chrome or Chromium)"
+            )
         return pdf.read_bytes()
+
+
+def _end_group(proc):
+    """Chromium and every helper process it started: ended."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()

@@ -12,6 +12,7 @@ from study.report import backends as crosscheck
 from study.report import robustness
 from study.report.markdown import figure, key_text, md_table
 from study.report.provenance import model_count
+from study.run import backends as training_backends
 from study.spec import config, grid
 from study.spec.config import get_profile
 
@@ -38,11 +39,20 @@ A source text gives twelve reasons why deep networks use ReLU rather than sigmoi
 one: {models} {kinds} that differ only in their activation function (trained side by side on the
 same batches from the same initial weights, {seeds}, on {", ".join(data)}) are measured
 layer by layer for sparsity, gradients, saturation and convergence, and each claim's verdict follows a rule fixed
-in code before the runs. Of the {len(entries)} claims tested here, {", ".join(f"{n} {v}" for v, n in counts.items())}.
-Headline findings, each with its key number (IQM or estimate with its 95% interval):
-
+in code before the runs. {tally(entries, counts)}
 {headline}
 """
+
+
+def tally(entries, counts) -> str:
+    """How many claims got each verdict, and the headline findings' heading; or that none could be tested."""
+    if not entries:
+        return "None of the claims can be tested from these runs (Claims and verdicts says why).\n"
+    verdicts = ", ".join(f"{n} {v}" for v, n in counts.items())
+    return (
+        f"Of the {len(entries)} claims tested here, {verdicts}.\n"
+        "Headline findings, each with its key number (IQM or estimate with its 95% interval):\n"
+    )
 
 
 def claim_section(f: claims.Finding, entry: dict, study, numbers: dict, caps: dict) -> str:
@@ -143,7 +153,8 @@ def backends_section(study: Study) -> str:
         cmd = command("crosscheck", *study.subset, *study.rerun_options)
         found = (
             f"Only the {own} backend's runs of this selection are stored; `{cmd}` trains the same groups on "
-            f"every installed Keras backend ({', '.join(crosscheck.BACKENDS)}) and compares the verdicts.\n"
+            f"every Keras backend installed here ({', '.join(training_backends.installed())}) and compares the "
+            "verdicts.\n"
         )
     return "### Backends\n\n" + found
 

@@ -25,6 +25,10 @@ EXECUTORS = {
 }
 
 
+# The smallest value each numeric setting takes (a task needs a minute, a GB, a CPU; no GPU is fine).
+LEAST = {"time": 1, "mem": 1, "cpus": 1, "gpus": 0, "groups_per_task": 1, "parallel": 1}
+
+
 @dataclass
 class Resources:
     """What each array task asks the scheduler for; from --cluster-config and options, options winning."""
@@ -47,7 +51,20 @@ class Resources:
         unknown = sorted(set(table) - known)
         if unknown:
             raise ValueError(f"{path}: unknown setting {', '.join(unknown)} (choose from {', '.join(sorted(known))})")
-        return cls(**table)
+        resources = cls(**table)
+        resources.check(f"{path}: ")
+        return resources
+
+    def check(self, where: str = ""):
+        """Raises ValueError naming the first setting of the wrong type or out of range."""
+        if self.partition is not None and not (isinstance(self.partition, str) and self.partition.strip()):
+            raise ValueError(f"{where}partition must be a partition's name, got {self.partition!r}")
+        for name, least in LEAST.items():
+            value = getattr(self, name)
+            if value is None and name == "parallel":
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                raise ValueError(f"{where}{name} must be a whole number of at least {least}, got {value!r}")
 
     def executor_parameters(self) -> dict:
         params = dict(

@@ -13,7 +13,9 @@ import hashlib
 import importlib
 import inspect
 import re
+import site
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +27,14 @@ from study.spec.activation_type import Activation, ops
 NAME = re.compile(r"^(?P<module>[A-Za-z_][\w.]*):(?P<function>[A-Za-z_]\w*)(?:@(?P<hash>[0-9a-f]{8}))?$")
 TRIAL = np.linspace(-6.0, 6.0, 25, dtype="float32").reshape(5, 5)  # a 2-D tensor, as in a dense layer
 SCAN = np.linspace(-10.0, 10.0, 2001, dtype="float32")  # where the largest |f'| and saturation are read
+SLOW_IMPORT = 5.0  # seconds: an import that takes longer is said to, so a stalled command is not silent
+# Keras's global settings an activation must not change: name -> (read, set)
+KERAS_SETTINGS = {
+    "dtype policy": (lambda k: k.config.dtype_policy().name, lambda k, v: k.config.set_dtype_policy(v)),
+    "floatx": (lambda k: k.config.floatx(), lambda k, v: k.config.set_floatx(v)),
+    "epsilon": (lambda k: k.config.epsilon(), lambda k, v: k.config.set_epsilon(v)),
+    "image data format": (lambda k: k.config.image_data_format(), lambda k, v: k.config.set_image_data_format(v)),
+}
 _resolved: dict[str, Activation] = {}
 
 
@@ -32,12 +42,16 @@ class BadActivation(UnknownChoice):
     """A user activation that cannot be imported or does not work on a tensor (exit 2, one line)."""
 
 
-def source_hash(fn) -> str:
-    """The first 8 hex digits of the sha256 of the source of the module that defines fn."""
+def source_hash(fn, helpers=()) -> str:
+    """The first 8 hex digits of the sha256 of the source of the module that defines fn, followed by the
+    sources of its helpers (the other modules of the user's code it imports), so that editing any of them
+    names new runs."""
     where = inspect.getmodule(fn)
     try:
         text = inspect.getsource(where if where is not None else fn)
-    except (OSError, TypeError):
+        for helper in sorted(helpers, key=lambda m: m.__name__):
+            text += f"\n# --- {helper.__name__}\n" + Path(helper.__file__).read_text(encoding="utf-8")
+    except (OSError, TypeError, UnicodeDecodeError):
         raise BadActivation(
             f"cannot read the source of '{fn.__module__}.{fn.__name__}' to name its runs "
             "(define the activation in a Python file)"
@@ -45,15 +59,79 @@ def source_hash(fn) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
+def _library_folders() -> list[Path]:
+    """Where installed code lives (the interpreter's and site-packages) and the study's own package."""
+    folders = {sys.prefix, sys.base_prefix, *site.getsitepackages(), site.getusersitepackages()}
+    return [Path(f).resolve() for f in folders] + [Path(__file__).resolve().parents[1]]
+
+
+def _is_users(module) -> bool:
+    """A module of the user's own code: a Python file outside the installed libraries and the study."""
+    file = getattr(module, "__file__", None)
+    if not file or not file.endswith(".py"):
+        return False
+    path = Path(file).resolve()
+    return not any(path.is_relative_to(folder) for folder in _library_folders())
+
+
+def helpers_of(module_name: str, new: set[str]) -> list:
+    """The user's modules an activation's module brings with it: its own package's, and any other module of
+    the user's code first imported with it (`new`)."""
+    top = module_name.split(".")[0]
+    return [
+        m
+        for n, m in list(sys.modules.items())
+        if n != module_name and m is not None and _is_users(m) and (n == top or n.startswith(top + ".") or n in new)
+    ]
+
+
+def keras_settings() -> dict:
+    """Keras's global settings that would change every model built after them."""
+    import keras
+
+    return {n: get(keras) for n, (get, _) in KERAS_SETTINGS.items()}
+
+
+def _contained(name: str, before: dict):
+    """Refuses an activation that changed Keras's global settings (restored first): the built-in groups
+    trained in the same process would compute differently under the same keys."""
+    import keras
+
+    after = keras_settings()
+    changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
+    if changed:
+        for k, (old, _) in changed.items():
+            KERAS_SETTINGS[k][1](keras, old)
+        said = "; ".join(f"{k} {old} -> {new}" for k, (old, new) in changed.items())
+        raise BadActivation(
+            f"activation '{name}': importing or calling it changes Keras's global settings ({said}); an "
+            "activation must leave them as they are, or every other model trained beside it would change"
+        )
+
+
 def _import(module: str, function: str, name: str):
+    """(the function, the user's modules it brings with it)."""
     if "" not in sys.path and str(Path.cwd()) not in sys.path:  # as `python -m` does: the current folder first
         sys.path.insert(0, str(Path.cwd()))
+    before = set(sys.modules)
+    slow = threading.Timer(
+        SLOW_IMPORT,
+        lambda: print(
+            f"importing module '{module}' (activation '{name}') is taking a while...", file=sys.stderr, flush=True
+        ),
+    )
+    slow.daemon = True
+    slow.start()
     try:
         mod = importlib.import_module(module)
+    except SystemExit as exc:  # the module's own sys.exit, not ours: its error, in one line
+        raise BadActivation(f"activation '{name}': module '{module}' calls sys.exit({exc.code!r}) on import") from None
     except Exception as exc:  # noqa: BLE001 - any failure of the user's module is the same one-line error
         raise BadActivation(
             f"activation '{name}': cannot import module '{module}' ({type(exc).__name__}: {exc})"
         ) from None
+    finally:
+        slow.cancel()
     fn = getattr(mod, function, None)
     if not callable(fn):
         found = sorted(n for n, v in vars(mod).items() if inspect.isfunction(v) and not n.startswith("_"))
@@ -61,7 +139,7 @@ def _import(module: str, function: str, name: str):
             f"activation '{name}': module '{module}' has no function '{function}' "
             f"(its functions: {', '.join(found) or 'none'})"
         )
-    return fn
+    return fn, helpers_of(module, set(sys.modules) - before)
 
 
 def autodiff(fn):
@@ -104,6 +182,8 @@ def _values(f, x, what: str, name: str) -> np.ndarray:
     """f(x) as a finite NumPy array of x's shape, or a one-line error naming what failed."""
     try:
         y = np.asarray(ops.convert_to_numpy(f(ops.convert_to_tensor(x))))
+    except SystemExit as exc:
+        raise BadActivation(f"activation '{name}': its {what} calls sys.exit({exc.code!r}) on a tensor") from None
     except Exception as exc:  # noqa: BLE001
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         raise BadActivation(
@@ -119,6 +199,36 @@ def _values(f, x, what: str, name: str) -> np.ndarray:
     return y
 
 
+def _checked_derivative(fn, name: str):
+    """The function's own derivative, checked against automatic differentiation, or autodiff's."""
+    given, automatic = getattr(fn, "derivative", None), autodiff(fn)
+    if given is None:
+        return automatic
+    x = TRIAL + 0.25  # off the kink at 0 that piecewise-linear functions have
+    mine, auto = _values(given, x, "derivative", name), _values(automatic, x, "automatic derivative", name)
+    gap = np.abs(mine - auto)
+    if not np.allclose(mine, auto, rtol=1e-3, atol=1e-4):
+        i = int(np.argmax(gap))
+        raise BadActivation(
+            f"activation '{name}': its derivative is not the function's (at x = {x.flat[i]:g} it gives "
+            f"{mine.flat[i]:.4g}, automatic differentiation {auto.flat[i]:.4g}); fix fn.derivative, or delete it "
+            "to use automatic differentiation"
+        )
+    return given
+
+
+def _elementwise(fn, name: str):
+    """Refuses a function whose value at one input depends on the others (softmax): an activation applies
+    to each unit alone."""
+    together = _values(fn, TRIAL, "value", name)
+    alone = _values(fn, TRIAL.reshape(-1, 1), "value", name).reshape(TRIAL.shape)
+    if not np.allclose(together, alone, rtol=1e-5, atol=1e-6):
+        raise BadActivation(
+            f"activation '{name}': it is not elementwise (its value at an input changes with the other inputs, "
+            "as softmax's does); an activation applies to each unit alone"
+        )
+
+
 def resolve(name: str) -> Activation:
     """The user activation `module:function[@hash]`, imported and checked; its name carries the hash."""
     if name in _resolved:
@@ -128,18 +238,20 @@ def resolve(name: str) -> Activation:
         raise BadActivation(
             f"'{name}' is not an activation path (write module.path:function, for example mypkg.acts:mish)"
         )
-    fn = _import(m["module"], m["function"], name)
-    digest = source_hash(fn)
+    settings = keras_settings()
+    fn, helpers = _import(m["module"], m["function"], name)
+    digest = source_hash(fn, helpers)
     if m["hash"] and m["hash"] != digest:
         raise BadActivation(
-            f"activation '{name}': its source has changed since (now @{digest}); name it "
-            f"without '@{m['hash']}' to run the current source"
+            f"activation '{name}': its source (or a module of yours it imports) has changed since (now @{digest}); "
+            f"name it without '@{m['hash']}' to run the current source"
         )
     full = f"{m['module']}:{m['function']}@{digest}"
-    derivative = getattr(fn, "derivative", None) or autodiff(fn)
-    _values(fn, TRIAL, "value", name)
+    _elementwise(fn, name)
+    derivative = _checked_derivative(fn, name)
     _values(derivative, TRIAL, "derivative", name)
     d = np.abs(_values(derivative, SCAN, "derivative", name))
+    _contained(name, settings)
     act = Activation(
         full,
         fn,

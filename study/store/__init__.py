@@ -1,7 +1,7 @@
 """The store: finished runs on disk (`results`), the locks that give each group one worker (`locks`), and
 which code made a result (`provenance`). `from study import store` gives the first two's names."""
 
-from study.store.locks import Claim, claim, clear_stale, holder, holder_info, lock_path
+from study.store.locks import Claim, claim, clear_stale, holder, holder_info, lock_path, misplaced, repair
 from study.store.results import (
     ABSENT,
     CONFIG_COLUMNS,
@@ -15,6 +15,7 @@ from study.store.results import (
     load,
     load_info,
     read_config,
+    remove,
     run_dir,
     save,
     sha256,
@@ -41,6 +42,9 @@ __all__ = [
     "load",
     "load_info",
     "lock_path",
+    "misplaced",
+    "remove",
+    "repair",
     "read_config",
     "run_dir",
     "save",

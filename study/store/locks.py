@@ -8,7 +8,9 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 import socket
+import stat
 import time
 from pathlib import Path
 
@@ -67,8 +69,11 @@ def claim(root: Path, spec: GroupSpec) -> Claim | None:
             fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
             created = True
         except FileExistsError:
+            if not is_lock_file(path):  # a link, a folder, a pipe...: never followed or opened, replaced
+                repair(path)
+                continue
             try:
-                fd = os.open(path, os.O_RDWR)
+                fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW)
             except FileNotFoundError:  # released in between: try again
                 continue
             created = False
@@ -92,6 +97,30 @@ def claim(root: Path, spec: GroupSpec) -> Claim | None:
     return None
 
 
+def is_lock_file(path: Path) -> bool:
+    """Whether the lock path holds a regular file (not a link to one, not a folder), or nothing."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return True
+
+
+def repair(path: Path):
+    """Removes what stands where a lock file belongs, without following a link."""
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+def misplaced(root: Path, specs: list[GroupSpec]) -> list[Path]:
+    """The lock paths of these groups that hold something other than a lock file."""
+    return [p for p in (lock_path(root, s) for s in specs) if not is_lock_file(p)]
+
+
 def clear_stale(root: Path, specs: list[GroupSpec]):
     """Removes the lock files of these groups that no live worker holds (taking each over first,
     as any worker would, so a live one is never touched)."""
@@ -106,8 +135,8 @@ def holder(root: Path, spec: GroupSpec) -> dict | None:
     """The lock's content if a live worker holds the group, else None."""
     path = lock_path(root, spec)
     try:
-        fd = os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:  # none, or not a lock file: nobody holds it
         return None
     try:
         fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)

@@ -57,11 +57,13 @@ def sha256(path: Path) -> str:
 def state(root: Path, spec: GroupSpec) -> str:
     """FINISHED, ABSENT (never started or interrupted before its marker), or why the run is damaged."""
     path = run_dir(root, spec)
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        return "its folder is not a folder"
     try:
-        text = (path / MARKER).read_text()
+        text = (path / MARKER).read_bytes().decode("utf-8")
     except FileNotFoundError:
         return ABSENT
-    except OSError:
+    except (OSError, UnicodeDecodeError):  # not a file, unreadable, or bytes that are no text
         return "its COMPLETE marker is unreadable"
     if text.strip() == spec.key():
         return "its COMPLETE marker predates checksums"
@@ -78,8 +80,8 @@ def state(root: Path, spec: GroupSpec) -> str:
         except OSError:
             return f"{name} is missing"
     try:
-        stored = GroupSpec.from_dict(json.loads((path / "config.json").read_text())["spec"])
-    except (ValueError, KeyError, TypeError):
+        stored = GroupSpec.from_dict(json.loads((path / "config.json").read_bytes())["spec"])
+    except (OSError, ValueError, KeyError, TypeError):  # UnicodeDecodeError is a ValueError
         return "config.json does not hold a valid spec"
     if stored.key() != spec.key():
         return "config.json's spec does not hash to its folder's name"
@@ -103,8 +105,7 @@ def damaged(found: dict[str, str]) -> dict[str, str]:
 def save(root: Path, spec: GroupSpec, metrics: pd.DataFrame, info: dict) -> Path:
     """Writes a run's files, then its marker with their checksums. The caller holds the group's claim."""
     path = run_dir(root, spec)
-    if path.exists():  # an interrupted or damaged earlier attempt
-        shutil.rmtree(path)
+    remove(path)  # an interrupted or damaged earlier attempt
     path.mkdir(parents=True)
     config = json.dumps({"key": spec.key(), "spec": spec.to_dict(), "run": info}, indent=2, sort_keys=True) + "\n"
     write_atomic(path / "config.json", config)
@@ -112,6 +113,14 @@ def save(root: Path, spec: GroupSpec, metrics: pd.DataFrame, info: dict) -> Path
     marker = {"key": spec.key(), "files": {name: sha256(path / name) for name in FILES}}
     write_atomic(path / MARKER, json.dumps(marker, indent=1, sort_keys=True) + "\n")
     return path
+
+
+def remove(path: Path):
+    """Whatever is at `path`, gone: a folder with its files, a file, or a link (never what it points to)."""
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path)
 
 
 def read_config(root: Path, spec: GroupSpec) -> dict:
@@ -146,8 +155,9 @@ def load(root: Path, specs: list[GroupSpec]) -> pd.DataFrame:
 
 
 def variants(root: Path, spec: GroupSpec, field: str) -> list[GroupSpec]:
-    """The stored groups (marked complete or not) equal to `spec` but for one field, such as a
-    benchmark's device, sorted by that field."""
+    """The finished groups equal to `spec` but for one field, such as a benchmark's device, sorted by that field.
+    An unfinished or damaged one for another device is none of this device's business: `run` retrains only
+    this device's."""
     wanted = {k: v for k, v in spec.to_dict().items() if k != field}
     found = []
     for path in sorted((Path(root) / "runs").glob("*/config.json")):
@@ -155,7 +165,8 @@ def variants(root: Path, spec: GroupSpec, field: str) -> list[GroupSpec]:
             stored = GroupSpec.from_dict(json.loads(path.read_text())["spec"])
         except (OSError, ValueError, KeyError, TypeError):
             continue  # a damaged run: `check` names it when it is one of the groups asked for
-        if {k: v for k, v in stored.to_dict().items() if k != field} == wanted:
+        same = {k: v for k, v in stored.to_dict().items() if k != field} == wanted
+        if same and (stored.key() == spec.key() or state(root, stored) == FINISHED):
             found.append(stored)
     return sorted(found, key=lambda s: str(getattr(s, field)))
 

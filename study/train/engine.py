@@ -102,6 +102,11 @@ def load_data(spec: GroupSpec) -> datasets.Splits:
 
 def build_group(spec: GroupSpec, data: datasets.Splits):
     """The group's stacked model, seeded and compiled with the summed loss; returns (model, loss)."""
+    if keras.config.dtype_policy().name != "float32" or keras.config.floatx() != "float32":
+        raise RuntimeError(  # the key says float32: a group computed otherwise would be stored under it
+            f"Keras's dtype policy is {keras.config.dtype_policy().name} (floatx {keras.config.floatx()}), not "
+            "float32: something in this process changed it"
+        )
     set_determinism(spec, spec.data_seed)
     model = models.stacked(
         spec.architecture,
