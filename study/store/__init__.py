@@ -1,6 +1,7 @@
 """The store: finished runs on disk (`results`), the locks that give each group one worker (`locks`), and
 which code made a result (`provenance`). `from study import store` gives the first two's names."""
 
+from study.errors import MissingInput, MissingRuns
 from study.store.locks import Claim, claim, clear_stale, holder, holder_info, lock_path
 from study.store.results import (
     ABSENT,
@@ -24,6 +25,8 @@ from study.store.results import (
 )
 
 __all__ = [
+    "MissingInput",
+    "MissingRuns",
     "ABSENT",
     "CONFIG_COLUMNS",
     "FILES",
