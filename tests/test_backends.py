@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from study import store
+from study.report import backends as comparison
 from study.run import backends as crosscheck
 from study.spec import grid
 from study.spec.grid import Selection
@@ -100,10 +101,10 @@ def test_report_compares_the_backends_stored(crosschecked):
     for b in crosscheck.installed():
         assert f"{b} verdict" in section
     assert "same initial" in section
-    table = crosscheck.compare({b: crosscheck.on_backend(_study(out), b) for b in crosscheck.installed()})
+    table = comparison.compare({b: comparison.on_backend(_study(out), b) for b in crosscheck.installed()})
     assert set(table.index) == {"C1", "C2"}
     assert np.isin(table["verdicts agree"], ["yes", "no"]).all()
-    assert crosscheck.disagreements(table) in " ".join(section.split())
+    assert comparison.disagreements(table) in " ".join(section.split())
 
 
 def _study(out):

@@ -1,6 +1,7 @@
 """The store: finished runs on disk (`results`), the locks that give each group one worker (`locks`), and
 which code made a result (`provenance`). `from study import store` gives the first two's names."""
 
+from study.errors import MissingInput, MissingRuns
 from study.store.locks import Claim, claim, clear_stale, holder, holder_info, lock_path, misplaced, repair
 from study.store.results import (
     ABSENT,
@@ -25,6 +26,8 @@ from study.store.results import (
 )
 
 __all__ = [
+    "MissingInput",
+    "MissingRuns",
     "ABSENT",
     "CONFIG_COLUMNS",
     "FILES",
@@ -43,9 +46,9 @@ __all__ = [
     "load_info",
     "lock_path",
     "misplaced",
+    "read_config",
     "remove",
     "repair",
-    "read_config",
     "run_dir",
     "save",
     "sha256",
