@@ -69,7 +69,22 @@ BAD = {
         ["run", "sparsity", *SMOKE, "--executor", "slurm", "--cluster-config", "/nonexistent/cluster.toml"],
         ["--cluster-config", "No such file"],
     ),
-    "negative GPUs per task": (["run", "sparsity", *SMOKE, "--executor", "slurm", "--gpus", "-1"], ["--gpus"]),
+    "negative GPUs per task": (
+        ["run", "sparsity", *SMOKE, "--executor", "submitit-local", "--gpus", "-1"],
+        ["--gpus", "non-negative"],
+    ),
+    "a learning rate too small to train": (
+        ["run", "sparsity", *SMOKE, "--learning-rate", "1e-50"],
+        ["--learning-rate", "1e-07", "'1e-50'"],
+    ),
+    "cluster options with the local executor": (
+        ["run", "sparsity", *SMOKE, "--partition", "cpu", "--mem", "4"],
+        ["--partition", "--mem", "--executor slurm"],
+    ),
+    "one user activation named twice": (
+        ["run", "sparsity", *SMOKE, "--activations", "relu,relu"],
+        ["relu named more than once"],
+    ),
 }
 
 
