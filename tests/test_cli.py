@@ -53,9 +53,12 @@ BAD = {
     "more seeds than the profile has": (["run", "sparsity", *SMOKE, "--seeds", "5"], ["--seeds", "1-2"]),
     "zero jobs": (["run", "sparsity", *SMOKE, "--jobs", "0"], ["--jobs", "positive integer"]),
     "unknown optimiser": (["run", "sparsity", *SMOKE, "--optimizer", "rmsprop"], ["'rmsprop'", *config.OPTIMIZERS]),
-    "zero learning rate": (["run", "sparsity", *SMOKE, "--learning-rate", "0"], ["--learning-rate", "(0, 10]"]),
-    "negative learning rate": (["run", "sparsity", *SMOKE, "--learning-rate", "-0.1"], ["--learning-rate", "(0, 10]"]),
-    "absurd learning rate": (["run", "sparsity", *SMOKE, "--learning-rate", "1e9"], ["--learning-rate", "(0, 10]"]),
+    "zero learning rate": (["run", "sparsity", *SMOKE, "--learning-rate", "0"], ["--learning-rate", "[1e-07, 10]"]),
+    "negative learning rate": (
+        ["run", "sparsity", *SMOKE, "--learning-rate", "-0.1"],
+        ["--learning-rate", "[1e-07, 10]"],
+    ),
+    "absurd learning rate": (["run", "sparsity", *SMOKE, "--learning-rate", "1e9"], ["--learning-rate", "[1e-07, 10]"]),
     "learning rate not a number": (["run", "sparsity", *SMOKE, "--learning-rate", "nan"], ["--learning-rate", "'nan'"]),
     "infinite learning rate": (["run", "sparsity", *SMOKE, "--learning-rate", "inf"], ["--learning-rate", "'inf'"]),
     "unknown command": (["bogus"], ["'bogus'", "list", "run", "figures", "report"]),
@@ -66,7 +69,7 @@ BAD = {
         ["'pbs'", "local", "slurm", "submitit-local"],
     ),
     "cluster config that is not there": (
-        ["run", "sparsity", *SMOKE, "--executor", "slurm", "--cluster-config", "/nonexistent/cluster.toml"],
+        ["run", "sparsity", *SMOKE, "--executor", "submitit-local", "--cluster-config", "/nonexistent/cluster.toml"],
         ["--cluster-config", "No such file"],
     ),
     "negative GPUs per task": (

@@ -90,3 +90,15 @@ def test_one_activation_named_with_and_without_its_hash_is_refused(tmp_path):
     proc = study("run", "flips", *SMOKE, "--activations", f"good:mish,{digest}", out=tmp_path / "out")
     assert proc.returncode == 2 and "more than once" in proc.stderr and proc.stderr.count("\n") == 1
     assert not (tmp_path / "out").exists()
+
+
+def test_an_activation_that_reads_its_environment_cannot_reuse_runs_made_under_another(tmp_path):
+    """One name, other values: the runs stored under it are not this activation's, and `run` says so."""
+    out = tmp_path / "out"
+    args = ["run", "flips", *SMOKE, "--activations", "relu,reads_environment:act"]
+    assert study(*args, out=out, env={"HOSTILE_SLOPE": "0.01"}).returncode == 0
+    again = study(*args, out=out, env={"HOSTILE_SLOPE": "0.01"})
+    assert again.returncode == 0 and "already finished" in again.stderr
+    proc = study(*args, out=out, env={"HOSTILE_SLOPE": "0.3"})
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert "computes other values than when its runs" in proc.stderr

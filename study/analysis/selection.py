@@ -45,8 +45,9 @@ def stalled_runs(df, by=("activation",)) -> pd.DataFrame:
     A run whose training loss never moved from its value at initialisation stalled too, whatever its accuracy."""
     keys = ["run", *by, "seed"]
     rows = df[(df["layer"] == -1) & (df["epoch"] == df["epochs"])]
-    acc = rows[rows["metric"] == "train_accuracy"].set_index(keys)
+    acc = rows[rows["metric"] == "train_accuracy"]
     chance = acc["dataset"].map(datasets.chance_accuracy)
+    acc, chance = acc.set_index(keys), chance.set_axis(pd.MultiIndex.from_frame(acc[keys]))
     loss = df[(df["metric"] == "train_loss") & (df["layer"] == -1)]
     first = loss[loss["epoch"] == 0].set_index(keys)["value"]
     last = loss[loss["epoch"] == loss["epochs"]].set_index(keys)["value"]

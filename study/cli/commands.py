@@ -36,6 +36,7 @@ def cmd_run(args):
     results = args.out / "results"
     states = store.states(results, specs)
     todo = [s for s in specs if states[s.key()] != store.FINISHED]
+    check_user_values(results, [s for s in specs if states[s.key()] == store.FINISHED])
     say(f"{len(specs)} groups, {len(specs) - len(todo)} already finished; profile {args.profile}, results in {results}")
     for key, why in store.damaged(states).items():
         say(f"damaged, will be retrained: {results / 'runs' / key} ({why})")
@@ -63,6 +64,22 @@ def cmd_run(args):
         say(f"interrupted: {done} of {len(specs)} groups are finished and stored; resume with: {resume}")
         raise runner.Interrupted from None
     say(f"{counts['trained']} groups trained, {counts['skipped']} skipped (taken by another worker)")
+
+
+def check_user_values(results, finished):
+    """Refuses a user activation that computes other values than those stored with its runs: they would be
+    reused as its runs, and they are not."""
+    from study import store
+    from study.spec import user_activations
+
+    for spec in finished:
+        for name, values in store.read_config(results, spec)["run"].get("user_values", {}).items():
+            if not user_activations.same_values(activations.get(name), values):
+                raise UsageError(
+                    f"activation '{name}' computes other values than when its runs in {results} were stored: "
+                    "it depends on more than its source (an environment variable, a file?), which its name cannot "
+                    "tell apart; make it depend on its source alone"
+                )
 
 
 def _train(todo, results, jobs) -> Counter:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from study import store
+from study.spec import activations
 from study.spec.config import GroupSpec
 from study.store.provenance import git_commit
 from study.train.engine import train_group
@@ -20,5 +21,8 @@ def train_and_store(results, spec: GroupSpec, progress=None) -> str:
         if store.is_done(results, spec):  # finished by another worker since the caller looked
             return "skipped"
         metrics, info = train_group(spec, progress=progress)
-        store.save(results, spec, metrics, {**info, "commit": git_commit()})
+        users = {a: list(activations.get(a).values) for a in activations.users_in(spec.activations)}
+        store.save(
+            results, spec, metrics, {**info, "commit": git_commit(), **({"user_values": users} if users else {})}
+        )
     return "trained"

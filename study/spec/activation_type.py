@@ -29,6 +29,7 @@ class Activation:
     bounded: bool = False  # saturates on both sides (sigmoid, tanh)
     max_derivative: float = 1.0
     kinked: bool = False  # piecewise linear with one kink at 0: a net of it is piecewise linear in x
+    values: tuple = ()  # a user's: its values on a fixed grid, stored with its runs to check them when reused
 
     def __call__(self, x):
         return self.fn(x)

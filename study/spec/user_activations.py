@@ -232,6 +232,12 @@ def _elementwise(fn, name: str):
         )
 
 
+def same_values(act: Activation, stored) -> bool:
+    """Whether a user activation computes the values stored with its runs (to float32 rounding): one whose
+    values depend on more than its source (an environment variable, a file) may not."""
+    return len(stored) == len(act.values) and np.allclose(act.values, stored, rtol=1e-5, atol=1e-6)
+
+
 def resolve(name: str) -> Activation:
     """The user activation `module:function[@hash]`, imported and checked; its name carries the hash."""
     if name in _resolved:
@@ -262,6 +268,7 @@ def resolve(name: str) -> Activation:
         f"{m['module']}.{m['function']} (user)",
         bounded=bool(max(d[0], d[-1]) < 0.05 * d.max()),
         max_derivative=float(d.max()),
+        values=tuple(float(v) for v in _values(fn, TRIAL, "value", name).ravel()),
     )
     _resolved[name] = _resolved[full] = act
     return act
