@@ -67,7 +67,7 @@ crosscheck: $(VENV)/.backends  # the profile on every backend, side by side; pri
 	$(PY) -m study crosscheck $(CROSSCHECK) --profile $(PROFILE) --jobs $(JOBS) $(OUT_OPTION)
 
 test-faults: $(VENV)/.installed  # every fault test, with all 20 kill -9 trials (make test runs 2)
-	$(PY) -m pytest -q -m "faults or not faults" tests/test_faults.py
+	$(PY) -m pytest -q -m "faults or not faults" tests/test_faults.py tests/test_faults_cli.py tests/test_hostile.py
 
 bench: $(VENV)/.installed
 	$(PY) bench/engine_vs_plain.py

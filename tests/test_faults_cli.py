@@ -136,6 +136,7 @@ def test_an_unfinished_benchmark_of_another_device_does_not_block_the_figures(tm
 # --- a group held by another worker ----------------------------------------------------------
 
 
+@pytest.mark.faults  # slow: a held group and a take-over (make test-faults)
 def test_run_waits_for_a_group_another_worker_holds_and_takes_it_over_when_it_dies(tmp_path):
     """A group held by a live lock used to end `run` with exit 0 and the group unfinished."""
     out, spec = tmp_path / "out", SPECS[0]

@@ -92,6 +92,7 @@ def test_one_activation_named_with_and_without_its_hash_is_refused(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.faults  # slow: three runs (make test-faults)
 def test_an_activation_that_reads_its_environment_cannot_reuse_runs_made_under_another(tmp_path):
     """One name, other values: the runs stored under it are not this activation's, and `run` says so."""
     out = tmp_path / "out"
