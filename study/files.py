@@ -3,6 +3,7 @@ of them (the figures, the report) through `folder_replaced`."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from collections.abc import Callable, Iterator
@@ -48,3 +49,15 @@ def folder_replaced(path: Path) -> Iterator[Path]:
         if old.exists() and not path.exists():  # interrupted between the two renames: the old one goes back
             os.rename(old, path)
         shutil.rmtree(old, ignore_errors=True)
+
+
+def holds_other(folder: Path, record: str, expected: dict) -> bool:
+    """Whether `folder` holds files written from something other than `expected`: its JSON file `record` says
+    otherwise on any of `expected`'s keys, cannot be read, or is missing beside other files."""
+    try:
+        old = json.loads((Path(folder) / record).read_bytes())
+    except FileNotFoundError:
+        return Path(folder).exists() and any(Path(folder).iterdir())
+    except (OSError, ValueError):
+        return True
+    return not isinstance(old, dict) or any(old.get(k) != v for k, v in expected.items())

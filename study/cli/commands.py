@@ -72,7 +72,7 @@ def check_user_values(results, finished):
     from study import store
     from study.spec import user_activations
 
-    for spec in finished:
+    for spec in (s for s in finished if activations.users_in(s.activations)):
         for name, values in store.read_config(results, spec)["run"].get("user_values", {}).items():
             if not user_activations.same_values(activations.get(name), values):
                 raise UsageError(

@@ -18,7 +18,7 @@ from study.analysis.study import Study
 from study.claims import CLAIMS
 from study.commands import command
 from study.errors import MissingFigures
-from study.files import folder_replaced, write_atomic
+from study.files import folder_replaced, holds_other, write_atomic
 from study.report import figures, ledger, robustness
 from study.report.html import chromium, render_html, render_pdf
 from study.report.markdown import TITLE, captions, contents, key_text, md_table, references
@@ -170,21 +170,9 @@ def write(study: Study, out: Path) -> list[Path]:
             "Chrome or Chromium executable)",
             file=sys.stderr,
         )
-    if replaces_another(out, led):
+    if holds_other(out, "claims.json", {k: led[k] for k in ("profile", "selection")}):
         print(f"replacing the report in {out}, which was written from other runs", file=sys.stderr)
     with folder_replaced(out) as new:
         for name, content in files.items():
             write_atomic(new / name, content.encode("utf-8") if isinstance(content, str) else content)
     return [out / name for name in files]
-
-
-def replaces_another(out: Path, led: dict) -> bool:
-    """Whether `out` holds a report of another selection of runs (or files that are no report)."""
-    try:
-        old = json.loads((out / "claims.json").read_bytes())
-    except FileNotFoundError:
-        return out.exists() and any(out.iterdir())
-    except (OSError, ValueError):
-        return True
-    keys = ("profile", "selection")
-    return not isinstance(old, dict) or [old.get(k) for k in keys] != [led[k] for k in keys]

@@ -15,7 +15,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from study import claims
-from study.files import folder_replaced, write_atomic
+from study.files import folder_replaced, holds_other, write_atomic
 from study.report import robustness
 
 MANIFEST = "manifest.json"
@@ -66,7 +66,7 @@ def draw_all(study, out: Path) -> list[Path]:
     new folder that replaces `out` at the end: a drawing that fails or is interrupted leaves the old figures."""
     study.every_setting_info()  # every run there and intact, before anything is touched
     drawn = manifest(study)
-    if replaces_other_runs(out, drawn):
+    if holds_other(out, MANIFEST, drawn):
         print(f"replacing the figures in {out}, which were drawn from other runs", file=sys.stderr)
     with folder_replaced(out) as new:
         names = []
@@ -74,14 +74,3 @@ def draw_all(study, out: Path) -> list[Path]:
             names += [p.name for p in save(draw(study), new / name)]
         write_atomic(new / MANIFEST, json.dumps({**drawn, "files": checksums(new / n for n in names)}, indent=1) + "\n")
     return [out / n for n in [*names, MANIFEST]]
-
-
-def replaces_other_runs(out: Path, drawn: dict) -> bool:
-    """Whether `out` holds figures drawn from another selection of runs (or files that are no figures)."""
-    try:
-        old = json.loads((out / MANIFEST).read_bytes())
-    except FileNotFoundError:
-        return out.exists() and any(out.iterdir())
-    except (OSError, ValueError):
-        return True
-    return not isinstance(old, dict) or {k: old.get(k) for k in drawn} != drawn

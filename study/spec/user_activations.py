@@ -9,6 +9,7 @@ old ones in.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import inspect
@@ -60,10 +61,11 @@ def source_hash(fn, helpers=()) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
-def _library_folders() -> list[Path]:
+@functools.cache  # asked for every loaded module: the same folders each time
+def _library_folders() -> tuple[Path, ...]:
     """Where installed code lives (the interpreter's and site-packages) and the study's own package."""
     folders = {sys.prefix, sys.base_prefix, *site.getsitepackages(), site.getusersitepackages()}
-    return [Path(f).resolve() for f in folders] + [Path(__file__).resolve().parents[1]]
+    return (*(Path(f).resolve() for f in folders), Path(__file__).resolve().parents[1])
 
 
 def _is_users(module) -> bool:
@@ -82,7 +84,7 @@ def helpers_of(module_name: str, new: set[str]) -> list:
     return [
         m
         for n, m in list(sys.modules.items())
-        if n != module_name and m is not None and _is_users(m) and (n == top or n.startswith(top + ".") or n in new)
+        if n != module_name and m is not None and (n == top or n.startswith(top + ".") or n in new) and _is_users(m)
     ]
 
 
@@ -218,9 +220,9 @@ def _checked_derivative(fn, name: str):
     return given
 
 
-def _elementwise(fn, name: str):
-    """Refuses a function whose value at one input depends on the others (softmax): an activation applies
-    to each unit alone."""
+def _elementwise(fn, name: str) -> np.ndarray:
+    """Its values on TRIAL; refuses a function whose value at one input depends on the others (softmax): an
+    activation applies to each unit alone."""
     together = _values(fn, TRIAL, "value", name)
     with warnings.catch_warnings():  # Keras warns of a softmax over one unit: the very case refused here
         warnings.simplefilter("ignore")
@@ -230,6 +232,7 @@ def _elementwise(fn, name: str):
             f"activation '{name}': it is not elementwise (its value at an input changes with the other inputs, "
             "as softmax's does); an activation applies to each unit alone"
         )
+    return together
 
 
 def same_values(act: Activation, stored) -> bool:
@@ -256,7 +259,7 @@ def resolve(name: str) -> Activation:
             f"name it without '@{m['hash']}' to run the current source"
         )
     full = f"{m['module']}:{m['function']}@{digest}"
-    _elementwise(fn, name)
+    values = _elementwise(fn, name)
     derivative = _checked_derivative(fn, name)
     _values(derivative, TRIAL, "derivative", name)
     d = np.abs(_values(derivative, SCAN, "derivative", name))
@@ -268,7 +271,7 @@ def resolve(name: str) -> Activation:
         f"{m['module']}.{m['function']} (user)",
         bounded=bool(max(d[0], d[-1]) < 0.05 * d.max()),
         max_derivative=float(d.max()),
-        values=tuple(float(v) for v in _values(fn, TRIAL, "value", name).ravel()),
+        values=tuple(float(v) for v in values.ravel()),
     )
     _resolved[name] = _resolved[full] = act
     return act
