@@ -12,7 +12,7 @@ export KERAS_BACKEND ?= tensorflow
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 export MPLBACKEND ?= Agg
 
-.PHONY: study test test-faults bench crosscheck figures report system format clean-venv
+.PHONY: study test test-faults test-cluster bench crosscheck figures report system format clean-venv
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,13 @@ crosscheck: $(VENV)/.backends  # the profile on every backend, side by side; pri
 
 test-faults: $(VENV)/.installed  # every fault test, with all 20 kill -9 trials (make test runs 2)
 	$(PY) -m pytest -q -m "faults or not faults" tests/test_faults.py tests/test_faults_cli.py tests/test_hostile.py
+
+# One node of Debian's SLURM on this machine, started and stopped by the tests themselves (tests/slurm_node.py).
+CLUSTER_PACKAGES := slurmctld slurmd slurm-client munge
+
+test-cluster: $(VENV)/.installed $(VENV)/.testing  # the --executor slurm tests against a one-node SLURM (as root)
+	$(MAKE) --no-print-directory system SYSTEM_PACKAGES="$(CLUSTER_PACKAGES)" REQUIRE_SYSTEM=1
+	STUDY_REQUIRE_SLURM=1 $(PY) -m pytest -q -m cluster tests/test_slurm.py
 
 bench: $(VENV)/.installed
 	$(PY) bench/engine_vs_plain.py

@@ -102,9 +102,9 @@ def _train(todo, results, jobs) -> Counter:
     return counts
 
 
-def _wait_for(held, results, poll: float = 2.0) -> int:
-    """Waits until another worker has finished these groups; one whose worker is gone is trained here.
-    Returns how many were trained here."""
+def _wait_for(held, results, poll: float = 2.0, take_over: bool = True) -> int:
+    """Waits until another worker has finished these groups; one whose worker is gone is trained here
+    (with take_over; else left missing). Returns how many were trained here."""
     from study import store
 
     trained, held = 0, list(held)
@@ -112,6 +112,8 @@ def _wait_for(held, results, poll: float = 2.0) -> int:
         time.sleep(poll)
         for spec in list(held):
             if store.is_done(results, spec):
+                held.remove(spec)
+            elif store.holder(results, spec) is None and not take_over:
                 held.remove(spec)
             elif store.holder(results, spec) is None:  # its worker died: take it over
                 trained += runner.run([spec], results, 1, lambda: None, lambda s, o: None)["trained"]
@@ -134,7 +136,10 @@ def _submit(args, todo, results):
     from study import store
 
     logs = args.out / "logs"
-    jobs = cluster.submit(todo, results, logs, args.executor, resources(args))
+    try:
+        jobs = cluster.submit(todo, results, logs, args.executor, resources(args))
+    except cluster.Refused as exc:
+        raise UsageError(str(exc)) from None
     status = command("status", *args.experiments, *rerun_options(args))
     say(
         f"submitted job array {jobs[0].job_id.split('_')[0]}: {len(jobs)} tasks for {len(todo)} groups "
@@ -142,10 +147,14 @@ def _submit(args, todo, results):
     )
     if not args.wait:
         return
-    counts, failures = cluster.wait(jobs)
+    counts, failures = cluster.wait(jobs, args.executor)
     for line in failures:
         say(line)
     say(f"{counts['trained']} groups trained, {counts['skipped']} skipped (taken by another worker)")
+    held = [s for s in todo if not store.is_done(results, s) and store.holder(results, s) is not None]
+    if held:  # skipped here because another submission's task trains them: the sweep ends with them
+        say(f"waiting for {len(held)} group(s) another worker is training ({command('status')} shows them)")
+        _wait_for(held, results, take_over=False)
     missing = sum(not store.is_done(results, s) for s in todo)
     if missing:
         raise MissingInput(
