@@ -98,13 +98,23 @@ def unanswered(study) -> dict[str, str]:
     """{claim: why} for the claims these runs cannot answer."""
     why = {}
     for m in modules():
-        if not set(m.EXPERIMENTS) <= set(study.experiments):
-            why[m.CLAIM] = f"its experiments ({', '.join(m.EXPERIMENTS)}) are not among those drawn"
+        if absent := [n for n in m.EXPERIMENTS if n not in study.experiments]:
+            drawn = [n for n in m.EXPERIMENTS if n in study.experiments]
+            why[m.CLAIM] = f"it needs {_names(absent)}, not among those drawn" + (
+                f" (of its experiments only {_names(drawn)} {'was' if len(drawn) == 1 else 'were'} drawn)"
+                if drawn
+                else ""
+            )
         elif not study.answers(m.EXPERIMENTS):
             why[m.CLAIM] = f"it needs every activation of {', '.join(m.EXPERIMENTS)}; the selection leaves some out"
         elif lost := [n for n in m.EXPERIMENTS if set(study.emptied([n])) >= {s.key() for s in study.specs(n)}]:
             why[m.CLAIM] = f"every model of every group of {', '.join(lost)} diverged"
     return why
+
+
+def _names(names) -> str:
+    names = [f"'{n}'" for n in names]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def answerable(study) -> list[ModuleType]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from study.cli.parser import UsageError
 from study.errors import check_choice
 from study.run import pool as runner
@@ -12,6 +14,25 @@ def experiments(names) -> list[grid.Experiment]:
     known = grid.discover()
     chosen = [known[check_choice("experiment", n, {**known, "all": None})] for n in names if n != "all"]
     return list(known.values()) if "all" in names else list({e.name: e for e in chosen}.values())
+
+
+_said = set()
+
+
+def fitting(args) -> list[grid.Experiment]:
+    """The experiments named that the options fit; each other one is skipped with one line (said once),
+    and only a selection that leaves none is refused."""
+    chosen, kept = selection(args), []
+    for exp in experiments(args.experiments):
+        why = chosen.misfit(exp)
+        if why is None:
+            kept.append(exp)
+        elif exp.name not in _said:
+            _said.add(exp.name)
+            print(f"skipped {exp.name}: {why}", file=sys.stderr, flush=True)
+    if not kept:
+        raise UsageError(f"--seeds {args.seeds} fits none of the experiments named: {why}")
+    return kept
 
 
 def selection(args) -> grid.Selection:
@@ -28,7 +49,7 @@ def rerun_options(args) -> list[str]:
 
 def specs_of(args):
     chosen, specs = selection(args), {}
-    for exp in experiments(args.experiments):
+    for exp in fitting(args):
         every = chosen.specs(exp) if getattr(args, "main_setting", False) else chosen.every_setting(exp)
         for s in every:
             specs.setdefault(s.key(), s)
@@ -58,7 +79,7 @@ def stored(args):
     return Study(
         args.out,
         selection(args),
-        experiments(args.experiments),
+        fitting(args),
         rerun_options(args),
         subset=[] if "all" in args.experiments else args.experiments,
     )

@@ -101,9 +101,17 @@ def users_in(names) -> list[str]:
 
 
 def split(names, default) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(the built-in names given, or `default` when none is; the user's, resolved to module:function@hash)."""
-    users = tuple(get(a).name for a in names if is_user(a))
-    return tuple(a for a in names if not is_user(a)) or tuple(default), users
+    """(the built-in names given, or `default` when none is; the user's, resolved to module:function@hash).
+
+    A selection is a set: the names come back in one order whatever the order given (the experiment's
+    own, then the study's; the user's by name), so `--activations relu,tanh` and `tanh,relu` mean the
+    same groups and find the same stored runs.
+    """
+    users = tuple(sorted({get(a).name for a in names if is_user(a)}))
+    order = [*default, *(a for a in ACTIVATIONS if a not in default)]
+    given = {a for a in names if not is_user(a)}
+    built_in = sorted(given, key=lambda a: (order.index(a), a) if a in order else (len(order), a))
+    return tuple(built_in) or tuple(default), users
 
 
 def get(name: str) -> Activation:

@@ -241,6 +241,13 @@ class Selection:
             setting=self.setting,
         )
 
+    def misfit(self, experiment: Experiment) -> str | None:
+        """Why the options cannot apply to the experiment (more seeds than it has), or None when they can."""
+        have = len(experiment.seeds_of(self.profile))
+        if self.seeds is not None and self.seeds > have:
+            return f"the {self.profile} profile's '{experiment.name}' experiment has {have} seed(s), not {self.seeds}"
+        return None
+
     def every_setting(self, experiment: Experiment) -> list[GroupSpec]:
         """The groups of the main setting and of every replica setting: what `run` trains."""
         return [

@@ -1,0 +1,91 @@
+"""A new user's path: a selection is a set, options apply where they fit, every recommended command
+is one the command line accepts, and a partial report names what is missing."""
+
+import importlib
+import re
+import shlex
+
+import pytest
+from conftest import run_study as study
+
+from study import claims
+from study.analysis.study import Study
+from study.cli.parser import UsageError, build_parser
+from study.cli.selection import specs_of
+from study.errors import UnknownChoice
+from study.spec import grid
+
+cli = importlib.import_module("study.cli.main")  # the module; study.cli.main is also its function
+RECOMMENDED = re.compile(r"python -m study ([^'\n]+?)(?:'|;|\)|$)", re.M)
+
+
+def keys(selection, experiment="gradients"):
+    return [s.key() for s in selection.every_setting(grid.get(experiment))]
+
+
+def test_the_order_of_activations_never_changes_the_groups_meant():
+    default = keys(grid.Selection("quick"))
+    assert keys(grid.Selection("quick", ("relu", "tanh", "sigmoid", "leaky_relu"))) == default
+    assert keys(grid.Selection("quick", ("leaky_relu", "relu"))) == keys(
+        grid.Selection("quick", ("relu", "leaky_relu"))
+    )
+    assert keys(grid.Selection("quick", ("relu", "relu", "tanh"))) == keys(grid.Selection("quick", ("tanh", "relu")))
+    # a narrowed set is another set of groups
+    assert keys(grid.Selection("quick", ("relu", "tanh"))) != default
+
+
+def test_seeds_apply_where_they_fit_and_the_rest_is_skipped_in_one_line(tmp_path):
+    proc = study("status", "all", "--profile", "quick", "--seeds", "2", out=tmp_path)
+    assert "skipped cost: the quick profile's 'cost' experiment has 1 seed(s), not 2" in proc.stderr
+    assert "finish the rest with: python -m study run all --profile quick --seeds 2" in proc.stdout
+    alone = study("status", "cost", "--profile", "quick", "--seeds", "2", out=tmp_path, check=False)
+    assert alone.returncode == 2
+    assert alone.stderr.strip().splitlines()[-1] == (
+        "error: --seeds 2 fits none of the experiments named: the quick profile's 'cost' experiment has 1 seed(s), "
+        "not 2"
+    )
+
+
+def accepted(line: str, tmp_path):
+    """Parses and checks a recommended command as `python -m study` would, without running it."""
+    argv = shlex.split(line)
+    args = build_parser().parse_args(argv)
+    args.argv = argv
+    cli.check(args)
+    if args.command in ("run", "status"):
+        specs_of(args)
+    return args
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        ["report", "--profile", "smoke", "--seeds", "2"],
+        ["figures", "gradients", "--profile", "smoke", "--activations", "tanh,relu", "--epochs", "3"],
+        ["status", "all", "--profile", "quick", "--seeds", "2"],
+        ["report", "all", "--profile", "quick", "--seeds", "2", "--learning-rate", "0.01"],
+    ],
+)
+def test_every_recommended_command_is_accepted(given, tmp_path):
+    out = tmp_path / "out"
+    proc = study(*given, out=out, check=False)
+    recommended = [m.strip() for m in RECOMMENDED.findall(proc.stdout + proc.stderr)]
+    assert recommended, proc.stdout + proc.stderr
+    for line in recommended:
+        try:
+            accepted(line, tmp_path)
+        except (UsageError, UnknownChoice, SystemExit) as exc:
+            pytest.fail(f"recommended but refused: python -m study {line} ({exc})")
+
+
+def test_a_refused_command_is_caught_by_that_check(tmp_path):  # the check above can fail
+    with pytest.raises(UnknownChoice):
+        accepted(f"run cost --profile quick --seeds 2 --optimizer adamw --out {tmp_path}", tmp_path)
+
+
+def test_a_partial_report_names_what_is_missing(smoke_run):
+    partial = Study(smoke_run, grid.Selection("smoke"), [grid.get("gradients")])
+    why = claims.unanswered(partial)
+    assert why["C9"] == (
+        "it needs 'saturation', not among those drawn (of its experiments only 'gradients' was drawn)"
+    ), why["C9"]
