@@ -13,6 +13,7 @@ from study.analysis.study import Study
 from study.cli.parser import UsageError, build_parser
 from study.cli.selection import specs_of
 from study.errors import UnknownChoice
+from study.report import banner
 from study.spec import grid
 
 cli = importlib.import_module("study.cli.main")  # the module; study.cli.main is also its function
@@ -89,3 +90,30 @@ def test_a_partial_report_names_what_is_missing(smoke_run):
     assert why["C9"] == (
         "it needs 'saturation', not among those drawn (of its experiments only 'gradients' was drawn)"
     ), why["C9"]
+
+
+def test_a_run_prints_one_progress_bar_and_no_backend_chatter(tmp_path):
+    proc = study("run", "sparsity", "gradients", "--profile", "smoke", "--seeds", "1", "--jobs", "1", out=tmp_path)
+    for noise in ("WARNING:tensorflow", "retracing", "AutoGraph", "absl", "I0000", "oneDNN", "cuda"):
+        assert noise not in proc.stderr, proc.stderr
+    last_bar = [line for line in proc.stderr.replace("\r", "\n").splitlines() if "epochs [" in line][-1]
+    assert re.match(r"groups 10/10, models 40/40 100%\|█+\| 20/20 epochs \[\d\d:\d\d<00:00\]", last_bar), last_bar
+
+
+def test_a_preview_report_opens_with_a_banner_of_what_it_was_made_from(smoke_report):
+    text = (smoke_report / "report.md").read_text()
+    contents = text.index("**Contents.**")
+    banner = text.index("> **Preview: not the reference results.** Made with `--profile smoke` from stored runs of")
+    assert banner < contents  # before the first verdict
+    assert "2-10 seed(s) and 2 epoch(s) per group; settings: main, digits, cnn;" in text[banner:contents]
+
+
+def test_the_banner_reads_the_stored_runs_and_spares_the_reference(smoke_study):
+    u = banner.used(smoke_study)
+    specs = [s for s in smoke_study.every_setting_specs() if not s.benchmark]
+    assert u["epochs"] == str(specs[0].epochs) and {s.epochs for s in specs} == {specs[0].epochs}
+    assert u["seeds"] == f"{min(len(s.seeds) for s in specs)}-{max(len(s.seeds) for s in specs)}"
+    assert banner.banner(smoke_study).startswith("> **Preview")
+    reference = Study(smoke_study.out, grid.Selection("full"), [])
+    assert banner.is_reference(reference) and banner.banner(reference) == ""
+    assert not banner.is_reference(Study(smoke_study.out, grid.Selection("full", seeds=3), []))

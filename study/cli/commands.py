@@ -47,8 +47,7 @@ def cmd_run(args):
         return
     if args.executor != "local":
         return _submit(args, todo, results)
-    for line in runner.quiet_import():  # TensorFlow's start-up messages, once
-        say(line)
+    runner.quiet_import()  # TensorFlow's start-up messages: nothing a user acts on
     jobs = min(args.jobs, len(todo), os.cpu_count() or 1)
     if jobs < args.jobs:
         say(f"--jobs {args.jobs} capped at {jobs} ({len(todo)} groups to train, {os.cpu_count()} cores)")
@@ -83,17 +82,27 @@ def check_user_values(results, finished):
 
 
 def _train(todo, results, jobs) -> Counter:
-    """Trains the groups with a progress bar of epochs; a benchmark times its activations after the training,
-    alone, with nothing else running."""
+    """Trains the groups with one progress bar (epochs, with the groups and models done, the time spent and
+    an estimate of the time left); a benchmark times its activations after the training, alone."""
     from tqdm import tqdm
 
-    counts = Counter()
-    with tqdm(total=sum(s.epochs for s in todo), unit="epoch", file=sys.stderr, dynamic_ncols=True) as bar:
+    counts, done = Counter(), Counter()
+    total = {"groups": len(todo), "models": sum(len(s.activations) * len(s.seeds) for s in todo)}
+    with tqdm(
+        total=sum(s.epochs for s in todo),
+        unit="epoch",
+        file=sys.stderr,
+        dynamic_ncols=True,
+        bar_format="{desc} {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} epochs [{elapsed}<{remaining}]",
+        desc=", ".join(f"{k} 0/{n}" for k, n in total.items()),
+    ) as bar:
 
         def on_group(spec, outcome):
+            done["groups"] += 1
+            done["models"] += len(spec.activations) * len(spec.seeds)
             if outcome == "skipped":  # its epochs will never come
                 bar.total -= spec.epochs
-                bar.refresh()
+            bar.set_description_str(", ".join(f"{k} {done[k]}/{n}" for k, n in total.items()))
 
         trained, timed = [s for s in todo if not s.benchmark], [s for s in todo if s.benchmark]
         for specs_now, jobs_now in [(trained, jobs), (timed, 1)]:

@@ -20,6 +20,7 @@ from study.commands import command
 from study.errors import MissingFigures
 from study.files import folder_replaced, holds_other, write_atomic
 from study.report import figures, ledger, robustness
+from study.report.banner import banner, used
 from study.report.html import chromium, render_html, render_pdf
 from study.report.markdown import TITLE, captions, contents, key_text, md_table, references
 from study.report.methods import methods
@@ -82,9 +83,7 @@ def limitations(study: Study) -> str:
 
 - Small data sets (MNIST-1D, digits, synthetic tasks, and |x| on an interval for C10) and {families};
   large data sets and other architectures may differ.{cuts}
-- The `{p}` profile trains {profile.epochs} epochs with {len(profile.seeds)} seeds where an experiment sets no length or
-  seeds of its own (the experiments table gives each one's): intervals over so few seeds are wide and the bootstrap
-  understates them.
+- {trained(study)}: intervals over so few seeds are wide and the bootstrap understates them.
 - Sparsity is measured on a fixed probe set of training examples; the near-zero threshold is a
   choice (stated in the methods) and moves the numbers for sigmoid and tanh.
 - The verdicts apply to these settings; a different optimiser or initialiser can change them, as the
@@ -92,16 +91,28 @@ def limitations(study: Study) -> str:
 """
 
 
-def how_to_reproduce(profile: str) -> str:
-    return f"""## How to reproduce
+def trained(study: Study) -> str:
+    """How long and over how many seeds the runs trained: the profile's defaults, or the options that replaced them."""
+    profile, chosen, u = get_profile(study.profile), study.selection, used(study)
+    if chosen.seeds is None and chosen.epochs is None:
+        return (
+            f"The `{study.profile}` profile trains {profile.epochs} epochs with {len(profile.seeds)} seeds where an "
+            "experiment sets no length or seeds of its own (the experiments table gives each one's)"
+        )
+    return f"These runs trained {u['epochs']} epoch(s) with {u['seeds']} seed(s) per group (set on the command line)"
 
-```
-make study PROFILE={profile}                       # set up .venv, train what is missing, figures, report
-{command("run", "all", "--profile", profile)}          # train (finished runs are skipped)
-{command("figures", "--profile", profile)}          # redraw figures from results/
-{command("report", "--profile", profile)}           # rewrite this report
-```
-"""
+
+def how_to_reproduce(study: Study) -> str:
+    options = study.rerun_options
+    make = f"make study PROFILE={study.profile}" if options == ["--profile", study.profile] else ""
+    lines = [
+        *(["# set up .venv, train what is missing, draw the figures, write the report", make] if make else []),
+        "# train what is missing (finished runs are skipped)",
+        command("run", "all", *options),
+        "# redraw the figures and rewrite this report",
+        command("report", "--with-figures", *options),
+    ]
+    return "## How to reproduce\n\n```\n" + "\n".join(lines) + "\n```\n"
 
 
 def render_markdown(study: Study, found: list, led: dict) -> str:
@@ -116,6 +127,7 @@ def render_markdown(study: Study, found: list, led: dict) -> str:
 (made at commit `{prov["runs made at commit"]}`), report code at commit `{prov["report made at commit"]}`.
 The claims ledger, `claims.json`, holds every verdict and key number below as data.*
 
+{banner(study)}
 {contents(entries)}
 
 {abstract(study, led)}
@@ -124,7 +136,7 @@ The claims ledger, `claims.json`, holds every verdict and key number below as da
 {chr(10).join(claim_section(f, entries[f.claim], study, numbers, caps) for f in found)}
 {robustness_section(study, found, numbers, caps)}
 {limitations(study)}
-{how_to_reproduce(study.profile)}
+{how_to_reproduce(study)}
 ## Provenance
 
 {md_table(pd.DataFrame({"value": prov}))}

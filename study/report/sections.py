@@ -25,7 +25,8 @@ def abstract(study: Study, led: dict) -> str:
     kinds = "multilayer perceptrons" + (" and 1-D CNNs" if any(s.architecture == "cnn" for s in specs) else "")
     names = {"mnist1d": "MNIST-1D", "digits": "scikit-learn's digits", "abs_1d": "|x| on an interval"}
     data = sorted({names.get(s.dataset, "synthetic tasks with few relevant inputs") for s in specs})
-    typical, most = len(get_profile(study.profile).seeds), max(len(s.seeds) for s in specs)
+    typical = study.selection.seeds or len(get_profile(study.profile).seeds)
+    most = max(len(s.seeds) for s in specs)
     least = min(len(s.seeds) for s in specs)
     fewest = [n for n in study.experiments if any(len(s.seeds) == least and not s.benchmark for s in study.specs(n))]
     seeds = f"{typical} seeds per setting" + (f" ({most} where a claim counts rare events)" if most > typical else "")

@@ -94,8 +94,9 @@ def chunks(specs, size: int) -> list[list]:
 
 def train_share(results, specs) -> dict[str, str]:
     """One array task: its groups, each claimed, trained and stored, or skipped. {key: outcome}."""
-    from study.run import worker
+    from study.run import pool, worker
 
+    pool.quiet_import()
     return {s.key(): worker.train_and_store(results, s) for s in specs}
 
 

@@ -50,6 +50,10 @@ def quiet_import():
             os.close(saved)
         captured.seek(0)
         lines = captured.read().decode(errors="replace").splitlines()
+    if "tensorflow" in sys.modules:  # its retracing warnings and AutoGraph notices: about speed, not results
+        tf = sys.modules["tensorflow"]
+        tf.get_logger().setLevel("ERROR")
+        tf.autograph.set_verbosity(0)
     once = {}
     for line in lines:  # the same message, logged again with another time stamp and thread id
         once.setdefault(GLOG_PREFIX.sub("", line), line)
