@@ -95,14 +95,14 @@ def load_metrics(
                 specs.setdefault(s.key(), s)
                 settings.setdefault(s.key(), setting)
                 owners.setdefault(s.key(), []).append(n)
-    df = store.load(out / "results", list(specs.values()))
-    df.insert(1, "experiments", df["run"].map(lambda k: ", ".join(owners[k])))
-    df.insert(2, "setting", df["run"].map(settings))
-    return df
+    keys = list(specs)
+    columns = {"experiments": [", ".join(owners[k]) for k in keys], "setting": [settings[k] for k in keys]}
+    return store.load(out / "results", list(specs.values()), columns, categorical=True)
 
 
 def load_claims(out: Path = ROOT) -> pd.DataFrame:
-    """The claims ledger (report/claims.json) as a frame: one row per claim, its key number in columns."""
+    """The claims ledger as a frame: one row per claim, its key number in columns (value, low, high, n, unit).
+    `out`: the folder whose report/claims.json is read (default: the repository's, the reference's)."""
     led = ledger.read(Path(out) / "report" / "claims.json")
     rows = [
         {

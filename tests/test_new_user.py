@@ -2,10 +2,12 @@
 is one the command line accepts, and a partial report names what is missing."""
 
 import importlib
+import json
 import re
 import shlex
 
 import pytest
+from conftest import REPO
 from conftest import run_study as study
 
 from study import claims
@@ -117,3 +119,14 @@ def test_the_banner_reads_the_stored_runs_and_spares_the_reference(smoke_study):
     reference = Study(smoke_study.out, grid.Selection("full"), [])
     assert banner.is_reference(reference) and banner.banner(reference) == ""
     assert not banner.is_reference(Study(smoke_study.out, grid.Selection("full", seeds=3), []))
+
+
+def test_the_readme_data_example_reproduces_the_reports_key_number(capsys):
+    readme = (REPO / "README.md").read_text()
+    code = re.search(r"```python\n(from scipy.stats import trim_mean\n.*?)```", readme, re.S).group(1)
+    exec(compile(code, "README.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    c1 = next(c for c in json.loads((REPO / "report" / "claims.json").read_text())["claims"] if c["id"] == "C1")
+    assert printed[0] == f"{c1['key']['value']:.1%}"  # as the report prints it
+    assert f"{c1['key']['value']:.1%}" in (REPO / "report" / "report.md").read_text().split("## Abstract")[1][:3000]
+    assert printed[1].startswith(f"{{'verdict': '{c1['verdict']}', 'value': {c1['key']['value']}")

@@ -1,14 +1,16 @@
 """A user's activation named by import path: resolved, differentiated, stored apart, reported."""
 
+import json
 import re
 import shutil
+import sys
 import textwrap
 
 import numpy as np
 import pytest
 
 from study.claims import modules
-from study.spec import activations, grid, user_activations
+from study.spec import activations, grid, user_activations, user_sources
 
 MODULE = """
 from keras import ops
@@ -63,8 +65,33 @@ def test_the_name_carries_the_hash_of_the_module_source(user_module, tmp_path):
 
 
 def test_a_stale_hash_is_refused(user_module):
-    with pytest.raises(user_activations.BadActivation, match="has changed since"):
+    with pytest.raises(user_activations.BadActivation, match="has changed since .* no copy of the source of @00000000"):
         activations.get(f"{user_module}:mish@00000000")
+
+
+def test_an_earlier_source_stored_with_the_runs_is_used_for_its_hash(user_module, tmp_path, capsys):
+    act = activations.get(f"{user_module}:mish")
+    user_sources.save(tmp_path / "results", act.name, user_activations.sources[act.name])
+    stored = tmp_path / "results" / "activations" / f"{user_module}.mish@{act.name.rsplit('@')[1]}.json"
+    assert stored.exists()
+    # the module is edited (a comment) and imported afresh, as by a later command
+    (tmp_path / f"{user_module}.py").write_text("# edited\n" + MODULE)
+    sys.modules.pop(user_module)
+    user_activations._resolved.clear()
+    assert activations.get(f"{user_module}:mish").name != act.name
+    with pytest.raises(user_activations.BadActivation, match="no copy of the source"):
+        activations.get(act.name)  # not looked for there yet
+    user_activations._resolved.clear()
+    user_sources.look_in(tmp_path / "results")
+    old = activations.get(act.name)
+    assert old.name == act.name and old.values == act.values
+    assert f"activation {act.name}: its module has changed since" in capsys.readouterr().err
+    assert user_sources.others(user_module, "mish", act.name) == []
+    # a stored source that does not hash to its name is never used
+    stored.write_text(stored.read_text().replace("ops.tanh", "ops.sigmoid"))
+    user_activations._resolved.clear()
+    with pytest.raises(user_activations.BadActivation, match="no copy of the source"):
+        activations.get(act.name)
 
 
 def test_the_derivative_comes_from_autodiff_or_the_function(user_module):
@@ -149,14 +176,19 @@ def test_a_user_activation_runs_through_the_smoke_profile_and_every_claim_report
     shutil.copytree(smoke_run / "results", out / "results")
     env = {"PYTHONPATH": str(tmp_path / "mods")}
     options = ["--profile", "smoke", "--activations", "smoke_acts:mish"]
+    built_in = {p.name for p in (out / "results" / "runs").iterdir() if p.is_dir()}
     ran = study_cli("run", "all", *options, "--jobs", "2", out=out, env=env)
     total, finished = map(int, re.search(r"(\d+) groups, (\d+) already finished", ran.stderr).groups())
     assert 0 < finished < total  # the built-in groups were found stored, the user's trained
+    full = re.search(r"^activation (smoke_acts:mish@[0-9a-f]{8})$", ran.stderr, re.M).group(1)  # said in full
+    new = [p for p in (out / "results" / "runs").iterdir() if p.is_dir() and p.name not in built_in]
+    assert len(new) == total - finished  # only its groups trained: every built-in one was reused
+    for spec in (json.loads((p / "config.json").read_text())["spec"] for p in new):
+        # its own groups; the cost benchmark times it beside the built-ins in the same run
+        assert spec["activations"] == [full] or (spec["benchmark"] and spec["activations"][-1] == full), spec
     study_cli("figures", *options, out=out, env=env)
     study_cli("report", *options, out=out, env=env)
     report = (out / "report" / "report.md").read_text()
-    name = next(line for line in report.splitlines() if "smoke_acts:mish@" in line).split("smoke_acts:mish@")[1][:8]
-    full = f"smoke_acts:mish@{name}"
     sections = report.split("\n## ")
     for m in modules():
         section = next(s for s in sections if s.startswith(f"{m.CLAIM}:"))
@@ -166,3 +198,11 @@ def test_a_user_activation_runs_through_the_smoke_profile_and_every_claim_report
     c11 = next(s for s in sections if s.startswith("C11:"))
     assert c11.count(full) >= 2  # the leaderboard's own table and the comparison below it
     assert "automatic differentiation" in report
+
+    # An edit of a comment makes new runs, and the earlier ones stay readable under their full name.
+    module = tmp_path / "mods" / "smoke_acts.py"
+    module.write_text("# tidied\n" + module.read_text())
+    again = study_cli("report", "--profile", "smoke", "--activations", full, out=out, env=env)
+    assert f"activation {full}: its module has changed since" in again.stderr
+    status = study_cli("status", *options, out=out, env=env)
+    assert f"runs of earlier sources are stored too: {full}" in status.stderr

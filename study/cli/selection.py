@@ -7,7 +7,7 @@ import sys
 from study.cli.parser import UsageError
 from study.errors import check_choice
 from study.run import pool as runner
-from study.spec import activations, config, grid
+from study.spec import activations, config, grid, user_sources
 
 
 def experiments(names) -> list[grid.Experiment]:
@@ -67,7 +67,14 @@ def resolve_user_activations(args):
     on with the hash of its source (module:function@1a2b3c4d): hints and stored runs carry it."""
     if any(":" in a for a in args.activations or ()):
         runner.quiet_import()
-        args.activations = tuple(activations.get(a).name for a in args.activations)
+        user_sources.look_in(args.out / "results")
+        given, args.activations = args.activations, tuple(activations.get(a).name for a in args.activations)
+        for name, full in zip(given, args.activations, strict=True):
+            if ":" in name:
+                module, function = full.split("@")[0].split(":")
+                earlier = user_sources.others(module, function, full)
+                also = f"; runs of earlier sources are stored too: {', '.join(earlier)}" if earlier else ""
+                print(f"activation {full}{also}", file=sys.stderr, flush=True)
         repeated = sorted({a for a in args.activations if args.activations.count(a) > 1})
         if repeated:  # mypkg.acts:mish and mypkg.acts:mish@<hash> are one activation
             raise UsageError(f"--activations names {', '.join(repeated)} more than once (with and without its hash)")

@@ -10,7 +10,6 @@ old ones in.
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib
 import inspect
 import re
@@ -23,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from study.errors import UnknownChoice
+from study.spec import user_sources
 from study.spec.activation_type import Activation, ops
 
 # module.path:function, optionally @ the 8 hex digits of a stored source hash
@@ -38,27 +38,24 @@ KERAS_SETTINGS = {
     "image data format": (lambda k: k.config.image_data_format(), lambda k, v: k.config.set_image_data_format(v)),
 }
 _resolved: dict[str, Activation] = {}
+sources: dict[str, dict] = {}  # full name -> the sources its hash is of (kept with its runs)
 
 
 class BadActivation(UnknownChoice):
     """A user activation that cannot be imported or does not work on a tensor (exit 2, one line)."""
 
 
-def source_hash(fn, helpers=()) -> str:
-    """The first 8 hex digits of the sha256 of the source of the module that defines fn, followed by the
-    sources of its helpers (the other modules of the user's code it imports), so that editing any of them
-    names new runs."""
-    where = inspect.getmodule(fn)
+def source_hash(fn, helpers=()) -> tuple[str, dict]:
+    """(the first 8 hex digits of the sha256 of the source of the module that defines fn and of its helpers,
+    the other modules of the user's code it imports; the sources): editing any of them names new runs."""
     try:
-        text = inspect.getsource(where if where is not None else fn)
-        for helper in sorted(helpers, key=lambda m: m.__name__):
-            text += f"\n# --- {helper.__name__}\n" + Path(helper.__file__).read_text(encoding="utf-8")
+        rec = user_sources.record(fn, helpers)
     except (OSError, TypeError, UnicodeDecodeError):
         raise BadActivation(
             f"cannot read the source of '{fn.__module__}.{fn.__name__}' to name its runs "
             "(define the activation in a Python file)"
         ) from None
-    return hashlib.sha256(text.encode()).hexdigest()[:8]
+    return user_sources.digest(rec), rec
 
 
 @functools.cache  # asked for every loaded module: the same folders each time
@@ -252,12 +249,9 @@ def resolve(name: str) -> Activation:
         )
     settings = keras_settings()
     fn, helpers = _import(m["module"], m["function"], name)
-    digest = source_hash(fn, helpers)
+    digest, rec = source_hash(fn, helpers)
     if m["hash"] and m["hash"] != digest:
-        raise BadActivation(
-            f"activation '{name}': its source (or a module of yours it imports) has changed since (now @{digest}); "
-            f"name it without '@{m['hash']}' to run the current source"
-        )
+        fn, rec, digest = _stored(m, name, digest)
     full = f"{m['module']}:{m['function']}@{digest}"
     values = _elementwise(fn, name)
     derivative = _checked_derivative(fn, name)
@@ -274,4 +268,30 @@ def resolve(name: str) -> Activation:
         values=tuple(float(v) for v in values.ravel()),
     )
     _resolved[name] = _resolved[full] = act
+    sources[full] = rec
     return act
+
+
+def _stored(m, name: str, now: str):
+    """(the function, its sources, its hash) from the source stored with the runs of an earlier version."""
+    full = f"{m['module']}:{m['function']}@{m['hash']}"
+    found = user_sources.find(full)
+    if found is None:
+        raise BadActivation(
+            f"activation '{name}': its source (or a module of yours it imports) has changed since (now @{now}) "
+            f"and no copy of the source of @{m['hash']} is stored with the runs; name it without "
+            f"'@{m['hash']}' to run the current source"
+        )
+    path, rec = found
+    try:
+        fn = user_sources.load(m["module"], m["function"], rec, path)
+    except Exception as exc:  # noqa: BLE001 - the stored code no longer runs here: one line, as for any import
+        raise BadActivation(
+            f"activation '{name}': its stored source ({path}) fails ({type(exc).__name__}: {exc})"
+        ) from None
+    print(
+        f"activation {full}: its module has changed since (now @{now}); using the source stored with its runs, {path}",
+        file=sys.stderr,
+        flush=True,
+    )
+    return fn, rec, m["hash"]

@@ -139,19 +139,38 @@ def check(root: Path, specs: list[GroupSpec]):
         raise MissingRuns(f"{missing} of {len(specs)} runs are not in {Path(root) / 'runs'}")
 
 
-def load(root: Path, specs: list[GroupSpec]) -> pd.DataFrame:
+def load(
+    root: Path, specs: list[GroupSpec], columns: dict[str, list] | None = None, categorical: bool = False
+) -> pd.DataFrame:
     """Long-format metrics of the given groups: one row per
-    (run, activation, seed, depth, epoch, layer, metric), with the group's settings as columns."""
+    (run, activation, seed, depth, epoch, layer, metric), with the group's settings as columns, and any
+    further `columns` ({name: one value per spec}) after `run`. `categorical`: text columns as pandas
+    categoricals (a fraction of the memory, and quicker to make), else as strings.
+
+    Read with pyarrow into one table and converted once: a group's settings are repeated over its rows
+    by index, not inserted frame by frame (several times faster on the reference)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
     check(root, specs)
-    frames = []
-    for spec in specs:
-        df = pd.read_parquet(run_dir(root, spec) / "metrics.parquet")
-        df.insert(0, "run", spec.key())
-        settings = spec.to_dict()
-        for i, col in enumerate(CONFIG_COLUMNS, start=1):
-            df.insert(i, col, settings[col])
-        frames.append(df)
-    return pd.concat(frames, ignore_index=True)
+    text = ["activation", "metric"] if categorical else None
+    tables = [pq.read_table(run_dir(root, spec) / "metrics.parquet", read_dictionary=text) for spec in specs]
+    table = pa.concat_tables(tables, promote_options="default")
+    owner = pa.array(np.repeat(np.arange(len(specs), dtype=np.int32), [t.num_rows for t in tables]))
+    per_spec = {"run": [s.key() for s in specs], **(columns or {})}
+    settings = [s.to_dict() for s in specs]
+    per_spec |= {col: [d[col] for d in settings] for col in CONFIG_COLUMNS}
+    for i, (name, values) in enumerate(per_spec.items()):
+        values = pa.array(values)
+        if categorical and pa.types.is_string(values.type):  # each value once, and an index per row
+            encoded = values.dictionary_encode()
+            column = pa.DictionaryArray.from_arrays(pc.take(encoded.indices, owner), encoded.dictionary)
+        else:
+            column = pc.take(values, owner)
+        table = table.add_column(i, name, column)
+    return table.to_pandas()
 
 
 def variants(root: Path, spec: GroupSpec, field: str) -> list[GroupSpec]:
