@@ -59,7 +59,7 @@ test: $(VENV)/.installed $(VENV)/.backends $(VENV)/.testing  # the suite on Tens
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest -q
 
-# The experiments crosschecked by default: those of C1-C3, C5-C7, C9 and C10, whose quick runs on all three
+# The experiments crosschecked by default: those of C1-C3, C5-C7 and C10, whose quick runs on all three
 # backends are committed (so on a fresh clone it only compares); CROSSCHECK=all for every experiment.
 CROSSCHECK ?= sparsity gradients flips expressivity convergence collapse dead_units
 

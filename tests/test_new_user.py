@@ -5,6 +5,9 @@ import importlib
 import json
 import re
 import shlex
+import shutil
+import subprocess
+import sys
 
 import pytest
 from conftest import REPO
@@ -130,3 +133,24 @@ def test_the_readme_data_example_reproduces_the_reports_key_number(capsys):
     assert printed[0] == f"{c1['key']['value']:.1%}"  # as the report prints it
     assert f"{c1['key']['value']:.1%}" in (REPO / "report" / "report.md").read_text().split("## Abstract")[1][:3000]
     assert printed[1].startswith(f"{{'verdict': '{c1['verdict']}', 'value': {c1['key']['value']}")
+
+
+def test_the_pdf_reads_without_warnings_and_every_link_has_its_target(smoke_report):
+    html = (smoke_report / "index.html").read_text()
+    ids = set(re.findall(r' id="([^"]+)"', html))
+    assert ids and max(map(len, ids)) <= 60
+    assert set(re.findall(r'href="#([^"]+)"', html)) <= ids
+    if shutil.which("pdftotext") and (smoke_report / "report.pdf").exists():
+        proc = subprocess.run(["pdftotext", smoke_report / "report.pdf", "-"], capture_output=True, text=True)
+        assert proc.returncode == 0 and not proc.stderr, proc.stderr[:500]
+
+
+def test_list_aligns_its_columns_and_a_script_names_itself_in_its_help():
+    lines = study("list").stdout.splitlines()
+    experiments = [line for line in lines if not line.startswith(("activations", "profiles"))]
+    starts = {line.index("C") for line in experiments if " C" in line}
+    assert len(starts) == 1, experiments  # the claims column starts at one place
+    proc = subprocess.run(
+        [sys.executable, "experiments/sparsity.py", "--help"], cwd=REPO, capture_output=True, text=True
+    )
+    assert proc.stdout.startswith("usage: python experiments/sparsity.py [options]"), proc.stdout[:200]

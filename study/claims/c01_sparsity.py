@@ -15,7 +15,7 @@ import seaborn as sns
 from study.analysis import stats
 from study.analysis.literature import GLOROT2011_ZEROS_MNIST
 from study.analysis.selection import MAIN_INIT, REFERENCE_DEPTH, final_epoch, layer_mean, nearest_depth
-from study.analysis.style import BOOT, colours, rows_shown, seed_means, shown
+from study.analysis.style import BOOT, colours, in_words, line_styles, rows_shown, seed_means, shown, tidy_ticks, words
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 from study.claims import Key
 
@@ -109,12 +109,13 @@ def sparsity_by_activation(study):
     df = study.frame("sparsity")
     depth = nearest_depth(df, REFERENCE_DEPTH)
     sub = rows_shown(df, depth=depth, epoch=final_epoch(df), initializer=MAIN_INIT)
-    sub = seed_means(sub[sub["metric"].isin(MEASURES)], "activation", "metric")
+    sub = in_words(seed_means(sub[sub["metric"].isin(MEASURES)], "activation", "metric"), "metric")
     g = sns.catplot(
         sub,
         x="activation",
         y="value",
         col="metric",
+        col_order=[words(m) for m in MEASURES],
         hue="activation",
         kind="bar",
         palette=colours(df),
@@ -125,12 +126,13 @@ def sparsity_by_activation(study):
         **BOOT,
     )
     g.set_titles("{col_name}")
-    g.set_axis_labels("", "fraction / score")
+    g.set_axis_labels("activation", "fraction / score (IQM over seeds)")
     g.axes.flat[0].axhline(GLOROT2011_ZEROS_MNIST, ls="--", c="k", lw=1)
     g.axes.flat[0].annotate(
         "Glorot 2011, MNIST", (0, GLOROT2011_ZEROS_MNIST), xytext=(0, 3), textcoords="offset points", fontsize=7
     )
-    g.figure.suptitle(f"C1: sparsity after training (depth {depth}, {MAIN_INIT})", y=1.03)
+    tidy_ticks(g.axes.flat)
+    g.figure.suptitle(f"C1: sparsity after training (depth {depth}, {words(MAIN_INIT)})", y=1.03)
     return g.figure
 
 
@@ -140,23 +142,26 @@ def sparsity_through_training(study):
     df = study.frame("sparsity")
     depth = nearest_depth(df, REFERENCE_DEPTH)
     sub = rows_shown(df, depth=depth)
-    sub = sub[sub["metric"].isin(MEASURES)]
+    sub = in_words(sub[sub["metric"].isin(MEASURES)], "metric", "initializer")
     g = sns.relplot(
         sub,
         x="epoch",
         y="value",
         hue="activation",
         col="metric",
+        col_order=[words(m) for m in MEASURES],
         row="initializer",
         kind="line",
         marker="o",
         palette=colours(df),
         hue_order=shown(df),
+        **line_styles(df),
         height=2.6,
         aspect=1.1,
+        facet_kws={"margin_titles": True},
         **BOOT,
     )
-    g.set_titles("{col_name}, {row_name}")
+    g.set_titles(col_template="{col_name}", row_template="{row_name}")
     g.set_axis_labels("epoch (0 = initialisation)", "fraction / score")
     g.figure.suptitle(f"C1: sparsity through training (depth {depth})", y=1.02)
     return g.figure

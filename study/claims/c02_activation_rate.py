@@ -17,7 +17,7 @@ import seaborn as sns
 
 from study.analysis import stats
 from study.analysis.selection import deepest, final_epoch, per_seed
-from study.analysis.style import BOOT, with_state
+from study.analysis.style import BOOT, INIT_COLOURS, in_words, with_state, words
 from study.analysis.verdicts import NOT_TESTABLE, NUANCED, REFUTED, SUPPORTED, Rule
 from study.claims import MAIN_INIT, Key
 
@@ -117,25 +117,37 @@ def table(e: Evidence) -> pd.DataFrame:
 
 def activation_rate_by_layer(study):
     """The fraction of non-zero ReLU activations in each hidden layer of the deepest nets, at initialisation
-    and after training, under both initialisers (log scale). The dashed line is C2's prediction, layer 1's
-    rate halved at every layer; the dotted line the product of the per-layer rates (trained, Glorot uniform)."""
+    and after training, under both initialisers (left, in percent). Right, on a log scale: the trained rates
+    (Glorot uniform) against C2's prediction, layer 1's rate halved at every layer (dashed), and the product of
+    the per-layer rates (dotted)."""
     df = study.frame("sparsity")
     depth = deepest(df)
     last = final_epoch(df)
     sub = with_state(df[(df["metric"] == "active") & (df["activation"] == "relu") & (df["depth"] == depth)], last)
-    fig, ax = plt.subplots(figsize=(6, 3.6))
-    sns.lineplot(sub, x="layer", y="value", hue="initializer", style="state", marker="o", ax=ax, **BOOT)
+    sub = in_words(sub.assign(value=100 * sub["value"]), "initializer")
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.6))
+    sns.lineplot(
+        sub, x="layer", y="value", hue="initializer", palette=INIT_COLOURS, style="state", marker="o", ax=left, **BOOT
+    )
+    left.set_ylim(0, 1.15 * sub["value"].max())
+    left.set_xlabel(f"hidden layer N (depth-{depth} ReLU nets)")
+    left.set_ylabel("activation rate (% non-zero)")
+    left.set_title("measured, per layer")
+    left.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=3, frameon=False)
     layers = np.arange(1, depth + 1)
-    trained = sub[(sub["epoch"] == last) & (sub["initializer"] == MAIN_INIT)]
-    rates = trained.groupby("layer")["value"].mean().to_numpy()
-    ax.plot(layers, rates[0] * 2.0 ** -(layers - 1), "k--", lw=1, label="C2: layer 1's rate x 2^-(N-1)")
-    ax.plot(layers, np.cumprod(rates), "k:", lw=1.5, label=f"product of rates up to layer N, trained ({MAIN_INIT})")
-    ax.set_yscale("log")
-    ax.set_ylim(max(1e-12, rates[0] * 2.0 ** -(depth - 1) / 2), 1.5)
-    ax.set_xlabel(f"hidden layer N (depth-{depth} ReLU nets)")
-    ax.set_ylabel("activation rate (fraction non-zero)")
-    ax.legend(fontsize=7)
-    ax.set_title("C2: ReLU activation rate by layer")
+    trained = sub[(sub["epoch"] == last) & (sub["initializer"] == words(MAIN_INIT))]
+    rates = trained.groupby("layer")["value"].mean().to_numpy() / 100
+    right.plot(layers, rates, "o-", c="0.1", ms=3, lw=1, label=f"measured, trained ({words(MAIN_INIT)})")
+    right.plot(layers, rates[0] * 2.0 ** -(layers - 1), "k--", lw=1, label="C2: layer 1's rate x 2^-(N-1)")
+    right.plot(layers, np.cumprod(rates), "k:", lw=1.5, label="product of the rates up to layer N")
+    right.set_yscale("log")
+    right.set_ylim(max(1e-12, rates[0] * 2.0 ** -(depth - 1) / 2), 1.5)
+    right.set_xlabel("hidden layer N")
+    right.set_ylabel("activation rate (fraction, log scale)")
+    right.set_title("against C2's prediction")
+    right.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=2, frameon=False)
+    fig.suptitle("C2: ReLU activation rate by layer")
+    fig.tight_layout()
     return fig
 
 

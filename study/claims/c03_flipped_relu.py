@@ -23,7 +23,7 @@ import seaborn as sns
 
 from study.analysis import stats
 from study.analysis.selection import final_epoch, per_seed
-from study.analysis.style import BOOT, colours
+from study.analysis.style import BOOT, colours, tidy_ticks
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 from study.claims import Key
 
@@ -143,7 +143,7 @@ def flipped_relus(study):
         ax=axes[0],
         **BOOT,
     )
-    axes[0].set_ylabel("training loss")
+    axes[0].set_ylabel("training loss (cross-entropy)")
     axes[0].set_title("training curves")
     final = df[(df["metric"] == "test_accuracy") & (df["epoch"] == last)]
     sns.stripplot(
@@ -172,7 +172,8 @@ def flipped_relus(study):
         **BOOT,
     )
     axes[1].set_ylabel(f"test accuracy after {last} epochs")
-    axes[1].set_xlabel("")
+    axes[1].set_xlabel("activation")
+    tidy_ticks(axes[1:])
     axes[1].set_title("final test accuracy, one dot per seed")
     fig.suptitle("C3: ReLU and its mirrored and rotated versions")
     fig.tight_layout()

@@ -195,12 +195,14 @@ def selection_by_informative(study):
     ]
     order = [m for m in [*SHOWN, *shown(sub)[4:]] if m in set(sub["model"])]
     palette = {**colours(sub), "relu + L1": "black"}
+    panels = {"train_loss": "final training loss (cross-entropy)", "relevance_auc": "relevance AUC (0.5 = chance)"}
     g = sns.relplot(
-        sub,
+        sub.assign(metric=sub["metric"].map(panels)),
         x="informative",
         y="value",
         hue="model",
         col="metric",
+        col_order=list(panels.values()),
         kind="line",
         marker="o",
         palette=palette,
@@ -217,6 +219,9 @@ def selection_by_informative(study):
         ax.set_xticks(ns, [str(n) for n in ns])
     g.set_titles("{col_name}")
     g.set_axis_labels("informative inputs among 100 (log scale)", "")
+    for ax, label in zip(g.axes.flat, panels.values(), strict=True):  # each panel its own unit
+        ax.set_ylabel(label)
+    g.figure.subplots_adjust(wspace=0.35)  # room for the second panel's own y label
     g.figure.suptitle(f"C4: fitting and feature selection after {last} epochs", y=1.03)
     return g.figure
 

@@ -22,7 +22,7 @@ import seaborn as sns
 
 from study.analysis import stats
 from study.analysis.selection import final_epoch, per_seed, stalled_runs, stalled_share
-from study.analysis.style import BOOT, colours, shown
+from study.analysis.style import BOOT, break_at_gaps, colours, shown, words
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 from study.claims import MAIN_INIT, Key
 
@@ -202,10 +202,11 @@ def expressivity_by_depth(study):
     """Test accuracy by depth for linear nets and the four activations, beside a logistic regression on the
     same split (left), and the number of linear regions a ReLU or Leaky ReLU net crosses along straight lines
     between probe examples, at initialisation and after training (right, log scales). Lines and bars are IQMs
-    over seeds, bands and bars their 95% bootstrap intervals."""
+    over seeds, bands and bars their 95% bootstrap intervals; a line breaks where a depth of the doubling ladder
+    was not run."""
     df, baseline = frames(study)
     last = final_epoch(df)
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+    fig, axes = plt.subplots(1, 2, figsize=(11.5, 3.6))
     acc = df[(df["metric"] == "test_accuracy") & (df["epoch"] == last)]
     sns.lineplot(
         acc,
@@ -215,6 +216,7 @@ def expressivity_by_depth(study):
         hue_order=order(df),
         palette=colours(df),
         marker="o",
+        err_style="bars",  # bars at the depths run: a band would bridge a missing one
         ax=axes[0],
         **BOOT,
     )
@@ -222,7 +224,7 @@ def expressivity_by_depth(study):
     axes[0].set_xscale("log", base=2)
     axes[0].set_ylabel(f"test accuracy after {last} epochs")
     axes[0].set_xlabel("depth (hidden layers)")
-    axes[0].legend(fontsize=7)
+    axes[0].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     axes[0].set_title("accuracy by depth")
     regions = df[(df["metric"] == "linear_regions") & df["activation"].isin(["relu", "leaky_relu"])].copy()
     regions["state"] = np.where(regions["epoch"] == 0, "initialisation", f"trained ({last} epochs)")
@@ -235,6 +237,7 @@ def expressivity_by_depth(study):
         palette=colours(df),
         hue_order=["relu", "leaky_relu"],
         marker="o",
+        err_style="bars",
         ax=axes[1],
         **BOOT,
     )
@@ -242,9 +245,14 @@ def expressivity_by_depth(study):
     axes[1].set_yscale("log")
     axes[1].set_ylabel("linear regions crossed per line")
     axes[1].set_xlabel("depth (hidden layers)")
-    axes[1].legend(fontsize=7)
+    axes[1].legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     axes[1].set_title("linear regions along lines between examples")
-    fig.suptitle(f"C5: expressivity against linear nets ({MAIN_INIT})")
+    depths = sorted(df["depth"].unique())
+    for ax in axes:
+        break_at_gaps(ax)
+        ax.set_xticks(depths, [str(d) for d in depths])
+        ax.minorticks_off()
+    fig.suptitle(f"C5: expressivity against linear nets ({words(MAIN_INIT)})")
     fig.tight_layout()
     return fig
 

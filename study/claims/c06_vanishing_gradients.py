@@ -15,7 +15,7 @@ import seaborn as sns
 
 from study.analysis import stats
 from study.analysis.selection import STALL_MARGIN, deepest, final_epoch, per_seed, stalled_runs, stalled_share
-from study.analysis.style import BOOT, colours, rows_shown, shown, with_state
+from study.analysis.style import BOOT, colours, in_words, line_styles, rows_shown, shown, with_state, words
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 from study.claims import MAIN_INIT, Key
 
@@ -159,7 +159,7 @@ def gradient_norm_by_layer(study):
     df = study.frame("gradients")
     depth = deepest(df)
     sub = with_state(rows_shown(df, depth=depth), final_epoch(df))
-    sub = sub[sub["metric"] == "grad_norm"]
+    sub = in_words(sub[sub["metric"] == "grad_norm"], "initializer")
     g = sns.relplot(
         sub,
         x="layer",
@@ -175,6 +175,7 @@ def gradient_norm_by_layer(study):
         **BOOT,
     )
     g.set(yscale="log")
+    g.set_titles("{col_name}")
     g.set_axis_labels("hidden layer (1 = input side)", "||dL/dW|| on the probe set")
     g.figure.suptitle(f"C6: gradient norm by layer, depth {depth}", y=1.03)
     return g.figure
@@ -199,10 +200,12 @@ def training_curves(study):
         hue_order=shown(df),
         height=3,
         aspect=1,
+        **line_styles(df),
         **BOOT,
     )
-    g.set_axis_labels("epoch", "training loss")
-    g.figure.suptitle(f"C6: training curves ({MAIN_INIT})", y=1.03)
+    g.set_titles("depth {col_name}")
+    g.set_axis_labels("epoch", "training loss (cross-entropy)")
+    g.figure.suptitle(f"C6: training curves ({words(MAIN_INIT)})", y=1.03)
     return g.figure
 
 

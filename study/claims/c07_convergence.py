@@ -23,7 +23,7 @@ import seaborn as sns
 from study.analysis import stats
 from study.analysis.literature import KRIZHEVSKY2012_SPEEDUP
 from study.analysis.selection import best_learning_rates, final_epoch, per_seed, stalled_runs, stalled_share
-from study.analysis.style import BOOT, colours, shown
+from study.analysis.style import BOOT, colours, in_words, line_styles, shown
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 from study.claims import Key
 
@@ -236,7 +236,7 @@ def convergence_at_best_rates(study):
     df = study.frame("convergence")
     best = best_learning_rates(df, score="val_accuracy").to_dict()
     sub = curves(df, best)
-    sub = sub[sub["metric"] == "train_loss"]
+    sub = in_words(sub[sub["metric"] == "train_loss"], "optimizer")
     g = sns.relplot(
         sub,
         x="epoch",
@@ -248,9 +248,11 @@ def convergence_at_best_rates(study):
         hue_order=shown(df),
         height=3,
         aspect=1.1,
+        **line_styles(df),
         **BOOT,
     )
-    g.set_axis_labels("epoch", "training loss")
+    g.set_titles("{col_name}")
+    g.set_axis_labels("epoch", "training loss (cross-entropy)")
     g.figure.suptitle("C7: training curves, each activation at its best learning rate", y=1.03)
     return g.figure
 
@@ -260,7 +262,7 @@ def learning_rate_sweep(study):
     per optimiser. Lines and bars are IQMs over seeds, bands and bars their 95% bootstrap intervals."""
     df = study.frame("convergence")
     last = final_epoch(df)
-    sub = df[df["metric"].isin(["val_accuracy"]) & (df["epoch"] == last)]
+    sub = in_words(df[df["metric"].isin(["val_accuracy"]) & (df["epoch"] == last)], "optimizer")
     g = sns.relplot(
         sub,
         x="learning_rate",
@@ -274,8 +276,10 @@ def learning_rate_sweep(study):
         height=3,
         aspect=1.1,
         facet_kws={"sharex": False},
+        **line_styles(df),
         **BOOT,
     )
+    g.set_titles("{col_name}")
     g.set(xscale="log")
     g.set_axis_labels("learning rate", f"validation accuracy after {last} epochs")
     g.figure.suptitle("C7: the learning-rate sweep the best rates are chosen from", y=1.03)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from study.analysis import stats
 from study.analysis.style import colours, shown
@@ -195,11 +196,17 @@ def cost_relative_to_relu(study):
         col_order=list(PASSES.values()),
         order=None,
     )
+    g.set_titles("{col_name}, {row_name}")
+    g.set_axis_labels("tensor size (float32)", "time / ReLU's (log scale)")
+    ratio = FuncFormatter(lambda v, _: f"{v:g}x")
     for ax in g.axes.flat:
         ax.axhline(1, ls="--", c="k", lw=1)
         ax.set_yscale("log")
-    g.set_titles("{col_name}, {row_name}")
-    g.set_axis_labels("tensor size (float32)", "time / ReLU's")
+        ax.yaxis.set_major_locator(LogLocator(base=2))  # 0.5x, 1x, 2x, 4x...
+        ax.yaxis.set_major_formatter(ratio)  # 2x, not 2x10^0
+        ax.yaxis.set_minor_formatter(NullFormatter())
+        if ax.get_title().startswith(PASSES["train_step_s"]):  # one whole step, not a tensor size
+            ax.set_xlabel("one step of the depth-4 MLP")
     g.figure.suptitle("C8: cost per call relative to ReLU (median over repeats, 95% interval)", y=1.03)
     return g.figure
 

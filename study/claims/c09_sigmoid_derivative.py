@@ -20,7 +20,7 @@ import seaborn as sns
 
 from study.analysis import stats
 from study.analysis.selection import deepest, final_epoch, layer_mean, per_seed
-from study.analysis.style import BOOT, colours, rows_shown, shown, with_state
+from study.analysis.style import BOOT, colours, rows_shown, shown, with_state, words
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 from study.claims import MAIN_INIT, Key
 
@@ -210,13 +210,15 @@ def derivative_by_layer(study):
     last = final_epoch(df)
     sub = with_state(rows_shown(df, depth=depth, initializer=MAIN_INIT), last)
     sub = sub[sub["metric"].isin(["mean_abs_derivative", "saturated"])].dropna(subset=["value"])
+    panels = {"mean_abs_derivative": "mean |f'(z)| over units and examples", "saturated": "saturated units (fraction)"}
     g = sns.relplot(
-        sub,
+        sub.assign(metric=sub["metric"].map(panels)),
         x="layer",
         y="value",
         hue="activation",
         style="state",
         col="metric",
+        col_order=[panels[m] for m in panels if m in set(sub["metric"])],
         kind="line",
         palette=colours(df),
         hue_order=shown(df),
@@ -227,6 +229,9 @@ def derivative_by_layer(study):
     )
     g.set_titles("{col_name}")
     g.set_axis_labels("hidden layer", "")
+    for ax in g.axes.flat:  # each panel its own unit
+        ax.set_ylabel(ax.get_title())
+    g.figure.subplots_adjust(wspace=0.35)  # room for the second panel's own y label
     g.figure.suptitle(f"C9: mean |f'(z)| and saturated fraction, depth {depth}", y=1.03)
     return g.figure
 
@@ -249,7 +254,7 @@ def activations_in_early_training(study):
             ax.fill_between(t, course["act_p02"], course["act_p98"], color=colours[layer], alpha=0.15, lw=0)
         if act == "sigmoid":
             ax.axhline(TOP_LOW, ls=":", c="k", lw=0.8)
-        ax.set_title(f"{act}, {init}", fontsize=9)
+        ax.set_title(f"{act}, {words(init)}", fontsize=9)
         ax.set_ylabel("activation")
     for ax in axes[-1]:
         ax.set_xlabel("epochs (traced every two steps)")

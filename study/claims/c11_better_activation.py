@@ -239,10 +239,13 @@ def improvement_over_relu(study):
     axes[0].set_yticks(range(len(board)), board.index)
     axes[0].set_ylim(len(board) - 0.5, -0.5)
     axes[0].set_title("pooled over tasks", fontsize=9)
+    axes[0].set_ylabel("activation")
     image = axes[1].imshow(per_task, cmap="RdBu", vmin=0, vmax=1, aspect="auto")
     short = {"few_relevant_10": "synthetic"}
     axes[1].set_xticks(range(len(tasks)), [f"{short.get(d, d)}\ndepth {k}" for d, k in tasks], fontsize=7)
     axes[1].grid(False)
+    axes[1].set_xlabel("task (data set, depth)")
+    axes[1].set_ylabel("activation")
     axes[1].set_title("per task (* its own 95% interval excludes 1/2)", fontsize=9)
     fig.colorbar(image, ax=axes[1], label="P(better than ReLU)")
     fig.suptitle("C11: is there a better activation? (each at its best learning rate; 95% intervals)")

@@ -21,7 +21,7 @@ import seaborn as sns
 from study.analysis import stats
 from study.analysis.literature import BRAIN_ACTIVE, GLOROT2011_ZEROS_MNIST
 from study.analysis.selection import final_epoch, layer_mean, nearest_depth, per_seed
-from study.analysis.style import BOOT, seed_means
+from study.analysis.style import BOOT, BRAIN_COLOUR, INIT_COLOURS, in_words, seed_means
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 from study.claims import MAIN_INIT, REFERENCE_DEPTH, Key
 
@@ -163,11 +163,21 @@ def active_fraction_vs_brain(study):
         df[(df["metric"] == "active") & (df["activation"] == "relu") & (df["epoch"] == last)], "depth", "initializer"
     )
     fig, ax = plt.subplots(figsize=(6, 3.4))
-    sns.pointplot(sub, x="depth", y="value", hue="initializer", dodge=0.3, ax=ax, **BOOT)
+    sns.pointplot(
+        in_words(sub, "initializer"),
+        x="depth",
+        y="value",
+        hue="initializer",
+        palette=INIT_COLOURS,
+        dodge=0.3,
+        ax=ax,
+        **BOOT,
+    )
     lo, hi = BRAIN_ACTIVE
-    ax.axhspan(lo, hi, color="tab:green", alpha=0.3, label="brain, 1-4% (Lennie 2003)")
+    ax.axhspan(lo, hi, color=BRAIN_COLOUR, alpha=0.5, label="brain, 1-4% (Lennie 2003)")
     ax.axhline(1 - GLOROT2011_ZEROS_MNIST, ls="--", c="k", lw=1, label="ReLU net, MNIST (Glorot 2011)")
     ax.set_ylim(0, 1)
+    ax.set_xlabel("depth (hidden layers)")
     ax.set_ylabel("fraction of ReLU activations non-zero")
     ax.set_title(f"C12: active fraction after {last} epochs vs the brain")
     ax.legend(fontsize=7)
@@ -177,11 +187,20 @@ def active_fraction_vs_brain(study):
 def accuracy_against_sparsity(study):
     """Each penalty strength's active fraction against its test accuracy, with 95% intervals both ways."""
     sweep = penalty_sweep(study)
-    fig, ax = plt.subplots(figsize=(6, 3.6))
+    fig, ax = plt.subplots(figsize=(6.6, 3.6))
     lo, hi = BRAIN_ACTIVE
-    ax.axvspan(lo, hi, color="tab:green", alpha=0.3, label="brain, 1-4% (Lennie 2003)")
+    ax.axvspan(lo, hi, color=BRAIN_COLOUR, alpha=0.5, label="brain, 1-4% (Lennie 2003)")
     ax.axvline(1 - GLOROT2011_ZEROS_MNIST, ls="--", c="k", lw=1, label="ReLU net, MNIST (Glorot 2011)")
-    for l1, r in sweep.iterrows():
+    # one shade per penalty, named in the legend: labels beside the points would overlap where they crowd
+    shades = sns.color_palette("crest", len(sweep))
+    ax.plot(
+        [r["active"].value for _, r in sweep.iterrows()],
+        [r["accuracy"].value for _, r in sweep.iterrows()],
+        c="0.7",
+        lw=0.8,
+        zorder=1,
+    )
+    for (l1, r), shade in zip(sweep.iterrows(), shades, strict=True):
         a, acc = r["active"], r["accuracy"]
         ax.errorbar(
             a.value,
@@ -189,16 +208,20 @@ def accuracy_against_sparsity(study):
             xerr=[[a.value - a.low], [a.high - a.value]],
             yerr=[[acc.value - acc.low], [acc.high - acc.value]],
             fmt="o",
-            c="tab:green",
+            c=shade,
             capsize=2,
+            label=f"L1 penalty {l1:g}",
         )
-        ax.annotate(f"L1 {l1:g}", (a.value, acc.value), xytext=(4, 4), textcoords="offset points", fontsize=7)
+    values = [v for _, r in sweep.iterrows() for v in (r["accuracy"].low, r["accuracy"].high)]
+    pad = 0.1 * (max(values) - min(values)) + 0.005
+    ax.set_ylim(min(values) - pad, max(values) + pad)
     ax.set_xscale("log")
-    ax.set_xlim(0.005, 1)
+    fewest = min(r["active"].low for _, r in sweep.iterrows())
+    ax.set_xlim(min(0.005, fewest / 2) if fewest > 0 else 0.005, 1)  # every point inside, the brain's range too
     ax.set_xlabel("fraction of ReLU activations non-zero (log scale)")
-    ax.set_ylabel("test accuracy")
+    ax.set_ylabel("test accuracy (fraction)")
     ax.set_title("C12: sparser by an L1 activity penalty, at what accuracy?")
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     return fig
 
 

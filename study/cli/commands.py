@@ -19,8 +19,10 @@ from study.spec import activations, config, grid
 
 
 def cmd_list(args):
-    for exp in grid.discover().values():
-        print(f"{exp.name:<12} {', '.join(exp.claims):<14} {exp.title}")
+    found = grid.discover().values()
+    name, claims = max(len(e.name) for e in found), max(len(", ".join(e.claims)) for e in found)
+    for exp in found:
+        print(f"{exp.name:<{name}}  {', '.join(exp.claims):<{claims}}  {exp.title}")
     print(f"activations ({len(activations.ACTIVATIONS)}): {', '.join(activations.ACTIVATIONS)}")
     print("profiles: " + "; ".join(f"{p.name} ({p.description})" for p in config.PROFILES.values()))
 

@@ -28,7 +28,7 @@ from study.cli.checks import (  # noqa: E402
     check_writable,
 )
 from study.cli.commands import COMMANDS, resources, say  # noqa: E402
-from study.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE, UsageError, build_parser  # noqa: E402
+from study.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE, UsageError, build_parser, for_script  # noqa: E402
 from study.cli.selection import resolve_user_activations, selection  # noqa: E402
 from study.errors import MissingInput, UnknownChoice  # noqa: E402
 from study.run import pool as runner  # noqa: E402
@@ -58,13 +58,14 @@ def _stop(signum, frame):
     raise KeyboardInterrupt  # SIGTERM ends a command as Ctrl-C does: what it was writing is removed
 
 
-def main(argv=None) -> int:
+def main(argv=None, script: str | None = None) -> int:
     """The command's exit status: 0, 1 (a missing input or a failed tool), 2 (bad input), 130 (interrupted)."""
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _stop) if in_main else None
     try:
         argv = sys.argv[1:] if argv is None else list(argv)
-        args = build_parser().parse_args(argv)
+        parser = build_parser() if script is None else for_script(build_parser(), script)
+        args = parser.parse_args(argv)
         args.argv = argv
         check(args)
         t0 = time.perf_counter()
@@ -93,4 +94,4 @@ def main(argv=None) -> int:
 
 def run_script(experiment: grid.Experiment):
     """`python experiments/NAME.py [options]` is `python -m study run NAME [options]`."""
-    sys.exit(main(["run", experiment.name, *sys.argv[1:]]))
+    sys.exit(main(["run", experiment.name, *sys.argv[1:]], script=experiment.name))

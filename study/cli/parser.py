@@ -163,6 +163,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def for_script(parser: argparse.ArgumentParser, experiment: str) -> argparse.ArgumentParser:
+    """The parser as `python experiments/NAME.py` uses it: its `run` help names the script, not `python -m study`."""
+    run = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices["run"]
+    script = f"python experiments/{experiment}.py"
+    run.prog, run.usage = script, f"{script} [options]"
+    run.description = f"Trains the '{experiment}' experiment: the same as `{PROGRAM} run {experiment} [options]`."
+    return parser
+
+
 def _add_run(sub, acts: str):
     run = sub.add_parser("run", help="train the groups of one or more experiments", epilog=f"activations: {acts}")
     run.add_argument("experiments", nargs="+", metavar="EXPERIMENT", help="names, or 'all'")

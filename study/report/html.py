@@ -50,8 +50,28 @@ def render_html(md_text: str, folder: Path, images: str = "png") -> str:
     )
     return (
         f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{TITLE}</title>'
-        f"<style>{STYLE}</style></head><body>\n{_inline_images(body, folder, images)}\n</body></html>\n"
+        f"<style>{STYLE}</style></head><body>\n{_inline_images(short_ids(body), folder, images)}\n</body></html>\n"
     )
+
+
+LONGEST_ID = 60  # a PDF name may be 127 bytes; Chromium writes each heading's id as one, with a prefix
+
+
+def short_ids(body: str) -> str:
+    """Headings' ids cut to LONGEST_ID characters (kept unique), and the links to them with them: the
+    report.md anchors follow GitHub's rule, whole headings, which would overrun the PDF's names."""
+    taken, renamed = set(), {}
+    for old in re.findall(r' id="([^"]+)"', body):
+        new, n = old[:LONGEST_ID].rstrip("-"), 1
+        while new in taken:
+            n += 1
+            new = f"{old[: LONGEST_ID - 3].rstrip('-')}-{n}"
+        taken.add(new)
+        if new != old:
+            renamed[old] = new
+    for old, new in renamed.items():
+        body = body.replace(f' id="{old}"', f' id="{new}"').replace(f'href="#{old}"', f'href="#{new}"')
+    return body
 
 
 def chromium() -> str | None:

@@ -83,6 +83,8 @@ def verdicts_by_setting(study):
     ax.set_yticks(range(len(m)), list(m.index))
     ax.grid(False)
     ax.set_title("Verdicts by setting")
+    ax.set_xlabel("setting (main: each experiment's own data and MLP)")
+    ax.set_ylabel("claim")
     fig.tight_layout()
     return fig
 
