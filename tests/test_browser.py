@@ -76,3 +76,12 @@ def test_the_summary_screenshot_is_saved(page):
 
         shutil.copy(shot, keep)
     assert re.match(rb"\x89PNG", shot.read_bytes()[:4])
+
+
+def test_no_table_is_wider_than_the_page(page):
+    pg, _, _ = page
+    wide = pg.eval_on_selector_all(
+        "table", "ts => ts.filter(t => t.scrollWidth > t.clientWidth + 1).map(t => t.rows[0].innerText.slice(0, 80))"
+    )
+    assert wide == []
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 1200

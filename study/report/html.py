@@ -36,7 +36,7 @@ CJK_FONTS = '"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanY
 
 STYLE = f"""body{{font-family:"Noto Sans", "DejaVu Sans", system-ui, sans-serif, {CJK_FONTS};max-width:60rem;
 margin:2rem auto;padding:0 1rem;line-height:1.5}}:lang(zh){{font-family:{CJK_FONTS}, sans-serif}}
-table{{border-collapse:collapse;margin:1rem 0;font-size:.9rem}}td,th{{border:1px solid #ccc;padding:.25rem .5rem}}
+table{{border-collapse:collapse;margin:1rem 0;font-size:.8rem}}td,th{{border:1px solid #ccc;padding:.2rem .35rem}}
 img{{max-width:100%}}pre{{overflow-x:auto}}@media screen{{table{{display:block;overflow-x:auto}}}}blockquote{{color:#555;border-left:3px solid #ccc;margin-left:0;padding-left:1rem}}
 code{{background:#f4f4f4}}
 @page{{size:A4;margin:16mm 14mm}}
@@ -50,7 +50,17 @@ def render_html(md_text: str, folder: Path, images: str = "png") -> str:
     )
     return (
         f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{TITLE}</title>'
-        f"<style>{STYLE}</style></head><body>\n{_inline_images(short_ids(body), folder, images)}\n</body></html>\n"
+        f"<style>{STYLE}</style></head><body>\n{_inline_images(breakable(short_ids(body)), folder, images)}\n</body></html>\n"
+    )
+
+
+def breakable(body: str) -> str:
+    """Plain table cells may break after an underscore or a plus (glorot_uniform, forward+backward): the widest
+    tables then fit the page instead of scrolling, and no word is cut elsewhere."""
+    return re.sub(
+        r"<(td|th)( [^>]*)?>([^<]*)</\1>",
+        lambda m: f"<{m[1]}{m[2] or ''}>" + m[3].replace("_", "_<wbr>").replace("+", "+<wbr>") + f"</{m[1]}>",
+        body,
     )
 
 
