@@ -56,7 +56,13 @@ PROFILES = {
     p.name: p
     for p in [
         Profile(
-            "smoke", seeds=(0, 1), epochs=2, n_train=512, width=32, probe_size=128, description="seconds; for tests"
+            "smoke",
+            seeds=(0, 1),
+            epochs=2,
+            n_train=512,
+            width=32,
+            probe_size=128,
+            description="about 2 minutes on 2 cores; for tests",
         ),
         Profile(
             "quick",
@@ -65,7 +71,7 @@ PROFILES = {
             n_train=None,
             width=64,
             probe_size=512,
-            description="minutes on a 2-core laptop; every experiment, fewer seeds and epochs",
+            description="about 11 minutes on 2 cores with --jobs 2; every experiment, fewer seeds and epochs",
         ),
         Profile(
             "full",
