@@ -48,7 +48,7 @@ def test_seeds_apply_where_they_fit_and_the_rest_is_skipped_in_one_line(tmp_path
     assert alone.returncode == 2
     assert alone.stderr.strip().splitlines()[-1] == (
         "error: --seeds 2 fits none of the experiments named: the quick profile's 'cost' experiment has 1 seed(s), "
-        "not 2"
+        "not 2 (choose 1-1)"
     )
 
 

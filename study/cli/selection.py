@@ -21,17 +21,19 @@ _said = set()
 
 def fitting(args) -> list[grid.Experiment]:
     """The experiments named that the options fit; each other one is skipped with one line (said once),
-    and only a selection that leaves none is refused."""
-    chosen, kept = selection(args), []
-    for exp in experiments(args.experiments):
-        why = chosen.misfit(exp)
-        if why is None:
-            kept.append(exp)
-        elif exp.name not in _said:
-            _said.add(exp.name)
-            print(f"skipped {exp.name}: {why}", file=sys.stderr, flush=True)
+    and a selection that leaves none is refused in one line naming the seeds there are."""
+    chosen = selection(args)
+    named = experiments(args.experiments)
+    misfits = {exp.name: why for exp in named if (why := chosen.misfit(exp))}
+    kept = [exp for exp in named if exp.name not in misfits]
     if not kept:
-        raise UsageError(f"--seeds {args.seeds} fits none of the experiments named: {why}")
+        most = max(len(exp.seeds_of(chosen.profile)) for exp in named)
+        why = next(iter(misfits.values()))
+        raise UsageError(f"--seeds {args.seeds} fits none of the experiments named: {why} (choose 1-{most})")
+    for name, why in misfits.items():
+        if name not in _said:
+            _said.add(name)
+            print(f"skipped {name}: {why}", file=sys.stderr, flush=True)
     return kept
 
 

@@ -40,5 +40,5 @@ def banner(study: Study) -> str:
         f"> **Preview: not the reference results.** Made with `{options}` from stored runs of {u['seeds']} seed(s) "
         f"and {u['epochs']} epoch(s) per group; settings: {u['settings']}; activations: {u['activations']}. "
         "Its verdicts follow the same rules from far fewer runs than the reference (`--profile full`, "
-        "committed in `report/`), so read them as a check that the study runs, not as its findings.\n"
+        "committed in `report/`), so read them as a check that the study runs, not as its findings.\n\n"
     )

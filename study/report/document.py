@@ -127,8 +127,7 @@ def render_markdown(study: Study, found: list, led: dict) -> str:
 (made at commit `{prov["runs made at commit"]}`), report code at commit `{prov["report made at commit"]}`.
 The claims ledger, `claims.json`, holds every verdict and key number below as data.*
 
-{banner(study)}
-{contents(entries)}
+{banner(study)}{contents(entries)}
 
 {abstract(study, led)}
 {claims_and_verdicts(study, found, led)}
