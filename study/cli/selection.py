@@ -71,15 +71,15 @@ def resolve_user_activations(args):
         runner.quiet_import()
         user_sources.look_in(args.out / "results")
         given, args.activations = args.activations, tuple(activations.get(a).name for a in args.activations)
+        repeated = sorted({a for a in args.activations if args.activations.count(a) > 1})
+        if repeated:  # mypkg.acts:mish and mypkg.acts:mish@<hash> are one activation
+            raise UsageError(f"--activations names {', '.join(repeated)} more than once (with and without its hash)")
         for name, full in zip(given, args.activations, strict=True):
-            if ":" in name:
+            if ":" in name:  # its full name, and the earlier versions whose runs are stored beside
                 module, function = full.split("@")[0].split(":")
                 earlier = user_sources.others(module, function, full)
                 also = f"; runs of earlier sources are stored too: {', '.join(earlier)}" if earlier else ""
                 print(f"activation {full}{also}", file=sys.stderr, flush=True)
-        repeated = sorted({a for a in args.activations if args.activations.count(a) > 1})
-        if repeated:  # mypkg.acts:mish and mypkg.acts:mish@<hash> are one activation
-            raise UsageError(f"--activations names {', '.join(repeated)} more than once (with and without its hash)")
 
 
 def stored(args):
