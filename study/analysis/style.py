@@ -47,13 +47,6 @@ WORDS = {
     "adam": "Adam",
     "momentum": "SGD with momentum",
     "sgd": "SGD",
-    "train_loss": "training loss",
-    "val_loss": "validation loss",
-    "test_accuracy": "test accuracy",
-    "relevance_auc": "relevance AUC",
-    "mean_abs_derivative": "mean |f'(z)|",
-    "saturated": "saturated units (fraction)",
-    "grad_norm": "gradient norm (L2)",
 }
 
 
@@ -102,6 +95,14 @@ def break_at_gaps(ax, step: float = 2.0):
         cut = np.where(x[1:] > step * x[:-1] * (1 + 1e-9))[0] + 1 if len(x) > 1 else []
         if len(cut):
             line.set_data(np.insert(x, cut, np.nan), np.insert(y, cut, np.nan))
+
+
+def own_ylabels(g):
+    """Each panel of a grid with free y axes labelled with its own title (its measure and unit), and room
+    between the panels for those labels."""
+    for ax in g.axes.flat:
+        ax.set_ylabel(ax.get_title())
+    g.figure.subplots_adjust(wspace=0.35)
 
 
 def tidy_ticks(axes):

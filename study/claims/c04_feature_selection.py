@@ -20,7 +20,7 @@ from scipy import stats as sps
 
 from study.analysis import stats
 from study.analysis.selection import final_epoch, per_seed
-from study.analysis.style import BOOT, colours, seed_means, shown
+from study.analysis.style import BOOT, colours, own_ylabels, seed_means, shown
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 from study.claims import Key
 from study.spec.datasets import relevant_features
@@ -219,9 +219,7 @@ def selection_by_informative(study):
         ax.set_xticks(ns, [str(n) for n in ns])
     g.set_titles("{col_name}")
     g.set_axis_labels("informative inputs among 100 (log scale)", "")
-    for ax, label in zip(g.axes.flat, panels.values(), strict=True):  # each panel its own unit
-        ax.set_ylabel(label)
-    g.figure.subplots_adjust(wspace=0.35)  # room for the second panel's own y label
+    own_ylabels(g)
     g.figure.suptitle(f"C4: fitting and feature selection after {last} epochs", y=1.03)
     return g.figure
 

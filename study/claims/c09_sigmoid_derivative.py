@@ -20,7 +20,7 @@ import seaborn as sns
 
 from study.analysis import stats
 from study.analysis.selection import deepest, final_epoch, layer_mean, per_seed
-from study.analysis.style import BOOT, colours, rows_shown, shown, with_state, words
+from study.analysis.style import BOOT, colours, own_ylabels, rows_shown, shown, with_state, words
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
 from study.claims import MAIN_INIT, Key
 
@@ -229,9 +229,7 @@ def derivative_by_layer(study):
     )
     g.set_titles("{col_name}")
     g.set_axis_labels("hidden layer", "")
-    for ax in g.axes.flat:  # each panel its own unit
-        ax.set_ylabel(ax.get_title())
-    g.figure.subplots_adjust(wspace=0.35)  # room for the second panel's own y label
+    own_ylabels(g)
     g.figure.suptitle(f"C9: mean |f'(z)| and saturated fraction, depth {depth}", y=1.03)
     return g.figure
 

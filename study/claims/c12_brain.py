@@ -192,15 +192,10 @@ def accuracy_against_sparsity(study):
     ax.axvspan(lo, hi, color=BRAIN_COLOUR, alpha=0.5, label="brain, 1-4% (Lennie 2003)")
     ax.axvline(1 - GLOROT2011_ZEROS_MNIST, ls="--", c="k", lw=1, label="ReLU net, MNIST (Glorot 2011)")
     # one shade per penalty, named in the legend: labels beside the points would overlap where they crowd
-    shades = sns.color_palette("crest", len(sweep))
-    ax.plot(
-        [r["active"].value for _, r in sweep.iterrows()],
-        [r["accuracy"].value for _, r in sweep.iterrows()],
-        c="0.7",
-        lw=0.8,
-        zorder=1,
-    )
-    for (l1, r), shade in zip(sweep.iterrows(), shades, strict=True):
+    rows = list(sweep.iterrows())
+    shades = sns.color_palette("crest", len(rows))
+    ax.plot([r["active"].value for _, r in rows], [r["accuracy"].value for _, r in rows], c="0.7", lw=0.8, zorder=1)
+    for (l1, r), shade in zip(rows, shades, strict=True):
         a, acc = r["active"], r["accuracy"]
         ax.errorbar(
             a.value,
@@ -212,11 +207,11 @@ def accuracy_against_sparsity(study):
             capsize=2,
             label=f"L1 penalty {l1:g}",
         )
-    values = [v for _, r in sweep.iterrows() for v in (r["accuracy"].low, r["accuracy"].high)]
+    values = [v for _, r in rows for v in (r["accuracy"].low, r["accuracy"].high)]
     pad = 0.1 * (max(values) - min(values)) + 0.005
     ax.set_ylim(min(values) - pad, max(values) + pad)
     ax.set_xscale("log")
-    fewest = min(r["active"].low for _, r in sweep.iterrows())
+    fewest = min(r["active"].low for _, r in rows)
     ax.set_xlim(min(0.005, fewest / 2) if fewest > 0 else 0.005, 1)  # every point inside, the brain's range too
     ax.set_xlabel("fraction of ReLU activations non-zero (log scale)")
     ax.set_ylabel("test accuracy (fraction)")

@@ -124,10 +124,12 @@ def _wait_for(held, results, poll: float = 2.0, take_over: bool = True) -> int:
         for spec in list(held):
             if store.is_done(results, spec):
                 held.remove(spec)
-            elif store.holder(results, spec) is None and not take_over:
-                held.remove(spec)
-            elif store.holder(results, spec) is None:  # its worker died: take it over
+            elif store.holder(results, spec) is not None:
+                continue
+            elif take_over:  # its worker died: take it over
                 trained += runner.run([spec], results, 1, lambda: None, lambda s, o: None)["trained"]
+            else:
+                held.remove(spec)
     return trained
 
 

@@ -16,11 +16,8 @@ def experiments(names) -> list[grid.Experiment]:
     return list(known.values()) if "all" in names else list({e.name: e for e in chosen}.values())
 
 
-_said = set()
-
-
 def fitting(args) -> list[grid.Experiment]:
-    """The experiments named that the options fit; each other one is skipped with one line (said once),
+    """The experiments named that the options fit; each other one is skipped with one line,
     and a selection that leaves none is refused in one line naming the seeds there are."""
     chosen = selection(args)
     named = experiments(args.experiments)
@@ -31,9 +28,7 @@ def fitting(args) -> list[grid.Experiment]:
         why = next(iter(misfits.values()))
         raise UsageError(f"--seeds {args.seeds} fits none of the experiments named: {why} (choose 1-{most})")
     for name, why in misfits.items():
-        if name not in _said:
-            _said.add(name)
-            print(f"skipped {name}: {why}", file=sys.stderr, flush=True)
+        print(f"skipped {name}: {why}", file=sys.stderr, flush=True)
     return kept
 
 
