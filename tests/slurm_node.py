@@ -169,6 +169,14 @@ class Node:
         out = self.run("sinfo", "--noheader", "-N", "-o", "%T", check=False)
         return out.returncode == 0 and out.stdout.split() == ["idle"]
 
+    def jobs(self) -> set[str]:
+        """The ids of the jobs the scheduler knows of, ended ones included (until it forgets them)."""
+        return set(self.run("squeue", "--noheader", "--states=all", "--format=%F").stdout.split())
+
+    def drain(self, timeout: float = 120):
+        """Waits until no job is left in the queue, so the next test starts on an idle node."""
+        self._wait(lambda: not self.run("squeue", "--noheader").stdout.strip(), timeout, "the queue to empty")
+
     def _wait(self, ready, timeout: float, what: str):
         deadline = time.monotonic() + timeout
         while not ready():
