@@ -94,8 +94,9 @@ def chunks(specs, size: int) -> list[list]:
 
 def train_share(results, specs) -> dict[str, str]:
     """One array task: its groups, each claimed, trained and stored, or skipped. {key: outcome}."""
-    from study.run import pool, worker
+    from study.run import pool, threads, worker
 
+    threads.limit(threads.cores())  # the task's allocation, not the whole node
     pool.quiet_import()
     return {s.key(): worker.train_and_store(results, s) for s in specs}
 

@@ -18,6 +18,8 @@ import threading
 import time
 from collections import Counter
 
+from study.run import threads
+
 GLOG_PREFIX = re.compile(r"^[IWEF]\d{4} [\d:.]+\s+\d+ ")
 
 
@@ -67,7 +69,8 @@ def _watch_parent(parent: int):
         time.sleep(0.5)
 
 
-def _worker_init(progress_queue, parent: int):
+def _worker_init(progress_queue, parent: int, cpu_threads: int):
+    threads.limit(cpu_threads)  # before the backend starts: each worker its share of the cores
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides what Ctrl-C stops
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
@@ -119,7 +122,7 @@ def _run_pool(specs, results, jobs, on_epoch, on_group) -> Counter:
 
     ctx = multiprocessing.get_context("spawn")
     progress = ctx.Queue()
-    pool = ctx.Pool(jobs, initializer=_worker_init, initargs=(progress, os.getpid()))
+    pool = ctx.Pool(jobs, initializer=_worker_init, initargs=(progress, os.getpid(), threads.share(jobs)))
     counts = Counter()
     try:
         pending = {pool.apply_async(_work, (results, s)): s for s in slowest_first(specs)}
