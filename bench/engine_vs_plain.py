@@ -24,7 +24,7 @@ import numpy as np  # noqa: E402
 from study.spec import datasets  # noqa: E402
 from study.spec.activations import MAIN_FOUR  # noqa: E402
 from study.spec.config import GroupSpec  # noqa: E402
-from study.train import engine, environment  # noqa: E402
+from study.train import engine, environment, reuse  # noqa: E402
 
 WORKLOADS = {
     "bench": GroupSpec(
@@ -76,6 +76,7 @@ def main():
                 engine.train_plain(spec, data, epochs)
                 step = sum(steady_step(model_epochs, steps) for model_epochs in epochs)
             else:
+                reuse.forget()  # built and traced anew, as the plain path's models are
                 engine.fit_group(spec, data, epochs)
                 step = steady_step(epochs, steps)
             walls[name].append(time.perf_counter() - t0)

@@ -1,9 +1,12 @@
 """Where a group's time goes: process start (imports), data, building, fitting, evaluation, probes.
 
 Trains quick-profile groups the way `python -m study run` does (engine.train_group's loop),
-timing each part; evaluation is every split's loss and accuracy after every epoch, probes are
-the layer measurements, gradient norms and linear regions at the recorded epochs.
-Run: python bench/time_breakdown.py [EXPERIMENT:INDEX ...]   (default: sparsity:3 collapse:0)
+timing each part; evaluation is the splits' loss and accuracy after every epoch (study/train/measure.py
+says which when), probes are the layer measurements, gradient norms and linear regions at the recorded
+epochs. Each group is trained twice: first as the first of its structure in the process (everything
+traced), then as a worker trains a later group of a structure it met before (the model taken over,
+study/train/reuse.py). Measurement is evaluation and probes together, as a share of the fit.
+Run: python bench/time_breakdown.py [EXPERIMENT:INDEX ...]   (default: sparsity:3 collapse:0 convergence:0)
 """
 
 import os
@@ -38,8 +41,7 @@ class Clock:
         return timed
 
 
-def breakdown(name: str, index: int) -> dict:
-    spec = grid.get(name).specs("quick")[index]
+def breakdown(spec) -> dict:
     probe_clock = Clock()
     layers, regions = Meter.layers, probes.regions_along_lines
     Meter.layers, probes.regions_along_lines = probe_clock.wrap(layers), probe_clock.wrap(regions)
@@ -62,7 +64,6 @@ def breakdown(name: str, index: int) -> dict:
     finally:
         Meter.layers, probes.regions_along_lines = layers, regions
     return {
-        "group": f"{name}:{index} (depth {spec.depth}, K={len(spec.branches)}, {spec.epochs} epochs)",
         "data": t1 - t0,
         "build": t2 - t1,
         "fit": fit,
@@ -72,19 +73,19 @@ def breakdown(name: str, index: int) -> dict:
 
 
 def main():
-    wanted = sys.argv[1:] or ["sparsity:3", "collapse:0"]
+    wanted = sys.argv[1:] or ["sparsity:3", "collapse:0", "convergence:0"]
     print(
         f"backend {os.environ['KERAS_BACKEND']}, device {environment.device()}; process start (imports) {START:.1f} s"
     )
     for item in wanted:
         name, index = item.split(":")
-        b = breakdown(name, int(index))
-        fit = b["fit"]
-        parts = ", ".join(f"{k} {b[k]:.1f} s" for k in ("data", "build", "fit", "evaluation", "probes"))
-        print(
-            f"{b['group']}: {parts}; evaluation {100 * b['evaluation'] / fit:.0f}% and probes "
-            f"{100 * b['probes'] / fit:.0f}% of fit"
-        )
+        spec = grid.get(name).specs("quick")[int(index)]
+        print(f"{item} (depth {spec.depth}, K={len(spec.branches)}, {spec.epochs} epochs)")
+        for when in ("first of its structure", "taken over"):
+            b = breakdown(spec)
+            fit, measured = b["fit"], b["evaluation"] + b["probes"]
+            parts = ", ".join(f"{k} {b[k]:.1f} s" for k in ("data", "build", "fit", "evaluation", "probes"))
+            print(f"  {when:>22}: {parts}; measurement {100 * measured / fit:.0f}% of fit", flush=True)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from study.cli.selection import rerun_options, specs_of, stored
 from study.commands import command
 from study.errors import MissingInput
 from study.run import backends as training_backends
-from study.run import cluster
+from study.run import cluster, estimate
 from study.run import pool as runner
 from study.spec import activations, config, grid
 
@@ -49,10 +49,12 @@ def cmd_run(args):
         return
     if args.executor != "local":
         return _submit(args, todo, results)
-    runner.quiet_import()  # TensorFlow's start-up messages: nothing a user acts on
     jobs = min(args.jobs, len(todo), os.cpu_count() or 1)
     if jobs < args.jobs:
         say(f"--jobs {args.jobs} capped at {jobs} ({len(todo)} groups to train, {os.cpu_count()} cores)")
+    if guess := estimate.estimate(todo, results):
+        say(guess.line([jobs]))
+    runner.quiet_import()  # TensorFlow's start-up messages: nothing a user acts on
     try:
         counts = _train(todo, results, jobs)
         held = [s for s in todo if not store.is_done(results, s)]
@@ -205,6 +207,10 @@ def cmd_status(args):
     for s, why in damaged:
         print(f"damaged  {s.key()}  {why}")
     if damaged or missing:
+        left = [s for s, _ in damaged + missing]
+        guess = estimate.estimate(left, results)
+        cores = os.cpu_count() or 1
+        print(guess.line(sorted({1, min(cores, len(left))})) if guess else "time left: no stored group to tell from")
         print("finish the rest with: " + command("run", *args.experiments, *rerun_options(args)))
 
 

@@ -184,8 +184,8 @@ def _add_run(sub, acts: str):
         "--jobs",
         type=_positive_int,
         default=1,
-        help="groups trained at once, each in a fresh process (default 1: in this one); "
-        "capped at the number of cores and of groups",
+        help="groups trained at once, by that many worker processes that each train group after group on "
+        "their share of the cores (default 1: in this process); capped at the number of cores and of groups",
     )
     cl = run.add_argument_group(
         "cluster", "with --executor slurm (or submitit-local); see 'Run on a cluster' in the README"

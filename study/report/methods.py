@@ -135,9 +135,12 @@ experiment sweeps learning rates, each activation's rate is chosen on the valida
 
 {md_table(experiments_table(study), "experiment")}
 
-**Measurements.** After every epoch: training, validation and test loss (and accuracy). At epochs
-{"; ".join(f"{', '.join(map(str, r))} of {e}" for e, r in sorted(record.items()))} (0 is initialisation), on a
-fixed probe set of the first training examples, for every hidden layer (and the model where stated):
+**Measurements.** After every epoch: the loss (and accuracy) on the whole validation split, and on the
+training split's probe set, a fixed sample of its first {values(s.probe_size for s in specs)} examples (in
+random order; "training loss" and "training accuracy" are these). At epochs
+{"; ".join(f"{', '.join(map(str, r))} of {e}" for e, r in sorted(record.items()))} (0 is initialisation): the
+loss (and accuracy) on the whole test split and, on the probe set, for every hidden layer (and the model
+where stated):
 
 {metric_lines}
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from study.spec import datasets
 from study.spec.config import GroupSpec
-from study.train import models
+from study.train import models, reuse
 from study.train.environment import environment
 from study.train.measure import Meter
 
@@ -101,26 +101,33 @@ def load_data(spec: GroupSpec) -> datasets.Splits:
 
 
 def build_group(spec: GroupSpec, data: datasets.Splits):
-    """The group's stacked model, seeded and compiled with the summed loss; returns (model, loss)."""
+    """The group's stacked model, seeded and compiled with the summed loss; returns (model, loss). A model of
+    the same structure compiled earlier in this process is taken over (`reuse`): nothing is traced again."""
     if keras.config.dtype_policy().name != "float32" or keras.config.floatx() != "float32":
         raise RuntimeError(  # the key says float32: a group computed otherwise would be stored under it
             f"Keras's dtype policy is {keras.config.dtype_policy().name} (floatx {keras.config.floatx()}), not "
             "float32: something in this process changed it"
         )
     set_determinism(spec, spec.data_seed)
-    model = models.stacked(
-        spec.architecture,
-        spec.depth,
-        spec.width,
-        spec.branches,
-        data.n_features,
-        data.n_outputs,
-        spec.initializer,
-        spec.activity_l1,
-    )
-    loss = BranchSumLoss(spec.task)
-    compile_model(model, spec, loss, len(data.x_train))
-    return model, loss
+
+    def build():
+        return models.stacked(
+            spec.architecture,
+            spec.depth,
+            spec.width,
+            spec.branches,
+            data.n_features,
+            data.n_outputs,
+            spec.initializer,
+            spec.activity_l1,
+        )
+
+    def compile_(model):
+        loss = BranchSumLoss(spec.task)
+        compile_model(model, spec, loss, len(data.x_train))
+        return loss
+
+    return reuse.built(spec, data, build, compile_)
 
 
 def train_group(spec: GroupSpec, data: datasets.Splits | None = None, progress=None) -> tuple[pd.DataFrame, dict]:

@@ -1,5 +1,10 @@
-"""What is recorded while a group trains: every split's loss (and accuracy) after every epoch,
-and at the recorded epochs the layer probes, gradient norms and the model-level probes.
+"""What is recorded while a group trains, and when.
+
+After every epoch: the loss (and accuracy) on the validation split, all of it, and on the training
+split's probe set (its first `probe_size` examples, the set the layer probes read: a fixed sample
+of the training split, a fraction of the cost of all of it). At the recorded epochs (0, the
+doublings and the last; `config.record_epochs`) also on the test split, all of it, and the layer
+probes, gradient norms and model-level probes.
 
 Rows are long format: (activation, seed, epoch, layer, metric, value, step); layer -1 is the
 whole model, step the training steps taken when the row was recorded (traced rows fall between
@@ -73,11 +78,8 @@ class Meter:
         self.layer_outputs = models.probe_model(model)
         self.kernels = [d.kernel for d, _ in models.hidden_layers(model)]
         self.x_probe, self.y_probe = data.x_train[: spec.probe_size], data.y_train[: spec.probe_size]
-        self.splits = {
-            "train": (data.x_train, data.y_train),
-            "val": (data.x_val, data.y_val),
-            "test": (data.x_test, data.y_test),
-        }
+        self.every_epoch = {"train": (self.x_probe, self.y_probe), "val": (data.x_val, data.y_val)}
+        self.recorded = {**self.every_epoch, "test": (data.x_test, data.y_test)}
         self.first_loss = self.diverged = None
         self.dormant_before = None  # per layer, (K, units): units negative on every probe input
         kinked = [a.kinked for a in self.acts]
@@ -86,10 +88,17 @@ class Meter:
         self.kinked = np.array(kinked)
         self.relevant = datasets.relevant_features(spec.dataset)
 
+    def scored(self, epoch) -> dict:
+        """{split: (outputs, labels)} of the splits measured after this epoch, from one compiled call."""
+        splits = self.recorded if epoch in self.spec.record_epochs else self.every_epoch
+        outputs = outputs_of(self.model, np.concatenate([x for x, _ in splits.values()]))
+        ends = np.cumsum([len(x) for x, _ in splits.values()])
+        return {split: (out, y) for (split, (_, y)), out in zip(splits.items(), np.split(outputs, ends[:-1]))}
+
     def __call__(self, epoch, wall):
         rec, spec = self.recorder, self.spec
-        for split, (x, y) in self.splits.items():
-            loss, acc = branch_scores(outputs_of(self.model, x), y, spec.task)
+        for split, (outputs, y) in self.scored(epoch).items():
+            loss, acc = branch_scores(outputs, y, spec.task)
             rec.add(epoch, f"{split}_loss", loss)
             if acc is not None:
                 rec.add(epoch, f"{split}_accuracy", acc)

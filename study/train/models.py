@@ -309,17 +309,24 @@ def hidden_layers(group):
         i += 1
 
 
+def _kept(group, name, make):
+    """A model made from the group's layers, made once per group model: its compiled predict function is
+    kept with it, for the next group that takes the model over (`study.train.reuse`)."""
+    made = group.__dict__.setdefault("_study_parts", {})
+    if name not in made:
+        made[name] = make()
+    return made[name]
+
+
 def probe_model(group):
     """A model giving, per hidden layer, pre-activations z and activations a, each (K, batch, units)."""
-    outs = []
-    for dense, act in hidden_layers(group):
-        outs += [dense.output, act.output]
-    return keras.Model(group.input, outs)
+    outs = [out for dense, act in hidden_layers(group) for out in (dense.output, act.output)]
+    return _kept(group, "probe", lambda: keras.Model(group.input, outs))
 
 
 def preactivation_model(group):
     """A model giving each hidden layer's pre-activations z, (K, batch, units): the activation pattern."""
-    return keras.Model(group.input, [dense.output for dense, _ in hidden_layers(group)])
+    return _kept(group, "preactivation", lambda: keras.Model(group.input, [d.output for d, _ in hidden_layers(group)]))
 
 
 def unstack(group, k):

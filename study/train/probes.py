@@ -168,7 +168,10 @@ def regions_along_lines(preactivations, lines, chunk=LINE_CHUNK):
     for line in lines:
         count = 0
         for start in range(0, len(line) - 1, chunk):
-            zs = preactivations.predict_on_batch(line[start : start + chunk + 1])  # compiled, once per shape
+            points = line[start : start + chunk + 1]
+            # a short last chunk is padded with its last point (no change of pattern): one shape, one trace
+            points = np.concatenate([points, np.repeat(points[-1:], chunk + 1 - len(points), axis=0)])
+            zs = preactivations.predict_on_batch(points)
             zs = [as_units(z) for z in (zs if isinstance(zs, (list, tuple)) else [zs])]
             count = count + pattern_changes(zs)
         totals = totals + 1 + count
