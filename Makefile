@@ -66,8 +66,8 @@ CROSSCHECK ?= sparsity gradients flips expressivity convergence collapse dead_un
 crosscheck: $(VENV)/.backends  # the profile on every backend, side by side; prints each claim's verdicts
 	$(PY) -m study crosscheck $(CROSSCHECK) --profile $(PROFILE) --jobs $(JOBS) $(OUT_OPTION)
 
-test-faults: $(VENV)/.installed  # every fault test, with all 20 kill -9 trials (make test runs 2)
-	$(PY) -m pytest -q -m "faults or not faults" tests/test_faults.py tests/test_faults_cli.py tests/test_hostile.py
+test-faults: $(VENV)/.installed $(VENV)/.backends $(VENV)/.testing  # all 20 kill -9 trials (make test runs 2) and the slow trials
+	$(PY) -m pytest -q -m "faults or slow"
 
 # One node of Debian's SLURM on this machine, started and stopped by the tests themselves (tests/slurm_node.py).
 CLUSTER_PACKAGES := slurmctld slurmd slurm-client munge

@@ -60,6 +60,7 @@ def test_every_backend_starts_from_the_same_weights(init):
 
 
 @needs_another
+@pytest.mark.slow
 def test_crosscheck_trains_every_backend_and_prints_each_verdict(crosschecked):
     out, printed = crosschecked
     keys = set()
@@ -92,6 +93,7 @@ def test_smoke_study_end_to_end_on_another_backend(crosschecked, backend):
 
 
 @needs_another
+@pytest.mark.slow
 def test_report_compares_the_backends_stored(crosschecked):
     out, _ = crosschecked
     run_study("figures", "sparsity", "--profile", "smoke", out=out)

@@ -60,6 +60,7 @@ def test_job_array_gives_the_process_pool_results(pool_run, tmp_path):
     )
 
 
+@pytest.mark.slow  # tests/test_slurm.py cancels a task of a real SLURM the same way
 def test_killed_task_is_rerun_by_resubmitting_and_nothing_finished_is_lost(pool_run, tmp_path):
     results = tmp_path / "results"
     proc = subprocess.Popen(

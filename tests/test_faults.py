@@ -326,7 +326,7 @@ def test_kill_9_at_a_random_moment_loses_nothing(trial, reference, tmp_path):
 # --- concurrent workers on one folder -----------------------------------------------------
 
 
-@pytest.mark.parametrize("workers", [2, 4])
+@pytest.mark.parametrize("workers", [2, pytest.param(4, marks=pytest.mark.slow)])
 def test_concurrent_workers_train_each_group_once(workers, reference, tmp_path):
     out = tmp_path / "out"
     procs = [start("run", *SWEEP, out=out, new_session=False) for _ in range(workers)]

@@ -168,6 +168,7 @@ def test_a_bad_path_is_one_line_exit_2_and_writes_nothing(case, tmp_path, study_
     assert not out.exists()
 
 
+@pytest.mark.slow
 def test_a_user_activation_runs_through_the_smoke_profile_and_every_claim_reports_it(smoke_run, tmp_path, study_cli):
     """Beside the stored built-in runs only its own groups train; every claim section and the leaderboard show it."""
     (tmp_path / "mods").mkdir()
