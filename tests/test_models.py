@@ -93,16 +93,7 @@ def train_both(spec):
     assert len(orders) == spec.epochs
 
     engine.set_determinism(spec, spec.data_seed)
-    group = models.stacked(
-        spec.architecture,
-        spec.depth,
-        spec.width,
-        spec.branches,
-        data.n_features,
-        data.n_outputs,
-        spec.initializer,
-        spec.activity_l1,
-    )
+    group = engine.new_group(spec, data)
     initial = [branch_weights(group, k) for k in range(len(spec.branches))]
     plains = [models.unstack(group, k) for k in range(len(spec.branches))]  # before training
 

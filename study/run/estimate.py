@@ -49,10 +49,12 @@ def this_machine(backend: str) -> tuple:
 
 def stored_times(folders: list[Path]) -> list[Measured]:
     """Every finished training group's spec and run information under the folders' results/runs."""
+    from study import store  # here, not at import: `list` and `--help` need no pandas
+
     found, seen = [], set()
     for folder in folders:
         for config in sorted((folder / "runs").glob("*/config.json")):
-            if config.parent.name in seen or not (config.parent / "COMPLETE").exists():
+            if config.parent.name in seen or not (config.parent / store.MARKER).exists():
                 continue
             try:
                 c = json.loads(config.read_text())
@@ -93,7 +95,6 @@ class Estimator:
     """Seconds per group, from the measured groups of one backend and device."""
 
     def __init__(self, measured: list[Measured]):
-        self.measured = measured
         self.same = {}
         for m in measured:
             self.same.setdefault(_structure(m.spec), []).append(m.seconds)

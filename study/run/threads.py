@@ -1,7 +1,7 @@
 """The CPU threads each worker's backend may use: the cores shared out among the workers.
 
 Two workers that each spread every op over all the cores contend for them; with each given its
-share, the same groups train 10-20% faster with two workers on two cores (bench/README.md), and
+share, the same groups train sooner with two workers on two cores (bench/worker_threads.py), and
 to the same numbers: a thread count changes how an op's work is split, never the order in which
 a sum is reduced (tested). Set in a worker before its backend starts, through the variables
 each backend reads at start-up.

@@ -110,24 +110,26 @@ def build_group(spec: GroupSpec, data: datasets.Splits):
         )
     set_determinism(spec, spec.data_seed)
 
-    def build():
-        return models.stacked(
-            spec.architecture,
-            spec.depth,
-            spec.width,
-            spec.branches,
-            data.n_features,
-            data.n_outputs,
-            spec.initializer,
-            spec.activity_l1,
-        )
-
     def compile_(model):
         loss = BranchSumLoss(spec.task)
         compile_model(model, spec, loss, len(data.x_train))
         return loss
 
-    return reuse.built(spec, data, build, compile_)
+    return reuse.built(spec, data, lambda: new_group(spec, data), compile_)
+
+
+def new_group(spec: GroupSpec, data: datasets.Splits):
+    """The group's stacked model, freshly built from its initial weights; nothing compiled or traced."""
+    return models.stacked(
+        spec.architecture,
+        spec.depth,
+        spec.width,
+        spec.branches,
+        data.n_features,
+        data.n_outputs,
+        spec.initializer,
+        spec.activity_l1,
+    )
 
 
 def train_group(spec: GroupSpec, data: datasets.Splits | None = None, progress=None) -> tuple[pd.DataFrame, dict]:

@@ -67,6 +67,20 @@ def outputs_of(model, x):
     return np.asarray(model.predict_on_batch(x))
 
 
+class Scored:
+    """Splits scored together: their inputs joined once, so each epoch makes one compiled call."""
+
+    def __init__(self, splits: dict):
+        self.x = np.concatenate([x for x, _ in splits.values()])
+        self.labels = {split: y for split, (_, y) in splits.items()}
+        self.ends = np.cumsum([len(x) for x, _ in splits.values()])[:-1]
+
+    def __call__(self, model) -> dict:
+        """{split: (outputs, labels)}."""
+        outputs = np.split(outputs_of(model, self.x), self.ends)
+        return {split: (out, y) for (split, y), out in zip(self.labels.items(), outputs)}
+
+
 class Meter:
     """Measures one group after each epoch; `meter(epoch, wall_time)` adds its rows to `meter.recorder`."""
 
@@ -78,8 +92,11 @@ class Meter:
         self.layer_outputs = models.probe_model(model)
         self.kernels = [d.kernel for d, _ in models.hidden_layers(model)]
         self.x_probe, self.y_probe = data.x_train[: spec.probe_size], data.y_train[: spec.probe_size]
-        self.every_epoch = {"train": (self.x_probe, self.y_probe), "val": (data.x_val, data.y_val)}
-        self.recorded = {**self.every_epoch, "test": (data.x_test, data.y_test)}
+        every_epoch = {"train": (self.x_probe, self.y_probe), "val": (data.x_val, data.y_val)}
+        self.every_epoch, self.recorded = (
+            Scored(every_epoch),
+            Scored({**every_epoch, "test": (data.x_test, data.y_test)}),
+        )
         self.first_loss = self.diverged = None
         self.dormant_before = None  # per layer, (K, units): units negative on every probe input
         kinked = [a.kinked for a in self.acts]
@@ -88,16 +105,10 @@ class Meter:
         self.kinked = np.array(kinked)
         self.relevant = datasets.relevant_features(spec.dataset)
 
-    def scored(self, epoch) -> dict:
-        """{split: (outputs, labels)} of the splits measured after this epoch, from one compiled call."""
-        splits = self.recorded if epoch in self.spec.record_epochs else self.every_epoch
-        outputs = outputs_of(self.model, np.concatenate([x for x, _ in splits.values()]))
-        ends = np.cumsum([len(x) for x, _ in splits.values()])
-        return {split: (out, y) for (split, (_, y)), out in zip(splits.items(), np.split(outputs, ends[:-1]))}
-
     def __call__(self, epoch, wall):
         rec, spec = self.recorder, self.spec
-        for split, (outputs, y) in self.scored(epoch).items():
+        scored = self.recorded if epoch in spec.record_epochs else self.every_epoch
+        for split, (outputs, y) in scored(self.model).items():
             loss, acc = branch_scores(outputs, y, spec.task)
             rec.add(epoch, f"{split}_loss", loss)
             if acc is not None:
