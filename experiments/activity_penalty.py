@@ -6,14 +6,14 @@ zero up: each strength's active fraction against its test accuracy.
 Run: python experiments/activity_penalty.py --profile quick   (or: python -m study run activity_penalty)
 """
 
-from study.spec.grid import ALSO_ON_DIGITS, Experiment
+from study.spec.grid import ALSO_ON_DIGITS, Experiment, also_modern
 
 EXPERIMENT = Experiment(
     name="activity_penalty",
     claims=("C12",),
     title="ReLU nets under an L1 activity penalty",
     dataset="mnist1d",
-    replicas=ALSO_ON_DIGITS,  # and the same grid on digits
+    replicas=also_modern(ALSO_ON_DIGITS, profiles=("full",)),  # and the same grid on digits, and the modern MLPs
     activations=("relu",),
     depths={"smoke": (4,), "quick": (4,), "full": (4,)},
     penalties=(0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2),  # the smoke profile trains them too: small groups

@@ -8,14 +8,14 @@ the same split is the linear baseline.
 Run: python experiments/expressivity.py --profile quick   (or: python -m study run expressivity)
 """
 
-from study.spec.grid import ALSO_ON_DIGITS, DEPTH_LADDER, Experiment
+from study.spec.grid import ALSO_ON_DIGITS, DEPTH_LADDER, Experiment, also_modern
 
 EXPERIMENT = Experiment(
     name="expressivity",
     claims=("C5",),
     title="ReLU against linear nets, by depth",
     dataset="mnist1d",
-    replicas=ALSO_ON_DIGITS,  # and the same grid on digits
+    replicas=also_modern(ALSO_ON_DIGITS),  # and the same grid on digits, and the modern MLPs
     activations=("linear",),
     depths=DEPTH_LADDER,
 )

@@ -6,14 +6,14 @@ Run: python experiments/sparsity.py --profile quick   (or: python -m study run s
 """
 
 from study.spec.activations import MAIN_FOUR
-from study.spec.grid import ALSO_ON_DIGITS_AND_CNN, DEPTH_LADDER, Experiment
+from study.spec.grid import ALSO_ON_DIGITS_AND_CNN, DEPTH_LADDER, Experiment, also_modern
 
 EXPERIMENT = Experiment(
     name="sparsity",
     claims=("C1", "C2", "C12"),
     title="Sparsity of hidden activations",
     dataset="mnist1d",
-    replicas=ALSO_ON_DIGITS_AND_CNN,  # and the same grid on digits, and with the CNN
+    replicas=also_modern(ALSO_ON_DIGITS_AND_CNN),  # and the same grid on digits, and with the CNN, and the modern MLPs
     activations=MAIN_FOUR,
     initializers=("glorot_uniform", "he_normal"),
     depths=DEPTH_LADDER,

@@ -9,7 +9,7 @@ import time
 from collections import Counter
 
 from study.cli.parser import UsageError
-from study.cli.selection import rerun_options, specs_of, stored
+from study.cli.selection import rerun_options, specs_by_setting, specs_of, stored
 from study.commands import command
 from study.errors import MissingInput
 from study.run import backends as training_backends
@@ -23,6 +23,11 @@ def cmd_list(args):
     name, claims = max(len(e.name) for e in found), max(len(", ".join(e.claims)) for e in found)
     for exp in found:
         print(f"{exp.name:<{name}}  {', '.join(exp.claims):<{claims}}  {exp.title}")
+    print("settings (each experiment's main one, and those it is repeated in, per profile):")
+    for exp in found:
+        per_profile = [f"{p}: {', '.join(exp.settings(p)) or '-'}" for p in config.PROFILES if p != "smoke"]
+        print(f"  {exp.name:<{name}}  {'; '.join(per_profile)}")
+    print("  " + "; ".join(f"{k}: {v}" for k, v in grid.SETTING_TEXT.items() if k != grid.MAIN_SETTING))
     print(f"activations ({len(activations.ACTIVATIONS)}): {', '.join(activations.ACTIVATIONS)}")
     print("profiles: " + "; ".join(f"{p.name} ({p.description})" for p in config.PROFILES.values()))
 
@@ -180,7 +185,8 @@ def _submit(args, todo, results):
 def cmd_status(args):
     from study import store
 
-    specs = specs_of(args)
+    by_setting = specs_by_setting(args)
+    specs = [s for group in by_setting.values() for s in group]
     results = args.out / "results"
     finished, running, damaged, missing = [], [], [], []
     for s in specs:
@@ -199,6 +205,14 @@ def cmd_status(args):
         f"{len(specs)} groups in {results}: {len(finished)} finished, {len(running)} running, "
         f"{len(damaged)} damaged, {len(missing)} missing"
     )
+    if len(by_setting) > 1:  # where the groups left are: one setting may be trained alone (run --setting)
+        done = {s.key() for s, _ in finished}
+        print(
+            "by setting: "
+            + "; ".join(
+                f"{name} {sum(s.key() in done for s in group)} of {len(group)}" for name, group in by_setting.items()
+            )
+        )
     for s, held in running:
         print(
             f"running  {s.key()}  depth {s.depth}, {s.optimizer} {s.learning_rate:g}: "

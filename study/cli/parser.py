@@ -8,10 +8,10 @@ import math
 from pathlib import Path
 
 from study.commands import PROGRAM
-from study.errors import UnknownChoice
+from study.errors import UnknownChoice, check_choice
 from study.run import backends as training_backends
 from study.run import cluster
-from study.spec import activations, config, user_activations
+from study.spec import activations, config, grid, user_activations
 
 EXIT_USAGE, EXIT_INTERRUPTED = 2, 130
 
@@ -95,6 +95,13 @@ def _backend_list(text):
     return names
 
 
+def _setting(text):
+    try:
+        return check_choice("setting", text, grid.every_setting())
+    except UnknownChoice as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def _activation_list(text):
     names = [a.strip() for a in text.split(",")]
     if not any(names):
@@ -153,6 +160,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     for name in ("run", "status", "crosscheck", "figures", "report"):  # what `run` trained is what the others draw
         _add_selection(sub.choices[name], acts)
+    for name in ("run", "status"):
+        sub.choices[name].add_argument(
+            "--setting",
+            type=_setting,
+            help=f"one setting alone: {', '.join(grid.every_setting())} (default: each experiment's main setting "
+            "and every setting it is repeated in)",
+        )
     for p in sub.choices.values():
         p.add_argument(
             "--out",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 
 from study.cli.parser import UsageError
 from study.errors import check_choice
@@ -18,15 +19,26 @@ def experiments(names) -> list[grid.Experiment]:
 
 def fitting(args) -> list[grid.Experiment]:
     """The experiments named that the options fit; each other one is skipped with one line,
-    and a selection that leaves none is refused in one line naming the seeds there are."""
+    and a selection that leaves none is refused in one line naming the seeds (or settings) there are."""
     chosen = selection(args)
     named = experiments(args.experiments)
     misfits = {exp.name: why for exp in named if (why := chosen.misfit(exp))}
+    setting = getattr(args, "setting", None)
+    if setting not in (None, grid.MAIN_SETTING):
+        for exp in named:
+            if exp.name not in misfits and setting not in exp.settings(chosen.profile):
+                misfits[exp.name] = f"not repeated in the '{setting}' setting in the {chosen.profile} profile"
     kept = [exp for exp in named if exp.name not in misfits]
-    if not kept:
+    if not kept and any(chosen.misfit(exp) for exp in named):
         most = max(len(exp.seeds_of(chosen.profile)) for exp in named)
         why = next(iter(misfits.values()))
         raise UsageError(f"--seeds {args.seeds} fits none of the experiments named: {why} (choose 1-{most})")
+    if not kept:
+        there = sorted({s for exp in named for s in exp.settings(chosen.profile)})
+        raise UsageError(
+            f"--setting {setting} fits none of the experiments named (their settings in the {chosen.profile} "
+            f"profile: {', '.join([grid.MAIN_SETTING, *there])})"
+        )
     for name, why in misfits.items():
         print(f"skipped {name}: {why}", file=sys.stderr, flush=True)
     return kept
@@ -41,22 +53,40 @@ def selection(args) -> grid.Selection:
 def rerun_options(args) -> list[str]:
     """Every option the user gave, to repeat in hints: following one writes where they asked."""
     out = [] if args.out == config.home(args.profile, args.command) else ["--out", str(args.out)]
-    return selection(args).options() + out
+    setting = ["--setting", args.setting] if getattr(args, "setting", None) else []
+    return selection(args).options() + setting + out
 
 
-def specs_of(args):
-    chosen, specs = selection(args), {}
+def settings_of(args, exp: grid.Experiment) -> list[str]:
+    """The settings a command works on in an experiment: the one named, the main one alone, or every one."""
+    setting = getattr(args, "setting", None)
+    if setting is not None:
+        return [setting]
+    if getattr(args, "main_setting", False):
+        return [grid.MAIN_SETTING]
+    return [grid.MAIN_SETTING, *exp.settings(args.profile)]
+
+
+def specs_by_setting(args) -> dict[str, list]:
+    """The groups of each setting; a group shared by experiments is counted in the setting that first names it.
+    A benchmark is kept per device: the one this process uses."""
+    chosen, seen, by_setting = selection(args), set(), {}
     for exp in fitting(args):
-        every = chosen.specs(exp) if getattr(args, "main_setting", False) else chosen.every_setting(exp)
-        for s in every:
-            specs.setdefault(s.key(), s)
-    found = list(specs.values())
-    if any(s.benchmark for s in found):  # a benchmark is kept per device: the one this process uses
+        for setting in settings_of(args, exp):
+            for s in replace(chosen, setting=setting).specs(exp):
+                if s.key() not in seen:
+                    seen.add(s.key())
+                    by_setting.setdefault(setting, []).append(s)
+    if any(s.benchmark for specs in by_setting.values() for s in specs):
         runner.quiet_import()  # the backend's start-up messages: nothing a user acts on
         from study.train import environment
 
-        found = environment.on_this_device(found)
-    return found
+        by_setting = {name: environment.on_this_device(specs) for name, specs in by_setting.items()}
+    return by_setting
+
+
+def specs_of(args):
+    return [s for specs in specs_by_setting(args).values() for s in specs]
 
 
 def resolve_user_activations(args):

@@ -50,7 +50,7 @@ def disagreement(f) -> str:
     capped = "".join(
         f" (the {s} setting stops at depth {SETTINGS[s]['max_depth']})"
         for s in f.settings
-        if "max_depth" in SETTINGS.get(s, {})
+        if isinstance(SETTINGS.get(s, {}).get("max_depth"), int)  # a cap in every profile, as the CNN's
     )
     why = (
         f"The key number's name differs between them: they read the claim in nets of different depth or "

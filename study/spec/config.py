@@ -32,6 +32,13 @@ ARCHITECTURES = {  # name -> what it is, for the report's methods
     "cnn": "a 1-D CNN after the MNIST-1D baseline (Greydanus & Kobak 2024): depth x Conv1D(width channels, window 5 "
     "then 3, stride 2, one zero of padding each side, activation) -> Flatten -> Dense(outputs)",
 }
+NORMALIZATIONS = {  # name -> where it sits, for the report's methods
+    "none": "no normalisation layer",
+    "batchnorm": "batch normalisation (Ioffe & Szegedy 2015) between each hidden Dense (no bias) and its activation: "
+    "statistics of the batch in training, their moving averages (momentum 0.99) at evaluation and in the probes",
+    "layernorm": "layer normalisation (Ba et al. 2016) over each model's own units, between each hidden Dense "
+    "(no bias) and its activation; with residual connections it moves before the Dense (pre-norm, as in transformers)",
+}
 TASKS = ("classification", "regression")
 DIVERGENCE_FACTOR = 10.0  # a model diverged: training loss not finite, or above 10 x its value at initialisation
 
@@ -161,11 +168,21 @@ class GroupSpec:
     architecture: str = field(
         default="mlp", metadata=LATER
     )  # ARCHITECTURES: depth and width are layers and units or channels
+    normalization: str = field(default="none", metadata=LATER)  # NORMALIZATIONS (the MLP's)
+    # identity skips around every hidden layer whose input and output widths match (all but the first):
+    # h <- h + act(Dense(h)), as in the MNIST-1D baseline MLP; with layer norm, h <- h + act(Dense(LN(h)))
+    residual: bool = field(default=False, metadata=LATER)
 
     def __post_init__(self):
         check_choice("optimizer", self.optimizer, OPTIMIZERS)
         check_choice("initializer", self.initializer, INITIALIZERS)
         check_choice("architecture", self.architecture, ARCHITECTURES)
+        check_choice("normalization", self.normalization, NORMALIZATIONS)
+        if self.architecture != "mlp" and (self.residual or self.normalization != "none"):
+            raise ValueError(  # a convolution changes the length and channels at every layer: no identity skip fits
+                f"normalization and residual are settings of the MLP, not of the {self.architecture} "
+                "(its layers' input and output shapes differ)"
+            )
         task = datasets.task_of(self.dataset)
         if self.trace_every < 0:
             raise ValueError(f"trace_every {self.trace_every} is negative")

@@ -27,18 +27,47 @@ EXPERIMENTS_DIR = ROOT / "experiments"
 # The settings a claim's verdict is also computed in, beyond its experiments' own ("main": MNIST-1D and the
 # MLP for most): each is a change to every group of an experiment that lists it in `replicas`.
 MAIN_SETTING = "main"
-# A setting may also set the width, cap the depths and narrow the initialisers: the CNN has the MNIST-1D
-# baseline CNN's 25 channels, up to 4 convolutions (the baseline has 3; a convolution costs several dense
-# layers here) and the Keras default initialiser alone.
+# A setting may also set the width, cap the depths (one cap, or one per profile) and narrow the initialisers:
+# the CNN has the MNIST-1D baseline CNN's 25 channels, up to 4 convolutions (the baseline has 3; a convolution
+# costs several dense layers here) and the Keras default initialiser alone. The modern MLPs (normalisation,
+# skips) keep each experiment's data and grid, with fewer depths in the quick profile to fit its time.
+MODERN_DEPTHS = {"smoke": 4, "quick": 4}
 SETTINGS = {
     "digits": {"dataset": "digits"},
     "cnn": {"architecture": "cnn", "width": 25, "max_depth": 4, "initializers": ("glorot_uniform",)},
+    "batchnorm": {"normalization": "batchnorm", "max_depth": MODERN_DEPTHS},
+    "residual": {"residual": True, "max_depth": MODERN_DEPTHS},
+    "resnorm": {"normalization": "layernorm", "residual": True, "max_depth": MODERN_DEPTHS},
 }
 SETTING_TEXT = {
     MAIN_SETTING: "each experiment's own data (MNIST-1D for most) and the MLP",
     "digits": "scikit-learn's 8x8 digits (64 pixels), the same MLPs",
     "cnn": "MNIST-1D, a 1-D CNN of 25 channels in place of the MLP (depth: convolutions, up to 4), Glorot uniform",
+    "batchnorm": "each experiment's own data, the MLP with batch normalisation between every hidden Dense and its "
+    "activation",
+    "residual": "each experiment's own data, the MLP with an identity skip around every hidden layer but the first "
+    "(h + act(Dense(h)))",
+    "resnorm": "each experiment's own data, the pre-norm residual MLP with layer normalisation "
+    "(h + act(Dense(LN(h))), as in transformers)",
 }
+MODERN = ("batchnorm", "residual", "resnorm")
+
+
+def every_setting() -> tuple[str, ...]:
+    """The main setting and every replica setting, as `--setting` takes them."""
+    return (MAIN_SETTING, *SETTINGS)
+
+
+def depth_cap(setting: str, profile: str) -> int | None:
+    """The deepest net a setting trains in a profile, or None where it keeps the experiment's depths."""
+    cap = SETTINGS.get(setting, {}).get("max_depth")
+    return cap.get(profile) if isinstance(cap, dict) else cap
+
+
+def also_modern(replicas: dict[str, tuple[str, ...]], profiles=("quick", "full")) -> dict[str, tuple[str, ...]]:
+    """The replica settings, and the three modern MLPs in the profiles named."""
+    return {p: (*replicas.get(p, ()), *(MODERN if p in profiles else ())) for p in ("smoke", "quick", "full")}
+
 
 # The replica settings of the experiments whose claims a second data set fits: the whole grid again on digits.
 ALSO_ON_DIGITS = {"quick": ("digits",), "full": ("digits",)}
@@ -160,7 +189,8 @@ class Experiment:
             changes = dict(SETTINGS[check_choice("setting", setting, self.settings(p.name))])
             data = (changes.pop("dataset"),) if "dataset" in changes else data
             widths = (changes.pop("width"),) if "width" in changes else widths
-            cap = changes.pop("max_depth", max(depths))
+            changes.pop("max_depth", None)
+            cap = depth_cap(setting, p.name) or max(depths)
             depths = tuple(d for d in depths if d <= cap)
             only = changes.pop("initializers", None)
             settings.update(changes)

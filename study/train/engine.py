@@ -118,6 +118,12 @@ def build_group(spec: GroupSpec, data: datasets.Splits):
     return reuse.built(spec, data, lambda: new_group(spec, data), compile_)
 
 
+def mlp_options(spec: GroupSpec) -> dict:
+    """The MLP's normalisation and skips, passed only when set (the CNN takes neither)."""
+    options = {"normalization": spec.normalization, "residual": spec.residual}
+    return {k: v for k, v in options.items() if v != GroupSpec.__dataclass_fields__[k].default}
+
+
 def new_group(spec: GroupSpec, data: datasets.Splits):
     """The group's stacked model, freshly built from its initial weights; nothing compiled or traced."""
     return models.stacked(
@@ -129,6 +135,7 @@ def new_group(spec: GroupSpec, data: datasets.Splits):
         data.n_outputs,
         spec.initializer,
         spec.activity_l1,
+        **mlp_options(spec),
     )
 
 
@@ -202,6 +209,7 @@ def train_plain(
             spec.initializer,
             seed,
             spec.activity_l1,
+            **mlp_options(spec),
         )
         compile_model(model, spec, plain_loss(spec.task), len(data.x_train))
         times = [fit_epoch(model, spec, data, order) for order in batch_orders(spec, len(data.x_train))]

@@ -55,7 +55,10 @@ def _torch(model, loss_fn, x, y, kernels):
 BACKENDS = {"tensorflow": _tensorflow, "jax": _jax, "torch": _torch}
 
 
-def kernel_grad_norms(model, loss_fn, x, y, kernels) -> np.ndarray:
-    """(layers, branches) L2 norms of d loss / d kernel, for stacked (K, ...) kernels."""
-    grads = BACKENDS[keras.backend.backend()](model, loss_fn, x, y, kernels)
-    return np.stack([np.sqrt((g.astype(np.float64) ** 2).sum(axis=tuple(range(1, g.ndim)))) for g in grads])
+def kernel_grad_norms(model, loss_fn, x, y, parameters) -> np.ndarray:
+    """(layers, branches) L2 norms of d loss / d parameters, for stacked (K, ...) variables; `parameters`
+    lists each layer's variables (its kernel, and its normalisation's scales and offsets where it has one)."""
+    flat = [v for layer in parameters for v in layer]
+    grads = BACKENDS[keras.backend.backend()](model, loss_fn, x, y, flat)
+    squares = iter([(g.astype(np.float64) ** 2).sum(axis=tuple(range(1, g.ndim))) for g in grads])
+    return np.stack([np.sqrt(sum(next(squares) for _ in layer)) for layer in parameters])

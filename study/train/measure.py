@@ -90,7 +90,7 @@ class Meter:
         self.blocks = models.blocks_of([a for a, _ in spec.branches])  # consecutive branches of one activation
         self.recorder = Recorder(spec.branches, spec.steps_per_epoch(len(data.x_train)))
         self.layer_outputs = models.probe_model(model)
-        self.kernels = [d.kernel for d, _ in models.hidden_layers(model)]
+        self.parameters = models.layer_parameters(model)  # per hidden layer: kernel (and normalisation)
         self.x_probe, self.y_probe = data.x_train[: spec.probe_size], data.y_train[: spec.probe_size]
         every_epoch = {"train": (self.x_probe, self.y_probe), "val": (data.x_val, data.y_val)}
         self.every_epoch, self.recorded = (
@@ -122,7 +122,7 @@ class Meter:
         if epoch in spec.record_epochs:
             self.layers(epoch)
             if self.relevant is not None:
-                first = keras.ops.convert_to_numpy(self.kernels[0])  # (K, inputs, units)
+                first = keras.ops.convert_to_numpy(self.parameters[0][0])  # (K, inputs, units)
                 rec.add(epoch, "relevance_auc", probes.relevance_auc(first, self.relevant), 0)
                 rec.add(epoch, "relevance_share", probes.relevance_share(first, self.relevant), 0)
             if self.data.x_grid is not None:
@@ -139,7 +139,7 @@ class Meter:
         rec, spec = self.recorder, self.spec
         # (K, examples, units); a convolution's units are its positions x channels
         outs = [probes.as_units(o) for o in self.layer_outputs.predict_on_batch(self.x_probe)]
-        norms = gradients.kernel_grad_norms(self.model, self.loss, self.x_probe, self.y_probe, self.kernels)
+        norms = gradients.kernel_grad_norms(self.model, self.loss, self.x_probe, self.y_probe, self.parameters)
         dormant_now = []
         for layer in range(spec.depth):
             z, a = outs[2 * layer], outs[2 * layer + 1]

@@ -1,6 +1,8 @@
 """The reference MLP, and the stacked group that trains K copies of it side by side.
 
-The reference model is `Input -> depth x Dense(width, activation) -> Dense(classes)`.
+The reference model is `Input -> depth x Dense(width, activation) -> Dense(classes)`; its
+modern variants put a normalisation layer between each Dense and its activation, and identity
+skips around the hidden layers whose widths match (`normalization`, `residual`).
 A group holds K such models ("branches") in one Keras model: each layer keeps K weight
 stacks and applies them with one batched matmul, so K models cost about one model's
 overhead. Branch k of a group starts from exactly the weights `plain_mlp` would draw for
@@ -14,65 +16,29 @@ import numpy as np
 from keras import layers, ops
 
 from study.spec import activations
+from study.train.initializers import StackedInitializer, layer_seed, seeded_initializer
+from study.train.normalization import BranchNormalization, plain_layer
 
 
-def layer_seed(seed: int, layer: int) -> int:
-    """The initializer seed of one layer of one model: independent across layers."""
-    return 1000 * seed + layer
+def layout(normalization: str, residual: bool) -> tuple[bool, bool]:
+    """(pre-norm, post-norm): layer norm before the Dense in a residual net (h + act(Dense(LN(h))), the
+    transformer's pre-norm form); otherwise any normalisation between the Dense and its activation."""
+    prenorm = residual and normalization == "layernorm"
+    return prenorm, normalization != "none" and not prenorm
 
 
-def initial_kernel(name: str, seed: int, shape: tuple[int, ...]) -> np.ndarray:
-    """A kernel drawn with NumPy from the seed, so that every Keras backend starts from the same
-    weights (each backend's own random generator draws different ones): (fan_in, fan_out) for a
-    dense layer, (width, in, out) for a 1-D convolution, whose fans count the window as Keras's do.
-    The distributions are Keras's (`config.INITIALIZERS`); legacy_uniform is Glorot & Bengio's
-    (2010) "standard" U[-1/sqrt(fan_in), 1/sqrt(fan_in)], a third of the variance that keeps
-    the signal's scale through a linear layer."""
-    window = int(np.prod(shape[:-2]))
-    fan_in, fan_out = shape[-2] * window, shape[-1] * window
-    rng = np.random.default_rng(seed)
-    if name == "glorot_uniform":
-        limit = np.sqrt(6.0 / (fan_in + fan_out))
-        return rng.uniform(-limit, limit, shape)
-    if name == "legacy_uniform":
-        limit = 1.0 / np.sqrt(fan_in)
-        return rng.uniform(-limit, limit, shape)
-    if name in ("he_normal", "lecun_normal"):  # truncated at two standard deviations, variance kept
-        std = np.sqrt((2.0 if name == "he_normal" else 1.0) / fan_in) / 0.87962566103423978
-        w = rng.normal(0.0, 1.0, shape)
-        while (outside := np.abs(w) > 2).any():
-            w[outside] = rng.normal(0.0, 1.0, outside.sum())
-        return std * w
-    if name == "orthogonal":  # as Keras: QR of a Gaussian matrix, signs fixed by R's diagonal
-        rows, cols = int(np.prod(shape[:-1])), shape[-1]  # a convolution's as its (window x in, out) matrix
-        q, r = np.linalg.qr(rng.normal(0.0, 1.0, (max(rows, cols), min(rows, cols))))
-        q = q * np.sign(np.diag(r))
-        return (q.T if rows < cols else q).reshape(shape)
-    raise ValueError(
-        f"unknown initializer '{name}' (choose from glorot_uniform, he_normal, legacy_uniform, "
-        "orthogonal, lecun_normal)"
-    )
-
-
-class SeededInitializer(keras.initializers.Initializer):
-    """`initial_kernel` as a Keras initializer."""
-
-    def __init__(self, name: str, seed: int):
-        self.name, self.seed = name, seed
-
-    def __call__(self, shape, dtype=None):
-        return ops.convert_to_tensor(initial_kernel(self.name, self.seed, tuple(shape)), dtype=dtype or "float32")
-
-    def get_config(self):
-        return {"name": self.name, "seed": self.seed}
-
-
-def seeded_initializer(name: str, seed: int) -> keras.initializers.Initializer:
-    initial_kernel(name, 0, (1, 1))  # an unknown name fails here, not when the model is built
-    return SeededInitializer(name, seed)
-
-
-def plain_mlp(depth, width, activation, n_features, n_outputs, initializer="glorot_uniform", seed=0, activity_l1=0.0):
+def plain_mlp(
+    depth,
+    width,
+    activation,
+    n_features,
+    n_outputs,
+    initializer="glorot_uniform",
+    seed=0,
+    activity_l1=0.0,
+    normalization="none",
+    residual=False,
+):
     """The reference model: one call builds it, `summary()` shows it. `n_outputs`: classes, or 1.
 
     `activity_l1` adds activity_l1 x (sum of |hidden activations|) / batch size to the loss, per
@@ -82,14 +48,19 @@ def plain_mlp(depth, width, activation, n_features, n_outputs, initializer="glor
     inputs = keras.Input((n_features,), name="x")
     h = inputs
     penalty = keras.regularizers.L1(activity_l1) if activity_l1 else None
+    prenorm, postnorm = layout(normalization, residual)
     for i in range(depth):
-        h = layers.Dense(
-            width,
-            activation=act.fn,
-            name=f"hidden_{i}",
-            activity_regularizer=penalty,
-            kernel_initializer=seeded_initializer(initializer, layer_seed(seed, i)),
-        )(h)
+        u = plain_layer("layernorm", f"prenorm_{i}")(h) if prenorm else h
+        kernel = seeded_initializer(initializer, layer_seed(seed, i))
+        if postnorm:  # Dense without bias (the normalisation's offset is one) -> normalisation -> activation
+            z = layers.Dense(width, use_bias=False, name=f"hidden_{i}", kernel_initializer=kernel)(u)
+            z = plain_layer(normalization, f"norm_{i}")(z)
+            a = layers.Activation(act.fn, activity_regularizer=penalty, name=f"act_{i}")(z)
+        else:
+            a = layers.Dense(
+                width, activation=act.fn, name=f"hidden_{i}", activity_regularizer=penalty, kernel_initializer=kernel
+            )(u)
+        h = layers.Add(name=f"skip_{i}")([h, a]) if residual and h.shape[-1] == width else a
     logits = layers.Dense(
         n_outputs, name="logits", kernel_initializer=seeded_initializer(initializer, layer_seed(seed, depth))
     )(h)
@@ -97,26 +68,12 @@ def plain_mlp(depth, width, activation, n_features, n_outputs, initializer="glor
     return keras.Model(inputs, logits, name=f"mlp_{safe}_d{depth}")
 
 
-class StackedInitializer(keras.initializers.Initializer):
-    """Draws each branch's (fan_in, fan_out) kernel as `plain_mlp` would, then stacks them."""
-
-    def __init__(self, name, seeds):
-        self.name, self.seeds = name, list(seeds)
-
-    def __call__(self, shape, dtype=None):
-        kernels = np.stack([initial_kernel(self.name, s, tuple(shape[1:])) for s in self.seeds])
-        return ops.convert_to_tensor(kernels, dtype=dtype or "float32")
-
-    def get_config(self):
-        return {"name": self.name, "seeds": self.seeds}
-
-
 class StackedDense(layers.Layer):
     """K independent affine maps. Input (batch, in) or (K, batch, in); output (K, batch, units)."""
 
-    def __init__(self, units, initializer, seeds, **kwargs):
+    def __init__(self, units, initializer, seeds, use_bias=True, **kwargs):
         super().__init__(**kwargs)
-        self.units, self.initializer, self.seeds = units, initializer, list(seeds)
+        self.units, self.initializer, self.seeds, self.use_bias = units, initializer, list(seeds), use_bias
 
     def build(self, input_shape):
         k = len(self.seeds)
@@ -125,17 +82,23 @@ class StackedDense(layers.Layer):
             name="kernel",
             initializer=StackedInitializer(self.initializer, self.seeds),
         )
-        self.bias = self.add_weight(shape=(k, self.units), name="bias", initializer="zeros")
+        self.bias = self.add_weight(shape=(k, self.units), name="bias", initializer="zeros") if self.use_bias else None
 
     def call(self, x):
         if len(x.shape) == 2:  # the shared input of the first layer
             y = ops.einsum("bi,kio->kbo", x, self.kernel)
         else:
             y = ops.matmul(x, self.kernel)
-        return y + self.bias[:, None, :]
+        return y + self.bias[:, None, :] if self.use_bias else y
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units, "initializer": self.initializer, "seeds": self.seeds}
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "initializer": self.initializer,
+            "seeds": self.seeds,
+            "use_bias": self.use_bias,
+        }
 
 
 def blocks_of(names) -> list[tuple[str, int, int]]:
@@ -174,7 +137,17 @@ class BranchActivation(layers.Layer):
         return {**super().get_config(), "names": self.names, "activity_l1": self.activity_l1}
 
 
-def stacked_mlp(depth, width, branches, n_features, n_outputs, initializer="glorot_uniform", activity_l1=0.0):
+def stacked_mlp(
+    depth,
+    width,
+    branches,
+    n_features,
+    n_outputs,
+    initializer="glorot_uniform",
+    activity_l1=0.0,
+    normalization="none",
+    residual=False,
+):
     """A group of K reference models; `branches` is a list of (activation, seed).
 
     The output is (batch, K, n_outputs): branch outputs side by side.
@@ -184,26 +157,42 @@ def stacked_mlp(depth, width, branches, n_features, n_outputs, initializer="glor
         activations.get(name)
     inputs = keras.Input((n_features,), name="x")
     h = inputs
+    prenorm, postnorm = layout(normalization, residual)
     for i in range(depth):
         seeds = [layer_seed(s, i) for _, s in branches]
-        z = StackedDense(width, initializer, seeds, name=f"hidden_{i}")(h)
-        h = BranchActivation(names, activity_l1, name=f"act_{i}")(z)
+        u = BranchNormalization("layernorm", len(branches), name=f"prenorm_{i}")(h) if prenorm else h
+        z = StackedDense(width, initializer, seeds, use_bias=not postnorm, name=f"hidden_{i}")(u)
+        if postnorm:
+            z = BranchNormalization(normalization, len(branches), name=f"norm_{i}")(z)
+        a = BranchActivation(names, activity_l1, name=f"act_{i}")(z)
+        h = ops.add(h, a) if residual and h.shape[-1] == width else a
     seeds = [layer_seed(s, depth) for _, s in branches]
     logits = StackedDense(n_outputs, initializer, seeds, name="logits")(h)
     outputs = ops.transpose(logits, (1, 0, 2))
-    return keras.Model(inputs, outputs, name=f"group_d{depth}_k{len(branches)}")
+    group = keras.Model(inputs, outputs, name=f"group_d{depth}_k{len(branches)}")
+    group.__dict__["study_options"] = {"normalization": normalization, "residual": residual}  # for `unstack`
+    return group
 
 
 # The 1-D CNN (after the MNIST-1D project's convolutional baseline, Greydanus & Kobak 2024): `depth`
 # convolutions of `width` channels, the first 5 wide and the others 3, each on its input padded with one
 # zero at either end and with stride 2, then a dense head on the flattened channels.
+def refuse(mlp_only: dict):
+    """The MLP's normalisation and skips have no place in the CNN, whose layers change every shape."""
+    if mlp_only.get("residual") or mlp_only.get("normalization", "none") != "none":
+        raise ValueError("normalization and residual are settings of the MLP, not of the CNN")
+
+
 def conv_shape(layer: int) -> tuple[int, int, int]:
     """(window, stride, padding) of convolution `layer`."""
     return (5 if layer == 0 else 3), 2, 1
 
 
-def plain_cnn(depth, width, activation, n_features, n_outputs, initializer="glorot_uniform", seed=0, activity_l1=0.0):
+def plain_cnn(
+    depth, width, activation, n_features, n_outputs, initializer="glorot_uniform", seed=0, activity_l1=0.0, **mlp_only
+):
     """The reference CNN built from Keras's own layers: the model `stacked_cnn`'s branches stand for."""
+    refuse(mlp_only)
     act = activations.get(activation)
     inputs = keras.Input((n_features,), name="x")
     h = layers.Reshape((n_features, 1))(inputs)
@@ -271,8 +260,11 @@ class BranchFlatten(layers.Layer):
         return ops.reshape(x, (x.shape[0], -1, x.shape[2] * x.shape[3]))
 
 
-def stacked_cnn(depth, width, branches, n_features, n_outputs, initializer="glorot_uniform", activity_l1=0.0):
+def stacked_cnn(
+    depth, width, branches, n_features, n_outputs, initializer="glorot_uniform", activity_l1=0.0, **mlp_only
+):
     """A group of K reference CNNs; `branches` is a list of (activation, seed). Output (batch, K, n_outputs)."""
+    refuse(mlp_only)
     names = [a for a, _ in branches]
     for name in names:
         activations.get(name)
@@ -319,14 +311,29 @@ def _kept(group, name, make):
 
 
 def probe_model(group):
-    """A model giving, per hidden layer, pre-activations z and activations a, each (K, batch, units)."""
-    outs = [out for dense, act in hidden_layers(group) for out in (dense.output, act.output)]
+    """A model giving, per hidden layer, pre-activations z (what enters the nonlinearity, after any
+    normalisation) and activations a (its output, before any skip is added), each (K, batch, units)."""
+    outs = [out for _, act in hidden_layers(group) for out in (act.input, act.output)]
     return _kept(group, "probe", lambda: keras.Model(group.input, outs))
 
 
 def preactivation_model(group):
     """A model giving each hidden layer's pre-activations z, (K, batch, units): the activation pattern."""
-    return _kept(group, "preactivation", lambda: keras.Model(group.input, [d.output for d, _ in hidden_layers(group)]))
+    return _kept(group, "preactivation", lambda: keras.Model(group.input, [a.input for _, a in hidden_layers(group)]))
+
+
+def layer_parameters(group) -> list[list]:
+    """Per hidden layer, the kernel and the scales and offsets of its normalisation: what its gradient norm covers."""
+    found = []
+    for i, (dense, _) in enumerate(hidden_layers(group)):
+        norms = [layer for name in (f"prenorm_{i}", f"norm_{i}") for layer in group.layers if layer.name == name]
+        found.append([dense.kernel, *(v for layer in norms for v in (layer.gamma, layer.beta))])
+    return found
+
+
+def branch_weights(group, k) -> list[np.ndarray]:
+    """Branch k's weights in the order its plain model's `get_weights()` lists them."""
+    return [ops.convert_to_numpy(w)[k] for layer in group.layers for w in layer.weights]
 
 
 def unstack(group, k):
@@ -334,8 +341,8 @@ def unstack(group, k):
     pairs = hidden_layers(group)
     head = group.get_layer("logits")
     dense0, act0 = pairs[0]
-    build = plain_cnn if isinstance(dense0, StackedConv1D) else plain_mlp
-    model = build(
+    cnn = isinstance(dense0, StackedConv1D)
+    model = (plain_cnn if cnn else plain_mlp)(
         len(pairs),
         dense0.units,
         act0.names[k],
@@ -343,9 +350,9 @@ def unstack(group, k):
         head.units,
         dense0.initializer,
         activity_l1=act0.activity_l1,
+        **({} if cnn else group.__dict__["study_options"]),
     )
-    weights = []
-    for dense in [d for d, _ in pairs] + [head]:
-        weights += [ops.convert_to_numpy(dense.kernel)[k], ops.convert_to_numpy(dense.bias)[k]]
-    model.set_weights(weights)
+    for layer in model.layers:
+        if layer.weights:
+            layer.set_weights([ops.convert_to_numpy(w)[k] for w in group.get_layer(layer.name).weights])
     return model

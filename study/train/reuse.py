@@ -32,6 +32,8 @@ def structure(spec, data) -> tuple:
         len(data.x_train),
         spec.batch_size,
         spec.activity_l1,
+        spec.normalization,
+        spec.residual,
         spec.optimizer,
         spec.task,
     )
