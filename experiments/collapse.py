@@ -6,13 +6,14 @@ Tests C10 (a dead ReLU stops training; Leaky ReLU was made to fix it), with `dea
 Run: python experiments/collapse.py --profile quick   (or: python -m study run collapse)
 """
 
-from study.spec.grid import Experiment
+from study.spec.grid import Experiment, also_modern
 
 EXPERIMENT = Experiment(
     name="collapse",
     claims=("C10",),
     title="Collapse of deep narrow nets to a constant",
     dataset="abs_1d",
+    replicas=also_modern({}, profiles=("full",)),  # does normalisation or a skip keep the narrow nets apart?
     activations=("relu", "leaky_relu"),
     initializers=("he_normal",),
     depths={"smoke": (10,), "quick": (10,), "full": (5, 10, 20)},

@@ -8,14 +8,14 @@ activation and 2nd and 98th percentiles are recorded every two training steps (t
 Run: python experiments/saturation.py --profile quick   (or: python -m study run saturation)
 """
 
-from study.spec.grid import ALSO_ON_DIGITS, Experiment
+from study.spec.grid import ALSO_ON_DIGITS, Experiment, also_modern
 
 EXPERIMENT = Experiment(
     name="saturation",
     claims=("C9",),
     title="Saturation in early training (Glorot & Bengio 2010)",
     dataset="mnist1d",
-    replicas=ALSO_ON_DIGITS,  # and the same grid on digits
+    replicas=also_modern(ALSO_ON_DIGITS, profiles=("full",)),  # and the same grid on digits, and the modern MLPs
     activations=("sigmoid", "tanh"),
     depths={"smoke": (4,), "quick": (4,), "full": (4,)},
     initializers=("legacy_uniform", "glorot_uniform"),

@@ -27,7 +27,8 @@ from study.train import probes
 COLUMNS = {
     "run": "the group's key: the hash of every setting that decides its numbers (results/runs/<run>/)",
     "experiments": "the experiments that declare this group, comma-separated (groups are shared)",
-    "setting": "main (each experiment's own data and the MLP), or the replica setting: digits, cnn",
+    "setting": "main (each experiment's own data and the MLP), or the replica setting: digits, cnn, batchnorm, "
+    "residual, resnorm",
     "dataset": "the data set (mnist1d, digits, few_relevant_N, abs_1d)",
     "depth": "hidden layers",
     "width": "units per hidden layer",
@@ -39,6 +40,8 @@ COLUMNS = {
     "task": "classification or regression",
     "activity_l1": "the L1 penalty on hidden activations (0: none)",
     "architecture": "mlp or cnn (then depth is convolutions, width channels)",
+    "normalization": "the MLP's normalisation layers: none, batchnorm or layernorm",
+    "residual": "whether the MLP has identity skips around its hidden layers (True, False)",
     "activation": "the activation function (a user's: module:function@hash)",
     "seed": "the model's seed (initial weights); models of one seed in a group share their batches",
     "epoch": "epochs completed when recorded (0: at initialisation); the cost benchmark's repeat",

@@ -84,6 +84,12 @@ BAD = {
         ["run", "sparsity", *SMOKE, "--partition", "cpu", "--mem", "4"],
         ["--partition", "--mem", "--executor slurm"],
     ),
+    "unknown setting": (["run", "sparsity", *SMOKE, "--setting", "groupnorm"], ["'groupnorm'", "main", "resnorm"]),
+    "unknown setting for status": (["status", *SMOKE, "--setting", "bogus"], ["'bogus'", "batchnorm", "residual"]),
+    "a setting none of the experiments named repeats in": (
+        ["run", "dead_units", *SMOKE, "--setting", "residual"],
+        ["--setting residual", "main"],
+    ),
     "one user activation named twice": (
         ["run", "sparsity", *SMOKE, "--activations", "relu,relu"],
         ["relu named more than once"],
@@ -230,7 +236,8 @@ def test_list_and_help_name_every_activation():
 def test_list_prints_every_experiment_with_its_claims():
     proc = study("list")
     assert proc.returncode == 0, proc.stderr
-    lines = [line for line in proc.stdout.splitlines() if not line.startswith(("profiles:", "activations"))]
+    table = proc.stdout.split("\nsettings")[0]
+    lines = [line for line in table.splitlines() if not line.startswith(("profiles:", "activations"))]
     names = [line.split()[0] for line in lines]
     assert names == [
         "activity_penalty",
@@ -289,3 +296,28 @@ def test_a_narrowed_reference_selection_needs_its_own_out(command):
     assert "--seeds 2" in proc.stderr and "--out" in proc.stderr
     after = {p: p.stat().st_mtime_ns for p in (REPO / "figures").glob("*")} if (REPO / "figures").exists() else {}
     assert after == before
+
+
+def test_list_shows_each_experiments_settings_per_profile():
+    out = study("list").stdout
+    rows = {line.split()[0]: line for line in out.split("\nsettings")[1].splitlines()[1:] if line.startswith("  ")}
+    assert "quick: digits, batchnorm, residual, resnorm" in rows["sparsity"]
+    assert "full: digits, cnn, batchnorm, residual, resnorm" in rows["gradients"]
+    assert "quick: -; full: batchnorm, residual, resnorm" in rows["dead_units"]
+    assert "quick: -; full: -" in rows["leaderboard"]
+    assert "resnorm: each experiment's own data, the pre-norm residual MLP" in out
+
+
+def test_one_setting_alone_is_trained_and_counted_per_setting(tmp_path, study_cli):
+    """run --setting trains that setting's groups only; status counts each setting's."""
+    args = ["gradients", "--profile", "smoke", "--seeds", "1", "--epochs", "1", "--out", tmp_path]
+    before = study_cli("status", *args).stdout
+    assert "by setting: main 0 of 4; digits 0 of 4; cnn 0 of 2; resnorm 0 of 4" in before
+    study_cli("run", *args, "--setting", "resnorm", "--jobs", "2")
+    status = study_cli("status", *args).stdout
+    assert "4 finished" in status and "10 missing" in status
+    assert "by setting: main 0 of 4; digits 0 of 4; cnn 0 of 2; resnorm 4 of 4" in status
+    alone = study_cli("status", *args, "--setting", "resnorm").stdout
+    assert alone.startswith("4 groups") and "4 finished" in alone and "by setting" not in alone
+    main = study_cli("status", *args, "--setting", "main").stdout
+    assert "4 missing" in main and "run gradients --profile smoke --seeds 1 --epochs 1 --setting main" in main

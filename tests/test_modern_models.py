@@ -52,9 +52,11 @@ def test_the_modern_layers_are_where_the_methods_say():
     def names(**options):
         return [layer.name for layer in models.plain_mlp(2, 8, "relu", 8, 3, **options).layers]
 
-    assert names(normalization="batchnorm") == ["x", "hidden_0", "norm_0", "act_0"] + ["hidden_1", "norm_1", "act_1"] + [
-        "logits"
-    ]
+    assert names(normalization="batchnorm") == ["x", "hidden_0", "norm_0", "act_0"] + [
+        "hidden_1",
+        "norm_1",
+        "act_1",
+    ] + ["logits"]
     # pre-norm residual: LN -> Dense -> activation, added to its input; the first layer's widths match here
     assert names(normalization="layernorm", residual=True) == [
         "x",

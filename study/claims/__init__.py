@@ -9,6 +9,8 @@ Each claim module declares
     verdict(evidence) -> str       the verdict, RULE applied to the evidence
     text(evidence) -> str          what the numbers say, in sentences
     table(evidence) -> DataFrame   the section's table
+    mechanism(evidence) -> str     (optional) one sentence of the measurements behind the verdict, set side
+                                   by side for the settings where the verdict changes
     FIGURES      {name: function(study) -> matplotlib figure}
 so one file answers "how was C7 decided?", and the numbers can be tested without the prose.
 Adding a claim is adding a module here.
@@ -83,6 +85,7 @@ class Finding:
     rule: str = ""  # the verdict rule in words, from the claim module's RULE
     yours: pd.DataFrame = field(default_factory=pd.DataFrame)  # a user's activations against ReLU (claims.yours)
     settings: dict = field(default_factory=dict)  # {setting: (verdict, Key)} where the runs span several settings
+    mechanisms: dict = field(default_factory=dict)  # {setting: the module's `mechanism` sentence}, where it has one
     evidence: object = None  # the claim module's evidence: the numbers behind the verdict and the text
 
 
@@ -197,6 +200,9 @@ def _findings(study, settings: bool) -> list[Finding]:
                 f, there = by_claim[module.CLAIM], _finding(module, sub)
                 f.settings = f.settings or {MAIN_SETTING: (f.verdict, f.key)}
                 f.settings[setting] = (there.verdict, there.key)
+                if hasattr(module, "mechanism") and f.evidence is not None and there.evidence is not None:
+                    f.mechanisms = f.mechanisms or {MAIN_SETTING: module.mechanism(f.evidence)}
+                    f.mechanisms[setting] = module.mechanism(there.evidence)
     return found
 
 

@@ -78,6 +78,14 @@ def verdict(e: Evidence) -> str:
     return RULE(e)
 
 
+def mechanism(e: Evidence) -> str:
+    """One sentence from the measurements, compared across settings (normalisation, skips)."""
+    return (
+        f"ReLU's depth-{e.depth} activations are exactly zero {e.relu_zero.fmt(percent=True)} of the time, "
+        f"sigmoid's and tanh's at most {e.saturating_zero:.1%}"
+    )
+
+
 def text(e: Evidence) -> str:
     def compared(b):
         d = e.near_zero_above[b]

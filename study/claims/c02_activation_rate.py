@@ -87,6 +87,14 @@ def verdict(e: Evidence) -> str:
     return RULE(e)
 
 
+def mechanism(e: Evidence) -> str:
+    """One sentence from the measurements, compared across settings (normalisation, skips)."""
+    return (
+        f"the trained depth-{e.depth} ReLU nets' last hidden layer is active {e.ratio.fmt()} times as often as "
+        f"their first (predicted {e.predicted:.2g})"
+    )
+
+
 def text(e: Evidence) -> str:
     depth = e.depth
     return (

@@ -109,6 +109,15 @@ def verdict(e: Evidence) -> str:
     return RULE(e)
 
 
+def mechanism(e: Evidence) -> str:
+    """One sentence from the measurements, compared across settings (normalisation, skips)."""
+    return (
+        f"at initialisation layer 1 of the depth-{e.depth} nets gets {e.within[('sigmoid', MAIN_INIT)].fmt()} "
+        f"(sigmoid) and {e.within[('relu', MAIN_INIT)].fmt()} (ReLU) times the last hidden layer's gradient norm, "
+        f"and the sigmoid nets reach {e.sigmoid_accuracy.fmt(percent=True)} training accuracy"
+    )
+
+
 def text(e: Evidence) -> str:
     out = (
         f"At initialisation, the first hidden layer of the depth-{e.depth} nets receives a gradient "

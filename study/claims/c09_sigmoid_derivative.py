@@ -158,6 +158,14 @@ def _course_text(e: Evidence, init: str) -> str:
     )
 
 
+def mechanism(e: Evidence) -> str:
+    """One sentence from the measurements, compared across settings (normalisation, skips)."""
+    return (
+        f"the depth-{e.depth} sigmoid nets' gradient norm changes by {e.factor.fmt()} per layer back at "
+        f"initialisation, and their most saturated layer ends {e.saturated_trained.fmt(percent=True)} saturated"
+    )
+
+
 def text(e: Evidence) -> str:
     shrinks, saturates = e.factor.value < SHRINKS, e.saturated_trained.value > SATURATED
     out = (

@@ -158,6 +158,16 @@ def verdict(e: Evidence) -> str:
     return RULE(e)
 
 
+def mechanism(e: Evidence) -> str:
+    """One sentence from the measurements, compared across settings (normalisation, skips)."""
+    trained = e.collapse_trained
+    return (
+        f"at Adam {e.top_rate:g}, {e.relu_dead.fmt(percent=True)} of ReLU's units end dead or dormant, and "
+        f"{trained['relu'].fmt(percent=True)} of the depth-{e.depth_a}, width-{e.width} ReLU nets collapse "
+        f"(Leaky ReLU {trained['leaky_relu'].fmt(percent=True)})"
+    )
+
+
 def text(e: Evidence) -> str:
     highest = (
         f"Adam's highest rate ({e.top_rate:g})"

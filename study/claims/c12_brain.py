@@ -111,6 +111,11 @@ def verdict(e: Evidence) -> str:
     return RULE(e)
 
 
+def mechanism(e: Evidence) -> str:
+    """One sentence from the measurements, compared across settings (normalisation, skips)."""
+    return f"{e.active.fmt(percent=True)} of the depth-{e.depth} ReLU net's hidden activations are non-zero"
+
+
 def text(e: Evidence) -> str:
     lo, hi = BRAIN_ACTIVE
     sparsest, strength = e.sparsest_kept, e.strength

@@ -70,14 +70,32 @@ The original sentences:
 """
 
 
+def model_families(specs) -> str:
+    """The kinds of models the runs span, for the limitations: what they leave out is what readers ask about."""
+    cnn = any(s.architecture == "cnn" for s in specs)
+    norms = sorted({s.normalization for s in specs} - {"none"})
+    skips = any(s.residual for s in specs)
+    if not norms and not skips:
+        return (
+            "two small families of models (MLPs, and 1-D CNNs in one setting)" if cnn else "one family of models (MLPs)"
+        )
+    modern = ", ".join(
+        [
+            *({"batchnorm": "batch", "layernorm": "layer"}[n] + " normalisation" for n in norms),
+            *(["skips"] if skips else []),
+        ]
+    )
+    return (
+        f"small models: MLPs (plain, and with {modern}, up to depth {max(s.depth for s in specs)})"
+        + (", and 1-D CNNs in one setting" if cnn else "")
+        + "; no attention, no large convolutional nets"
+    )
+
+
 def limitations(study: Study) -> str:
     p = study.profile
     profile = get_profile(p)
-    families = (
-        "two small families of models (MLPs, and 1-D CNNs in one setting)"
-        if any(s.architecture == "cnn" for s in study.every_setting_specs())
-        else "one family of models (MLPs)"
-    )
+    families = model_families(study.every_setting_specs())
     cuts = f"\n- {profile.cuts}" if profile.cuts else ""
     return f"""## Limitations
 

@@ -9,7 +9,7 @@ from study.analysis import make_up, stats, training_length
 from study.analysis.study import Study
 from study.report.markdown import md_table, values
 from study.report.provenance import model_count
-from study.spec import activations, config
+from study.spec import activations, config, grid
 from study.spec.config import DIVERGENCE_FACTOR
 from study.train import probes
 
@@ -100,6 +100,34 @@ def cnn_text(specs) -> str:
     )
 
 
+def modern_text(specs) -> str:
+    """The normalisation layers and skips, where a setting trained them, and how the measurements read them."""
+    norms = [n for n in config.NORMALIZATIONS if n != "none" and any(s.normalization == n for s in specs)]
+    skips = [s for s in specs if s.residual]
+    if not norms and not skips:
+        return ""
+    depths = values(s.depth for s in specs if s.residual or s.normalization != "none")
+    present = [name for name in grid.MODERN if any(grid.model_of(name) == (s.normalization, s.residual) for s in specs)]
+    out = f" In the {' and '.join(present)} setting{'s' if len(present) > 1 else ''} (Robustness) the MLP has "
+    out += f"normalisation or skips, at depths {depths}: " + "; ".join(config.NORMALIZATIONS[n] for n in norms)
+    if skips:
+        out += (
+            "; residual nets add an identity skip around every hidden layer whose input and output widths match "
+            "(all but the first), h <- h + act(Dense(h)), as the MNIST-1D baseline MLP's second layer"
+        )
+    return out + (
+        ". Each model of a group normalises only its own units (batch statistics per model and unit; layer "
+        "statistics per model and example), so a group equals its plain Keras models with Keras's "
+        "`BatchNormalization`, `LayerNormalization` and `Add` layers (tested, with a group-wide layer norm as "
+        "the negative control). Activation rates, sparsity, saturation and dead units are measured on the "
+        "activation's output, before a skip adds its input; the pre-activation is what enters the activation, "
+        "after normalisation; the probes run in inference mode (batch norm's moving averages). A layer's "
+        "gradient norm covers its kernel and its normalisation's scale and offset. Layer norm divides by a "
+        "norm, so its nets are not piecewise linear: their linear-region counts (C5) count activation "
+        "patterns, and their 'linear' nets are not linear."
+    )
+
+
 def methods(study: Study) -> str:
     configs = study.info()
     data_lines = []
@@ -123,7 +151,7 @@ def methods(study: Study) -> str:
 {chr(10).join(data_lines)}
 
 **Models.** The reference MLP, `Input -> depth x Dense(width, activation) -> Dense(outputs)`, identical
-across activations but for the activation.{cnn_text(study.every_setting_specs())} Classification minimises cross-entropy, regression the mean
+across activations but for the activation.{cnn_text(study.every_setting_specs())}{modern_text(study.every_setting_specs())} Classification minimises cross-entropy, regression the mean
 squared error. Initialisers: {"; ".join(f"{k}: {v}" for k, v in config.INITIALIZERS.items() if any(s.initializer == k for s in specs))};
 weights are drawn with NumPy from the model's seed (the same on every Keras backend), biases start at zero. Optimisers: {"; ".join(f"{k}: {v}" for k, v in config.OPTIMIZERS.items() if any(s.optimizer == k for s in specs))}.
 Batches of {values(s.batch_size for s in specs)}. Models that share every setting but activation and seed

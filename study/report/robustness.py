@@ -63,6 +63,15 @@ def disagreement(f) -> str:
     return f"The settings disagree. {why}"
 
 
+def mechanisms(f) -> str:
+    """Where the verdict changes with the model (normalisation, skips), what the measurements show in each
+    setting, one sentence each (the claim module's `mechanism`); else ''."""
+    if len({v for v, _ in f.settings.values()}) < 2 or not f.mechanisms:
+        return ""
+    each = "; ".join(f"in {s}, {text}" for s, text in f.mechanisms.items())
+    return f" What the measurements show: {each}."
+
+
 def verdicts_by_setting(study):
     """The verdict of each claim (rows) in each setting (columns) its experiments were run in; blank where a claim
     was not run in a setting."""

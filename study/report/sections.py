@@ -32,7 +32,8 @@ def abstract(study: Study, led: dict) -> str:
     seeds = f"{typical} seeds per setting" + (f" ({most} where a claim counts rare events)" if most > typical else "")
     seeds += f", {least} in the {' and '.join(fewest)} experiment" if least < typical else ""
     headline = "\n".join(
-        f"- **{e['id']}** ({e['verdict']}): {e['english']} Key number: {key_text(e['key'])}." for e in entries
+        f"- **{e['id']}** ({e['verdict']}): {e['english']} Key number: {key_text(e['key'])}.{changes(e)}"
+        for e in entries
     )
     return f"""## Abstract
 
@@ -43,6 +44,13 @@ layer by layer for sparsity, gradients, saturation and convergence, and each cla
 in code before the runs. {tally(entries, counts)}
 {headline}
 """
+
+
+def changes(entry: dict) -> str:
+    """Where a claim's verdict differs in another setting (another model or data set), the settings and verdicts."""
+    main = entry["verdict"]
+    other = [f"{s['setting']}: {s['verdict']}" for s in entry.get("settings", []) if s["verdict"] != main]
+    return f" Another verdict in {'; '.join(other)} (Robustness)." if other else ""
 
 
 def tally(entries, counts) -> str:
@@ -92,7 +100,7 @@ def settings_paragraph(f: claims.Finding) -> str:
         return ""
     named = robustness.read_apart(f)  # then each setting names its own key
     each = "; ".join(f"{s}: {v} ({k.name + ' ' if named else ''}{k.fmt()})" for s, (v, k) in f.settings.items())
-    return f"\n*By setting* (Robustness): {each}. {robustness.disagreement(f)}\n"
+    return f"\n*By setting* (Robustness): {each}. {robustness.disagreement(f)}{robustness.mechanisms(f)}\n"
 
 
 def robustness_section(study: Study, found: list, numbers: dict, caps: dict) -> str:

@@ -30,14 +30,23 @@ MAIN_SETTING = "main"
 # A setting may also set the width, cap the depths (one cap, or one per profile) and narrow the initialisers:
 # the CNN has the MNIST-1D baseline CNN's 25 channels, up to 4 convolutions (the baseline has 3; a convolution
 # costs several dense layers here) and the Keras default initialiser alone. The modern MLPs (normalisation,
-# skips) keep each experiment's data and grid, with fewer depths in the quick profile to fit its time.
+# skips) keep each experiment's data and grid, with fewer depths in the quick profile to fit its time, under
+# the Keras default initialiser alone (normalisation and skips set the scale an initialiser sets in the plain MLP;
+# a second one would double the cost of the deepest groups).
 MODERN_DEPTHS = {"smoke": 4, "quick": 4}
+MODERN_INITIALIZERS = ("glorot_uniform",)
 SETTINGS = {
     "digits": {"dataset": "digits"},
     "cnn": {"architecture": "cnn", "width": 25, "max_depth": 4, "initializers": ("glorot_uniform",)},
-    "batchnorm": {"normalization": "batchnorm", "max_depth": MODERN_DEPTHS},
-    "residual": {"residual": True, "max_depth": MODERN_DEPTHS},
-    "resnorm": {"normalization": "layernorm", "residual": True, "max_depth": MODERN_DEPTHS},
+    # prefer_initializers: those alone where the experiment has them, else its own (collapse's He normal)
+    "batchnorm": {"normalization": "batchnorm", "max_depth": MODERN_DEPTHS, "prefer_initializers": MODERN_INITIALIZERS},
+    "residual": {"residual": True, "max_depth": MODERN_DEPTHS, "prefer_initializers": MODERN_INITIALIZERS},
+    "resnorm": {
+        "normalization": "layernorm",
+        "residual": True,
+        "max_depth": MODERN_DEPTHS,
+        "prefer_initializers": MODERN_INITIALIZERS,
+    },
 }
 SETTING_TEXT = {
     MAIN_SETTING: "each experiment's own data (MNIST-1D for most) and the MLP",
@@ -56,6 +65,12 @@ MODERN = ("batchnorm", "residual", "resnorm")
 def every_setting() -> tuple[str, ...]:
     """The main setting and every replica setting, as `--setting` takes them."""
     return (MAIN_SETTING, *SETTINGS)
+
+
+def model_of(setting: str) -> tuple[str, bool]:
+    """(normalization, residual) of the MLP a setting trains."""
+    changes = SETTINGS.get(setting, {})
+    return changes.get("normalization", "none"), changes.get("residual", False)
 
 
 def depth_cap(setting: str, profile: str) -> int | None:
@@ -193,6 +208,9 @@ class Experiment:
             cap = depth_cap(setting, p.name) or max(depths)
             depths = tuple(d for d in depths if d <= cap)
             only = changes.pop("initializers", None)
+            prefer = changes.pop("prefer_initializers", None)
+            if prefer and set(prefer) & set(self.initializers):
+                only = prefer
             settings.update(changes)
         return data, widths, depths, only
 

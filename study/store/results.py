@@ -38,6 +38,8 @@ CONFIG_COLUMNS = [
     "task",
     "activity_l1",
     "architecture",
+    "normalization",
+    "residual",
 ]
 FINISHED, ABSENT = "finished", "absent"  # any other state is the reason a run is damaged
 
