@@ -140,3 +140,28 @@ def test_modern_options_enter_the_key_only_when_set():
     }
     assert len(keys) == len(MODERN) and base.key() not in keys
     assert GroupSpec(**{**base.to_dict(), "normalization": "none", "residual": False}).key() == base.key()
+
+
+def test_a_batch_norm_nets_gradient_is_taken_as_training_takes_it_and_leaves_its_averages():
+    """At initialisation the moving averages are 0 and 1: a gradient in inference mode would be the
+    unnormalised net's. The probe's gradient uses the batch's statistics and puts the averages back."""
+    from study.train import engine, gradients
+
+    x = np.random.default_rng(1).normal(3.0, 2.0, size=(64, 10)).astype(np.float32)  # far from mean 0, scale 1
+    y = np.random.default_rng(2).integers(0, 4, 64)
+    group = models.stacked_mlp(4, 16, BRANCHES, 10, 4, normalization="batchnorm")
+    loss = engine.BranchSumLoss("classification")
+    before = [keras.ops.convert_to_numpy(v.value) for v in group.non_trainable_variables]
+    norms = gradients.kernel_grad_norms(group, loss, x, y, models.layer_parameters(group))
+    for b, v in zip(before, group.non_trainable_variables, strict=True):
+        np.testing.assert_array_equal(b, keras.ops.convert_to_numpy(v.value))
+    # the same by hand, in training mode, with a plain Keras model of branch 0
+    plain = models.unstack(group, 0)
+    with_tape = __import__("tensorflow").GradientTape
+    with with_tape() as tape:
+        out = plain(x, training=True)
+        value = keras.losses.SparseCategoricalCrossentropy(from_logits=True)(y, out)
+    layer = [plain.get_layer(n) for n in ("hidden_0", "norm_0")]
+    grads = tape.gradient(value, [layer[0].kernel, layer[1].gamma, layer[1].beta])
+    expected = np.sqrt(sum(float((keras.ops.convert_to_numpy(g).astype(np.float64) ** 2).sum()) for g in grads))
+    assert norms[0, 0] == pytest.approx(expected, rel=1e-4)

@@ -60,6 +60,8 @@ def rerun_options(args) -> list[str]:
 def settings_of(args, exp: grid.Experiment) -> list[str]:
     """The settings a command works on in an experiment: the one named, the main one alone, or every one."""
     setting = getattr(args, "setting", None)
+    if setting is not None and getattr(args, "main_setting", False):
+        raise UsageError(f"--main-setting and --setting {setting} name different settings: give one")
     if setting is not None:
         return [setting]
     if getattr(args, "main_setting", False):

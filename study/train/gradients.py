@@ -2,6 +2,9 @@
 
 Because a group's loss is the sum of its branch losses, one gradient call gives each
 branch its own gradient; reducing over all axes but the branch axis gives per-branch norms.
+The gradient is the one training takes: in training mode, so batch normalisation normalises
+with the probe batch's statistics (its moving averages, which training mode updates, are put
+back afterwards; a net without batch norm computes the same in either mode).
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ def _tensorflow(model, loss_fn, x, y, kernels):
         @tf.function(reduce_retracing=True)
         def grads(x, y):
             with tf.GradientTape() as tape:
-                loss = loss_fn(y, model(x, training=False))
+                loss = loss_fn(y, model(x, training=True))
             return tape.gradient(loss, kernels)
 
         cached = (key, grads)
@@ -36,7 +39,7 @@ def _jax(model, loss_fn, x, y, kernels):
     wanted = [next(i for i, v in enumerate(model.trainable_variables) if v is k) for k in kernels]
 
     def loss_of(tv):
-        out, _ = model.stateless_call(tv, non_trainable, x, training=False)
+        out, _ = model.stateless_call(tv, non_trainable, x, training=True)  # updated statistics dropped
         return loss_fn(y, out)
 
     grads = jax.grad(loss_of)(trainable)
@@ -48,7 +51,7 @@ def _torch(model, loss_fn, x, y, kernels):
 
     for k in kernels:
         k.value.grad = None
-    loss = loss_fn(torch.as_tensor(y), model(x, training=False))
+    loss = loss_fn(torch.as_tensor(y), model(x, training=True))
     return [g.detach().cpu().numpy() for g in torch.autograd.grad(loss, [k.value for k in kernels])]
 
 
@@ -59,6 +62,9 @@ def kernel_grad_norms(model, loss_fn, x, y, parameters) -> np.ndarray:
     """(layers, branches) L2 norms of d loss / d parameters, for stacked (K, ...) variables; `parameters`
     lists each layer's variables (its kernel, and its normalisation's scales and offsets where it has one)."""
     flat = [v for layer in parameters for v in layer]
+    kept = [(v, keras.ops.convert_to_numpy(v.value)) for v in model.non_trainable_variables]
     grads = BACKENDS[keras.backend.backend()](model, loss_fn, x, y, flat)
+    for v, value in kept:  # the moving averages as training left them
+        v.assign(value)
     squares = iter([(g.astype(np.float64) ** 2).sum(axis=tuple(range(1, g.ndim))) for g in grads])
     return np.stack([np.sqrt(sum(next(squares) for _ in layer)) for layer in parameters])

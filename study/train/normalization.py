@@ -48,7 +48,7 @@ class BranchNormalization(layers.Layer):
             )
 
     def call(self, x, training=None):
-        if self.kind == "batchnorm" and not training:  # evaluation and the probes: the moving averages
+        if self.kind == "batchnorm" and not (training and self.trainable):  # evaluation, probes: moving averages
             mean, variance = self.moving_mean[:, None, :], self.moving_variance[:, None, :]
         else:
             mean, variance = ops.moments(x, axes=self.AXES[self.kind], keepdims=True)
