@@ -116,10 +116,11 @@ def test_the_ledger_loads_as_a_frame(smoke_report, led):
 
 
 def test_verdicts_by_setting(led, smoke_report):
-    """The smoke profile repeats the gradients experiment on digits and with the CNN: C6 gets a verdict in each."""
+    """The smoke profile repeats the gradients experiment on digits, with the CNN and in the pre-norm residual MLP:
+    C6 gets a verdict in each."""
     for claim in ("C6",):
         entry = next(c for c in led["claims"] if c["id"] == claim)
-        assert [s["setting"] for s in entry["settings"]] == ["main", "digits", "cnn"]
+        assert [s["setting"] for s in entry["settings"]] == ["main", "digits", "cnn", "resnorm"]
         assert entry["settings"][0]["verdict"] == entry["verdict"] and entry["settings"][0]["key"] == entry["key"]
     assert all(not c["settings"] for c in led["claims"] if c["id"] in ("C4", "C8", "C11"))
     md = (smoke_report / "report.md").read_text(encoding="utf-8")

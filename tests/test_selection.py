@@ -131,12 +131,37 @@ def test_a_replica_setting_repeats_the_grid_on_its_data_and_leaves_the_main_grou
     main = Selection("quick").specs(exp)
     every = Selection("quick").every_setting(exp)
     assert every[: len(main)] == main
-    digits = every[len(main) :]
+    digits = every[len(main) : 2 * len(main)]
     assert len(digits) == len(main) and {s.dataset for s in digits} == {"digits"}
     assert [replace(s, dataset="mnist1d") for s in digits] == main  # nothing else changes
     assert Selection("quick", setting="digits").specs(exp) == digits
     with pytest.raises(ValueError, match="digits"):
         Selection("quick", setting="cifar").specs(exp)
+
+
+@pytest.mark.parametrize("profile, deepest", [("quick", 4), ("full", 32)])
+def test_the_modern_settings_repeat_the_grid_with_only_the_model_changed(profile, deepest):
+    from dataclasses import replace
+
+    from study.spec import grid
+    from study.spec.grid import Selection
+
+    exp = grid.get("gradients")
+    main = [s for s in Selection(profile).specs(exp) if s.initializer == "glorot_uniform" and s.depth <= deepest]
+    for setting, model in [
+        ("batchnorm", ("batchnorm", False)),
+        ("residual", ("none", True)),
+        ("resnorm", ("layernorm", True)),
+    ]:
+        specs = Selection(profile, setting=setting).specs(exp)
+        assert {(s.normalization, s.residual) for s in specs} == {model} and max(s.depth for s in specs) == deepest
+        assert [replace(s, normalization="none", residual=False) for s in specs] == main  # nothing else changes
+        assert len({s.key() for s in specs} | {s.key() for s in main}) == 2 * len(main)  # groups of their own
+    # collapse has He normal alone: the modern settings keep it rather than leave the experiment empty
+    collapse = Selection("full", setting="residual").specs(grid.get("collapse"))
+    assert {s.initializer for s in collapse} == {"he_normal"} and len(collapse) == len(
+        Selection("full").specs(grid.get("collapse"))
+    )
 
 
 def test_the_cnn_setting_has_the_baseline_channels_depths_up_to_4_and_glorot_alone():
