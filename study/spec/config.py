@@ -88,7 +88,7 @@ PROFILES = {
             width=100,
             probe_size=1000,
             description="the reference run: the MNIST-1D baseline MLP's width, trained to convergence",
-            cuts="To finish within two hours on two CPU cores (`--jobs 2`), the reference run trains 80 epochs "
+            cuts="To finish within three hours on two CPU cores (`--jobs 2`), the reference run trains 80 epochs "
             "(30 in the convergence sweep, the leaderboard, feature "
             "selection and the activity penalty, which compare activations rather than final accuracy; "
             "20 of saturation traces, where Glorot & Bengio (2010) trained far longer, C9), stops the "
@@ -170,7 +170,7 @@ class GroupSpec:
         default="mlp", metadata=LATER
     )  # ARCHITECTURES: depth and width are layers and units or channels
     normalization: str = field(default="none", metadata=LATER)  # NORMALIZATIONS (the MLP's)
-    # identity skips around every hidden layer whose input and output widths match (all but the first):
+    # identity skips around every hidden layer whose input and output widths match (here all but the first):
     # h <- h + act(Dense(h)), as in the MNIST-1D baseline MLP; with layer norm, h <- h + act(Dense(LN(h)))
     residual: bool = field(default=False, metadata=LATER)
 
