@@ -177,22 +177,13 @@ def stacked_mlp(
 # The 1-D CNN (after the MNIST-1D project's convolutional baseline, Greydanus & Kobak 2024): `depth`
 # convolutions of `width` channels, the first 5 wide and the others 3, each on its input padded with one
 # zero at either end and with stride 2, then a dense head on the flattened channels.
-def refuse(mlp_only: dict):
-    """The MLP's normalisation and skips have no place in the CNN, whose layers change every shape."""
-    if mlp_only.get("residual") or mlp_only.get("normalization", "none") != "none":
-        raise ValueError("normalization and residual are settings of the MLP, not of the CNN")
-
-
 def conv_shape(layer: int) -> tuple[int, int, int]:
     """(window, stride, padding) of convolution `layer`."""
     return (5 if layer == 0 else 3), 2, 1
 
 
-def plain_cnn(
-    depth, width, activation, n_features, n_outputs, initializer="glorot_uniform", seed=0, activity_l1=0.0, **mlp_only
-):
+def plain_cnn(depth, width, activation, n_features, n_outputs, initializer="glorot_uniform", seed=0, activity_l1=0.0):
     """The reference CNN built from Keras's own layers: the model `stacked_cnn`'s branches stand for."""
-    refuse(mlp_only)
     act = activations.get(activation)
     inputs = keras.Input((n_features,), name="x")
     h = layers.Reshape((n_features, 1))(inputs)
@@ -260,11 +251,8 @@ class BranchFlatten(layers.Layer):
         return ops.reshape(x, (x.shape[0], -1, x.shape[2] * x.shape[3]))
 
 
-def stacked_cnn(
-    depth, width, branches, n_features, n_outputs, initializer="glorot_uniform", activity_l1=0.0, **mlp_only
-):
+def stacked_cnn(depth, width, branches, n_features, n_outputs, initializer="glorot_uniform", activity_l1=0.0):
     """A group of K reference CNNs; `branches` is a list of (activation, seed). Output (batch, K, n_outputs)."""
-    refuse(mlp_only)
     names = [a for a, _ in branches]
     for name in names:
         activations.get(name)
