@@ -30,9 +30,10 @@ $(VENV)/.testing: $(VENV)/.installed requirements-test.txt
 	touch $@
 
 # Debian's packages: headless Chromium prints report.pdf (and the browser test drives it), poppler-utils
-# reads the PDF in the tests, fonts-noto-cjk draws the original Chinese sentences. Installed where
+# reads the PDF in the tests, fonts-noto-cjk draws the original Chinese sentences, dataset-fashion-mnist holds
+# Fashion-MNIST's original files (the fashion setting; elsewhere STUDY_DATA or Keras's download). Installed where
 # apt-get can (as root); elsewhere the report is written without its PDF and says so.
-SYSTEM_PACKAGES := chromium poppler-utils fonts-noto-cjk
+SYSTEM_PACKAGES := chromium poppler-utils fonts-noto-cjk dataset-fashion-mnist
 
 system:
 	@missing="$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done | xargs)"; \

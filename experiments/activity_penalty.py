@@ -6,14 +6,15 @@ zero up: each strength's active fraction against its test accuracy.
 Run: python experiments/activity_penalty.py --profile quick   (or: python -m study run activity_penalty)
 """
 
-from study.spec.grid import ALSO_ON_DIGITS, Experiment, also_modern
+from study.spec.grid import ALSO_ON_DIGITS, Experiment, also_fashion, also_modern
 
 EXPERIMENT = Experiment(
     name="activity_penalty",
     claims=("C12",),
     title="ReLU nets under an L1 activity penalty",
     dataset="mnist1d",
-    replicas=also_modern(ALSO_ON_DIGITS, profiles=("full",)),  # and the same grid on digits, and the modern MLPs
+    # and the same grid on digits and Fashion-MNIST, and (in the reference run) in the modern MLPs
+    replicas=also_modern(also_fashion(ALSO_ON_DIGITS), profiles=("full",)),
     activations=("relu",),
     depths={"smoke": (4,), "quick": (4,), "full": (4,)},
     penalties=(0.0, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2),  # the smoke profile trains them too: small groups

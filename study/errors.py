@@ -11,6 +11,10 @@ def check_choice(kind: str, name: str, choices) -> str:
     return name
 
 
+class MissingData(LookupError):
+    """A data set that is not on this machine and cannot be downloaded; the message says how to get it (exit 2)."""
+
+
 class MissingInput(LookupError):
     """Something a stage reads is not there yet; the message says which command makes it (exit 1)."""
 

@@ -15,7 +15,7 @@ from study.errors import MissingInput
 from study.run import backends as training_backends
 from study.run import cluster, estimate
 from study.run import pool as runner
-from study.spec import activations, config, grid
+from study.spec import activations, config, datasets, grid
 
 
 def cmd_list(args):
@@ -52,6 +52,7 @@ def cmd_run(args):
         say(f"repaired: {path} held something other than a lock file; removed")
     if not todo:
         return
+    datasets.check_available({s.dataset for s in todo})  # before any worker starts: one line on what is missing
     if args.executor != "local":
         return _submit(args, todo, results)
     jobs = min(args.jobs, len(todo), os.cpu_count() or 1)

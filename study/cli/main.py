@@ -1,7 +1,8 @@
 """Command line: python -m study list | run EXPERIMENT...|all | status | crosscheck | figures | report.
 
 Every input is checked before anything is written; a bad one ends with a one-line
-error naming the valid choices and exit status 2. A missing or damaged input ends with
+error naming the valid choices and exit status 2, as does a data set this machine has not got (with the
+way to get it). A missing or damaged input ends with
 one line saying which command makes it (exit 1); Ctrl-C stops with one line saying what
 finished and how to resume (exit 130).
 """
@@ -30,7 +31,7 @@ from study.cli.checks import (  # noqa: E402
 from study.cli.commands import COMMANDS, resources, say  # noqa: E402
 from study.cli.parser import EXIT_INTERRUPTED, EXIT_USAGE, UsageError, build_parser, for_script  # noqa: E402
 from study.cli.selection import resolve_user_activations, selection  # noqa: E402
-from study.errors import MissingInput, UnknownChoice  # noqa: E402
+from study.errors import MissingData, MissingInput, UnknownChoice  # noqa: E402
 from study.run import pool as runner  # noqa: E402
 from study.spec import config, grid  # noqa: E402
 
@@ -72,7 +73,7 @@ def main(argv=None, script: str | None = None) -> int:
         COMMANDS[args.command](args)
         if args.command == "run":
             say(f"done in {time.perf_counter() - t0:.1f} s")
-    except (UsageError, UnknownChoice) as exc:
+    except (UsageError, UnknownChoice, MissingData) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except MissingInput as exc:

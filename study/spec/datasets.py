@@ -1,8 +1,9 @@
 """Data sets, each returned as standardised float32 train / validation / test splits.
 
 MNIST-1D, scikit-learn's digits and the synthetic tasks are generated or shipped, so
-nothing is downloaded; the Keras MNIST loaders need the network and say so when it is
-missing. Classification sets have integer labels; regression sets (one-dimensional
+nothing is downloaded; Fashion-MNIST is read from its original files (study/spec/fashion_mnist.py:
+Debian's package, a folder of the user's, or Keras's download); the Keras MNIST loader needs the
+network and says so when it is missing. Classification sets have integer labels; regression sets (one-dimensional
 functions on an interval) have float targets and a dense grid over the interval.
 """
 
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from study.errors import check_choice
+from study.spec import fashion_mnist
 
 
 @dataclass(frozen=True)
@@ -147,8 +149,16 @@ LOADERS = {
         for n in INFORMATIVE
     },
     "mnist": _keras_loader("mnist"),
-    "fashion_mnist": _keras_loader("fashion_mnist"),
+    "fashion_mnist": fashion_mnist.load,
 }
+# Validation examples carved from the training split where a data set's own convention fixes them (else 1/8)
+VALIDATION_SIZE = {"fashion_mnist": 5000}
+
+
+def check_available(names) -> None:
+    """Raises MissingData (one line with the way to get it) for a data set this machine cannot load."""
+    if "fashion_mnist" in names:
+        fashion_mnist.locate()
 
 
 def chance_accuracy(name: str) -> float | None:
@@ -174,7 +184,7 @@ def load(name: str, val_fraction: float = 0.125, n_train: int | None = None, see
     x_tr, y_tr, x_te, y_te, *grid = LOADERS[name]()
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(x_tr))
-    n_val = int(round(val_fraction * len(x_tr)))
+    n_val = VALIDATION_SIZE.get(name) or int(round(val_fraction * len(x_tr)))
     val, train = order[:n_val], order[n_val:]
     if n_train is not None:
         train = train[:n_train]
