@@ -8,14 +8,15 @@ Run: python experiments/convergence.py --profile quick   (or: python -m study ru
 """
 
 from study.spec.activations import MAIN_FOUR
-from study.spec.grid import ALSO_ON_DIGITS, Experiment, also_modern, log_sweep
+from study.spec.grid import ALSO_ON_DIGITS, Experiment, also_fashion, also_modern, log_sweep
 
 EXPERIMENT = Experiment(
     name="convergence",
     claims=("C7",),
     title="Convergence speed at tuned learning rates",
     dataset="mnist1d",
-    replicas=also_modern(ALSO_ON_DIGITS, profiles=("full",)),  # and the same grid on digits, and the modern MLPs
+    # and the same grid on digits, and (in the reference run) on Fashion-MNIST and in the modern MLPs
+    replicas=also_modern(also_fashion(ALSO_ON_DIGITS, profiles=("full",)), profiles=("full",)),
     activations=MAIN_FOUR,
     depths={"smoke": (2,), "quick": (4,), "full": (4,)},
     epochs={"smoke": 2, "quick": 10, "full": 30},  # the speed is read early: 30 epochs suffice

@@ -23,7 +23,12 @@ def abstract(study: Study, led: dict) -> str:
     specs = [s for s in study.every_setting_specs() if not s.benchmark]
     models = model_count(specs)
     kinds = "multilayer perceptrons" + (" and 1-D CNNs" if any(s.architecture == "cnn" for s in specs) else "")
-    names = {"mnist1d": "MNIST-1D", "digits": "scikit-learn's digits", "abs_1d": "|x| on an interval"}
+    names = {
+        "mnist1d": "MNIST-1D",
+        "digits": "scikit-learn's digits",
+        "fashion_mnist": "Fashion-MNIST",
+        "abs_1d": "|x| on an interval",
+    }
     data = sorted({names.get(s.dataset, "synthetic tasks with few relevant inputs") for s in specs})
     typical = study.selection.seeds or len(get_profile(study.profile).seeds)
     most = max(len(s.seeds) for s in specs)

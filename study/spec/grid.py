@@ -35,16 +35,12 @@ MAIN_SETTING = "main"
 # a second one would double the cost of the deepest groups).
 MODERN_DEPTHS = {"smoke": 4, "quick": 4}
 MODERN_INITIALIZERS = ("glorot_uniform",)
-# Fashion-MNIST's 784 pixels make a layer of 100 units 20 times MNIST-1D's first layer, and its training split is
-# 14 times as large: a subsample of the training split (validation and test sets whole), at most 20 epochs and
-# depth 4 keep a group within a few times a MNIST-1D one. Depth 1 at width 100 is the benchmark's
-# MLPClassifier(hidden_layer_sizes=[100]) (literature.py), the rest the same ladder.
-FASHION = {
-    "dataset": "fashion_mnist",
-    "max_depth": 4,
-    "n_train": {"quick": 5000, "full": 10000},
-    "max_epochs": {"quick": 10, "full": 20},
-}
+# A data set's own limits per profile, wherever it trains: Fashion-MNIST's 784 pixels make a first layer of 100 units
+# 20 times MNIST-1D's and its training split is 14 times as large, so a random subsample of the training split
+# (validation and test splits whole) and at most 20 epochs keep a group within a few times a MNIST-1D one.
+DATA_LIMITS = {"fashion_mnist": {"n_train": {"quick": 5000, "full": 10000}, "max_epochs": {"quick": 10, "full": 20}}}
+# Depth 1 at width 100 is the Fashion-MNIST benchmark's MLPClassifier(hidden_layer_sizes=[100]) (literature.py).
+FASHION = {"dataset": "fashion_mnist", "max_depth": {"quick": 4, "full": 8}}
 SETTINGS = {
     "digits": {"dataset": "digits"},
     "cnn": {"architecture": "cnn", "width": 25, "max_depth": 4, "initializers": ("glorot_uniform",)},
@@ -63,7 +59,7 @@ SETTING_TEXT = {
     MAIN_SETTING: "each experiment's own data (MNIST-1D for most) and the MLP",
     "digits": "scikit-learn's 8x8 digits (64 pixels), the same MLPs",
     "cnn": "MNIST-1D, a 1-D CNN of 25 channels in place of the MLP (depth: convolutions, up to 4), Glorot uniform",
-    "fashion": "Fashion-MNIST (28x28 images of clothing, 784 pixels), the same MLPs up to depth 4, trained on a "
+    "fashion": "Fashion-MNIST (28x28 images of clothing, 784 pixels), the same MLPs up to depth 8, trained on a "
     "subsample of its training split for at most 20 epochs",
     "batchnorm": "each experiment's own data, the MLP with batch normalisation between every hidden Dense and its "
     "activation",
@@ -90,6 +86,13 @@ def in_profile(setting: str, option: str, profile: str):
     """A setting's option in a profile (an option may hold one value per profile), or None where it has none."""
     value = SETTINGS.get(setting, {}).get(option)
     return value.get(profile) if isinstance(value, dict) else value
+
+
+def data_budget(dataset: str, profile: str, settings: dict, epochs: int) -> tuple[dict, int]:
+    """The groups' settings and epochs within the data set's limits in the profile (DATA_LIMITS)."""
+    limits = {k: v.get(profile) for k, v in DATA_LIMITS.get(dataset, {}).items()}
+    n_train, cap = limits.get("n_train"), limits.get("max_epochs")
+    return ({**settings, "n_train": n_train} if n_train else settings), min(epochs, cap or epochs)
 
 
 def depth_cap(setting: str, profile: str) -> int | None:
@@ -186,7 +189,9 @@ class Experiment:
         if backend is not None:  # another backend's runs (the default is this process's backend)
             settings["backend"] = backend
         data, widths, depths, only = self.in_setting(p, setting, settings)
-        max_epochs = settings.pop("max_epochs", float("inf"))
+        budget = {
+            ds: data_budget(ds, p.name, settings, self.epochs[p.name] if self.epochs else p.epochs) for ds in data
+        }
         inits = self.initializers_of(acts, only)
         if not depths or not inits:  # a replica that trains nothing is a mistake in the experiment's declaration
             raise ValueError(
@@ -202,12 +207,12 @@ class Experiment:
                 width=w,
                 activations=penalized(l1, init),
                 seeds=all_seeds[:seeds] if seeds else all_seeds,
-                epochs=epochs or min(self.epochs[p.name] if self.epochs else p.epochs, max_epochs),
+                epochs=epochs or budget[ds][1],
                 initializer=init,
                 optimizer=opt,
                 learning_rate=lr,
                 activity_l1=l1,
-                **settings,
+                **budget[ds][0],
             )
             for ds in data
             for l1 in self.penalties
@@ -228,10 +233,7 @@ class Experiment:
             changes = dict(SETTINGS[check_choice("setting", setting, self.settings(p.name))])
             data = (changes.pop("dataset"),) if "dataset" in changes else data
             widths = (changes.pop("width"),) if "width" in changes else widths
-            for option in ("max_depth", "n_train", "max_epochs"):  # per profile
-                if (value := in_profile(setting, option, p.name)) is not None and option != "max_depth":
-                    settings[option] = value
-                changes.pop(option, None)
+            changes.pop("max_depth", None)
             cap = depth_cap(setting, p.name) or max(depths)
             depths = tuple(d for d in depths if d <= cap)
             only = changes.pop("initializers", None)
