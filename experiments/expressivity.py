@@ -8,14 +8,15 @@ the same split is the linear baseline.
 Run: python experiments/expressivity.py --profile quick   (or: python -m study run expressivity)
 """
 
-from study.spec.grid import ALSO_ON_DIGITS, DEPTH_LADDER, Experiment, also_fashion, also_modern
+from study.spec.grid import ALSO_ON_DIGITS, DEPTH_LADDER, Experiment, also_fashion, also_modern, also_tuned
 
 EXPERIMENT = Experiment(
     name="expressivity",
     claims=("C5",),
     title="ReLU against linear nets, by depth",
     dataset="mnist1d",
-    replicas=also_modern(also_fashion(ALSO_ON_DIGITS)),  # and the same grid on digits, Fashion-MNIST, modern MLPs
+    # and the same grid on digits and Fashion-MNIST, at tuned rates, and in the modern MLPs
+    replicas=also_modern(also_tuned(also_fashion(ALSO_ON_DIGITS))),
     activations=("linear",),
     depths=DEPTH_LADDER,
 )

@@ -9,10 +9,11 @@ Run: python experiments/feature_selection.py --profile quick   (or: python -m st
 
 from study.spec.activations import MAIN_FOUR
 from study.spec.datasets import INFORMATIVE
-from study.spec.grid import Experiment
+from study.spec.grid import Experiment, also_tuned
 
 EXPERIMENT = Experiment(
     name="feature_selection",
+    replicas=also_tuned({}, profiles=("full",)),  # and, in the reference run, at tuned rates
     claims=("C4",),
     title="Finding the relevant features",
     dataset={

@@ -7,14 +7,15 @@ step in tests/test_flips.py; this experiment measures what training gives.
 Run: python experiments/flips.py --profile quick   (or: python -m study run flips)
 """
 
-from study.spec.grid import ALSO_ON_DIGITS_AND_CNN, Experiment, also_modern
+from study.spec.grid import ALSO_ON_DIGITS_AND_CNN, Experiment, also_modern, also_tuned
 
 EXPERIMENT = Experiment(
     name="flips",
     claims=("C3",),
     title="Mirrored and rotated ReLUs",
     dataset="mnist1d",
-    replicas=also_modern(ALSO_ON_DIGITS_AND_CNN),  # and the same grid on digits, and with the CNN, and the modern MLPs
+    # and the same grid on digits, with the CNN, at tuned rates, and in the modern MLPs
+    replicas=also_modern(also_tuned(ALSO_ON_DIGITS_AND_CNN)),
     activations=("relu", "relu_mirror", "relu_rot180", "neg_relu"),
     depths={"smoke": (2,), "quick": (4,), "full": (4,)},
 )

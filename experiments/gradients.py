@@ -7,7 +7,7 @@ Run: python experiments/gradients.py --profile quick   (or: python -m study run 
 """
 
 from study.spec.activations import MAIN_FOUR
-from study.spec.grid import ALSO_ON_DIGITS_AND_CNN, DEPTH_LADDER, Experiment, also_fashion, also_modern
+from study.spec.grid import ALSO_ON_DIGITS_AND_CNN, DEPTH_LADDER, Experiment, also_fashion, also_modern, also_tuned
 
 EXPERIMENT = Experiment(
     name="gradients",
@@ -15,8 +15,10 @@ EXPERIMENT = Experiment(
     title="Vanishing gradients and stalled training",
     dataset="mnist1d",
     # in smoke too, so the tests take both settings through the pipeline
-    # and the same grid on digits and Fashion-MNIST, with the CNN, and in the modern MLPs
-    replicas=also_modern(also_fashion({**ALSO_ON_DIGITS_AND_CNN, "smoke": ("digits", "cnn", "resnorm")})),
+    # and the same grid on digits and Fashion-MNIST, with the CNN, at tuned rates, and in the modern MLPs
+    replicas=also_modern(
+        also_tuned(also_fashion({**ALSO_ON_DIGITS_AND_CNN, "smoke": ("digits", "cnn", "resnorm", "tuned")}))
+    ),
     activations=MAIN_FOUR,
     initializers=("glorot_uniform", "he_normal"),
     depths=DEPTH_LADDER,

@@ -6,15 +6,15 @@ Run: python experiments/sparsity.py --profile quick   (or: python -m study run s
 """
 
 from study.spec.activations import MAIN_FOUR
-from study.spec.grid import ALSO_ON_DIGITS_AND_CNN, DEPTH_LADDER, Experiment, also_fashion, also_modern
+from study.spec.grid import ALSO_ON_DIGITS_AND_CNN, DEPTH_LADDER, Experiment, also_fashion, also_modern, also_tuned
 
 EXPERIMENT = Experiment(
     name="sparsity",
     claims=("C1", "C2", "C12"),
     title="Sparsity of hidden activations",
     dataset="mnist1d",
-    # and the same grid on digits and Fashion-MNIST, with the CNN, and in the modern MLPs
-    replicas=also_modern(also_fashion(ALSO_ON_DIGITS_AND_CNN)),
+    # and the same grid on digits and Fashion-MNIST, with the CNN, at tuned rates, and in the modern MLPs
+    replicas=also_modern(also_tuned(also_fashion(ALSO_ON_DIGITS_AND_CNN))),
     activations=MAIN_FOUR,
     initializers=("glorot_uniform", "he_normal"),
     depths=DEPTH_LADDER,

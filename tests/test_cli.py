@@ -301,23 +301,25 @@ def test_a_narrowed_reference_selection_needs_its_own_out(command):
 def test_list_shows_each_experiments_settings_per_profile():
     out = study("list").stdout
     rows = {line.split()[0]: line for line in out.split("\nsettings")[1].splitlines()[1:] if line.startswith("  ")}
-    assert "quick: digits, batchnorm, residual, resnorm" in rows["sparsity"]
-    assert "full: digits, cnn, batchnorm, residual, resnorm" in rows["gradients"]
-    assert "quick: -; full: batchnorm, residual, resnorm" in rows["dead_units"]
+    assert "quick: digits, fashion, tuned, batchnorm, residual, resnorm" in rows["sparsity"]
+    assert "full: digits, cnn, fashion, tuned, batchnorm, residual, resnorm" in rows["gradients"]
+    assert "quick: -; full: fashion, batchnorm, residual, resnorm" in rows["dead_units"]
     assert "quick: -; full: -" in rows["leaderboard"]
     assert "resnorm: each experiment's own data, the pre-norm residual MLP" in out
+    assert "tuned: each experiment's own data and MLP, every activation at its own best Adam learning rate" in out
 
 
 def test_one_setting_alone_is_trained_and_counted_per_setting(tmp_path, study_cli):
     """run --setting trains that setting's groups only; status counts each setting's."""
     args = ["gradients", "--profile", "smoke", "--seeds", "1", "--epochs", "1", "--out", tmp_path]
     before = study_cli("status", *args).stdout
-    # the modern settings train under Glorot uniform alone: 2 depths, where the main setting has 2 x 2 initialisers
-    assert "by setting: main 0 of 4; digits 0 of 4; cnn 0 of 2; resnorm 0 of 2" in before
+    # the modern settings train under Glorot uniform alone: 2 depths, where the main setting has 2 x 2 initialisers;
+    # the tuned setting 3 rates at depth 1, one of them (0.001) the main setting's group, counted there
+    assert "by setting: main 0 of 4; digits 0 of 4; cnn 0 of 2; resnorm 0 of 2; tuned 0 of 2" in before
     study_cli("run", *args, "--setting", "resnorm", "--jobs", "2")
     status = study_cli("status", *args).stdout
-    assert "2 finished" in status and "10 missing" in status
-    assert "by setting: main 0 of 4; digits 0 of 4; cnn 0 of 2; resnorm 2 of 2" in status
+    assert "14 groups" in status and "2 finished" in status and "12 missing" in status
+    assert "by setting: main 0 of 4; digits 0 of 4; cnn 0 of 2; resnorm 2 of 2; tuned 0 of 2" in status
     alone = study_cli("status", *args, "--setting", "resnorm").stdout
     assert alone.startswith("2 groups") and "2 finished" in alone and "by setting" not in alone
     main = study_cli("status", *args, "--setting", "main").stdout

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from study import store
+from study.analysis import tuning
 from study.commands import command
 from study.errors import MissingInput
 from study.spec.grid import MAIN_SETTING, Experiment, Selection
@@ -41,6 +42,7 @@ class Study:
         self.subset = subset or []  # experiment names given to figures/report, when not all
         self._frames, self._specs, self._info, self._in_setting = {}, {}, None, {}
         self.cache = {}  # what later stages compute from these runs once (the claims' findings)
+        self.sweeps = {}  # tuned setting: per experiment, each activation's chosen rate (tuning.sweep)
         self.excluded = pd.DataFrame(
             {
                 "run": pd.Series(dtype=str),
@@ -86,8 +88,15 @@ class Study:
             raise type(exc)(f"{exc}; run '{self.command('run')}' first") from None
 
     def frame(self, name) -> pd.DataFrame:
+        """The experiment's rows, diverged models left out; in the tuned setting, each activation's rows at its
+        chosen rate alone (the choice made before anything is left out: a diverged model counts against its rate)."""
         if name not in self._frames:
-            self._frames[name] = self._without_diverged(self._stored(store.load, self.specs(name)))
+            df = self._stored(store.load, self.specs(name))
+            if self.selection.setting == tuning.SETTING:
+                chosen = tuning.chosen_rates(df)
+                self.sweeps[name] = tuning.sweep(df, chosen)
+                df = tuning.at_rates(df, chosen)
+            self._frames[name] = self._without_diverged(df)
         return self._frames[name]
 
     def _without_diverged(self, df) -> pd.DataFrame:

@@ -104,3 +104,16 @@ def sentence(study) -> str:
         f"{s['learning_rate']:g} on {s['n_train']} ({s['n_val']} are the validation split) for a fixed number "
         "of epochs."
     )
+
+
+def tuned_sentence(tuned) -> str:
+    """The same check in the tuned setting: the ReLU MLP at its own best rate, beside the published baseline."""
+    s = summary(tuned)
+    if s is None:
+        return ""
+    accuracy, sd = MNIST1D_MLP_BASELINE
+    return (
+        f"At its tuned rate, {s['learning_rate']:g}, the ReLU MLP with {DEPTH} hidden layers of {s['width']} ends "
+        f"at {s['test'].fmt(percent=True)} test accuracy on MNIST-1D ({s['seeds']} seeds, {s['epochs']} epochs; "
+        f"{state(s['change'])}), beside the published {accuracy} ± {sd}%."
+    )

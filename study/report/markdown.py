@@ -25,6 +25,11 @@ def md_table(df: pd.DataFrame, index_name="") -> str:
     return "\n".join(lines)
 
 
+def plural(n: int, noun: str) -> str:
+    """ "1 choice", "3 choices"."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def values(xs, fmt="{}"):
     return ", ".join(fmt.format(x) for x in sorted(set(xs)))
 

@@ -7,6 +7,7 @@ import pandas as pd
 
 from study.analysis import fashion_baseline, make_up, stats, training_length
 from study.analysis.study import Study
+from study.report import tuned_rates
 from study.report.markdown import md_table, values
 from study.report.provenance import model_count
 from study.spec import activations, config, grid
@@ -87,9 +88,10 @@ def make_up_text(study: Study) -> str:
 
 
 def training_length_text(study: Study) -> str:
-    """Whether the reference MLP has converged, beside the MNIST-1D MLP baseline, and the Fashion-MNIST MLPs
-    beside theirs, where the study has them."""
-    texts = [t for t in (training_length.sentence(study), fashion_baseline.sentence(study)) if t]
+    """Whether the reference MLP has converged, beside the MNIST-1D MLP baseline; the tuned rates, and the tuned
+    MLP beside the same baseline; the Fashion-MNIST MLPs beside theirs; where the study has them."""
+    found = (training_length.sentence(study), tuned_rates.text(study), fashion_baseline.sentence(study))
+    texts = [t for t in found if t]
     return "".join("\n" + t + "\n" for t in texts)
 
 

@@ -15,114 +15,40 @@ import importlib.util
 import itertools
 from dataclasses import dataclass, field, replace
 
-import numpy as np
-
 from study.errors import UnknownChoice, check_choice
 from study.spec import activations
 from study.spec.config import ROOT, GroupSpec, get_profile
+from study.spec.settings import (  # noqa: F401  (the settings are read through grid too)
+    ALSO_ON_DIGITS,
+    ALSO_ON_DIGITS_AND_CNN,
+    DATA_LIMITS,
+    FASHION,
+    MAIN_SETTING,
+    MODERN,
+    MODERN_DEPTHS,
+    MODERN_INITIALIZERS,
+    SETTING_TEXT,
+    SETTINGS,
+    TUNED,
+    TUNED_RATES,
+    also_fashion,
+    also_in,
+    also_modern,
+    also_tuned,
+    data_budget,
+    depth_cap,
+    every_setting,
+    in_profile,
+    log_sweep,
+    model_of,
+)
 
 EXPERIMENTS_DIR = ROOT / "experiments"
 
 
-# The settings a claim's verdict is also computed in, beyond its experiments' own ("main": MNIST-1D and the
-# MLP for most): each is a change to every group of an experiment that lists it in `replicas`.
-MAIN_SETTING = "main"
-# A setting may also set the width, cap the depths (one cap, or one per profile) and narrow the initialisers:
-# the CNN has the MNIST-1D baseline CNN's 25 channels, up to 4 convolutions (the baseline has 3; a convolution
-# costs several dense layers here) and the Keras default initialiser alone. The modern MLPs (normalisation,
-# skips) keep each experiment's data and grid, with fewer depths in the quick profile to fit its time, under
-# the Keras default initialiser alone (normalisation and skips set the scale an initialiser sets in the plain MLP;
-# a second one would double the cost of the deepest groups).
-MODERN_DEPTHS = {"smoke": 4, "quick": 4}
-MODERN_INITIALIZERS = ("glorot_uniform",)
-# A data set's own limits per profile, wherever it trains: Fashion-MNIST's 784 pixels make a first layer of 100 units
-# 20 times MNIST-1D's and its training split is 14 times as large, so a random subsample of the training split
-# (validation and test splits whole) and at most 20 epochs keep a group within a few times a MNIST-1D one.
-DATA_LIMITS = {"fashion_mnist": {"n_train": {"quick": 5000, "full": 10000}, "max_epochs": {"quick": 10, "full": 20}}}
-# Depth 1 at width 100 is the Fashion-MNIST benchmark's MLPClassifier(hidden_layer_sizes=[100]) (literature.py).
-FASHION = {"dataset": "fashion_mnist", "max_depth": {"quick": 4, "full": 8}}
-SETTINGS = {
-    "digits": {"dataset": "digits"},
-    "cnn": {"architecture": "cnn", "width": 25, "max_depth": 4, "initializers": ("glorot_uniform",)},
-    "fashion": FASHION,
-    # prefer_initializers: those alone where the experiment has them, else its own (collapse's He normal)
-    "batchnorm": {"normalization": "batchnorm", "max_depth": MODERN_DEPTHS, "prefer_initializers": MODERN_INITIALIZERS},
-    "residual": {"residual": True, "max_depth": MODERN_DEPTHS, "prefer_initializers": MODERN_INITIALIZERS},
-    "resnorm": {
-        "normalization": "layernorm",
-        "residual": True,
-        "max_depth": MODERN_DEPTHS,
-        "prefer_initializers": MODERN_INITIALIZERS,
-    },
-}
-SETTING_TEXT = {
-    MAIN_SETTING: "each experiment's own data (MNIST-1D for most) and the MLP",
-    "digits": "scikit-learn's 8x8 digits (64 pixels), the same MLPs",
-    "cnn": "MNIST-1D, a 1-D CNN of 25 channels in place of the MLP (depth: convolutions, up to 4), Glorot uniform",
-    "fashion": "Fashion-MNIST (28x28 images of clothing, 784 pixels), the same MLPs up to depth 8, trained on a "
-    "subsample of its training split for at most 20 epochs",
-    "batchnorm": "each experiment's own data, the MLP with batch normalisation between every hidden Dense and its "
-    "activation",
-    "residual": "each experiment's own data, the MLP with an identity skip around every hidden layer but the first "
-    "(h + act(Dense(h)))",
-    "resnorm": "each experiment's own data, the pre-norm residual MLP with layer normalisation "
-    "(h + act(Dense(LN(h))), as in transformers)",
-}
-MODERN = ("batchnorm", "residual", "resnorm")
-
-
-def every_setting() -> tuple[str, ...]:
-    """The main setting and every replica setting, as `--setting` takes them."""
-    return (MAIN_SETTING, *SETTINGS)
-
-
-def model_of(setting: str) -> tuple[str, bool]:
-    """(normalization, residual) of the MLP a setting trains."""
-    changes = SETTINGS.get(setting, {})
-    return changes.get("normalization", "none"), changes.get("residual", False)
-
-
-def in_profile(setting: str, option: str, profile: str):
-    """A setting's option in a profile (an option may hold one value per profile), or None where it has none."""
-    value = SETTINGS.get(setting, {}).get(option)
-    return value.get(profile) if isinstance(value, dict) else value
-
-
-def data_budget(dataset: str, profile: str, settings: dict, epochs: int) -> tuple[dict, int]:
-    """The groups' settings and epochs within the data set's limits in the profile (DATA_LIMITS)."""
-    limits = {k: v.get(profile) for k, v in DATA_LIMITS.get(dataset, {}).items()}
-    n_train, cap = limits.get("n_train"), limits.get("max_epochs")
-    return ({**settings, "n_train": n_train} if n_train else settings), min(epochs, cap or epochs)
-
-
-def depth_cap(setting: str, profile: str) -> int | None:
-    """The deepest net a setting trains in a profile, or None where it keeps the experiment's depths."""
-    return in_profile(setting, "max_depth", profile)
-
-
-def also_modern(replicas: dict[str, tuple[str, ...]], profiles=("quick", "full")) -> dict[str, tuple[str, ...]]:
-    """The replica settings, and the three modern MLPs in the profiles named."""
-    return {p: (*replicas.get(p, ()), *(MODERN if p in profiles else ())) for p in ("smoke", "quick", "full")}
-
-
-def also_fashion(replicas: dict[str, tuple[str, ...]], profiles=("quick", "full")) -> dict[str, tuple[str, ...]]:
-    """The replica settings, and Fashion-MNIST in the profiles named."""
-    return {p: (*replicas.get(p, ()), *(("fashion",) if p in profiles else ())) for p in ("smoke", "quick", "full")}
-
-
-# The replica settings of the experiments whose claims a second data set fits: the whole grid again on digits.
-ALSO_ON_DIGITS = {"quick": ("digits",), "full": ("digits",)}
-# ... and, in the reference run, also with the CNN (where an experiment's claims fit a convolutional net).
-ALSO_ON_DIGITS_AND_CNN = {"quick": ("digits",), "full": ("digits", "cnn")}
-
 # Depths per profile shared by the depth experiments: doublings up to 32 (the reference run skips 16: a depth-16
 # group costs half a depth-32 one and adds a point between two measured ones).
 DEPTH_LADDER = {"smoke": (1, 4), "quick": (1, 2, 4, 8, 16, 32), "full": (1, 2, 4, 8, 32)}
-
-
-def log_sweep(low: float, high: float, n: int) -> tuple[float, ...]:
-    """n learning rates evenly spaced in log scale from low to high, rounded to 3 significant digits."""
-    return tuple(float(f"{v:.3g}") for v in np.geomspace(low, high, n))
 
 
 @dataclass(frozen=True)
@@ -173,18 +99,13 @@ class Experiment:
         """The experiment's groups in its main setting, or in one of its replica settings; the options narrow
         or override its grid, as on the command line."""
         p = get_profile(profile)
-        all_seeds = self.seeds_of(p.name)
-        if seeds is not None and not 1 <= seeds <= len(all_seeds):
-            raise UnknownChoice(
-                f"--seeds {seeds}: the {p.name} profile's '{self.name}' experiment has {len(all_seeds)} seeds "
-                f"(choose 1-{len(all_seeds)})"
-            )
+        chosen_seeds = self.first_seeds(p, seeds)
         # A user's activations (module:function) join the experiment's, in groups of their own: the
         # built-in groups keep their keys (and stored runs), and theirs are stored apart.
         acts, users = activations.split(acts or (), self.activations)
         for a in acts:
             activations.get(a)
-        rates = self.rates(p, optimizer, learning_rate)
+        rates = self.rates(p, optimizer, learning_rate, in_profile(setting, "learning_rates", p.name))
         settings = {**dict(batch_size=p.batch_size, n_train=p.n_train, probe_size=p.probe_size), **self.options}
         if backend is not None:  # another backend's runs (the default is this process's backend)
             settings["backend"] = backend
@@ -206,7 +127,7 @@ class Experiment:
                 depth=d,
                 width=w,
                 activations=penalized(l1, init),
-                seeds=all_seeds[:seeds] if seeds else all_seeds,
+                seeds=chosen_seeds,
                 epochs=epochs or budget[ds][1],
                 initializer=init,
                 optimizer=opt,
@@ -223,6 +144,16 @@ class Experiment:
         ]
         return self.with_users(built_in, users)
 
+    def first_seeds(self, p, seeds: int | None) -> tuple[int, ...]:
+        """The profile's seeds of this experiment, or the first `seeds` of them (checked)."""
+        all_seeds = self.seeds_of(p.name)
+        if seeds is not None and not 1 <= seeds <= len(all_seeds):
+            raise UnknownChoice(
+                f"--seeds {seeds}: the {p.name} profile's '{self.name}' experiment has {len(all_seeds)} seeds "
+                f"(choose 1-{len(all_seeds)})"
+            )
+        return all_seeds[:seeds] if seeds else all_seeds
+
     def in_setting(self, p, setting: str | None, settings: dict):
         """(data sets, widths, depths, the initialisers allowed or None) of the grid in a setting; the setting's
         other changes (the architecture, say) go into `settings`."""
@@ -234,6 +165,7 @@ class Experiment:
             data = (changes.pop("dataset"),) if "dataset" in changes else data
             widths = (changes.pop("width"),) if "width" in changes else widths
             changes.pop("max_depth", None)
+            changes.pop("learning_rates", None)  # a sweep in place of the shared rate (Experiment.rates)
             cap = depth_cap(setting, p.name) or max(depths)
             depths = tuple(d for d in depths if d <= cap)
             only = changes.pop("initializers", None)
@@ -257,13 +189,15 @@ class Experiment:
             if (self.own_initializer[a] == init if a in self.own_initializer else init in self.initializers)
         )
 
-    def rates(self, p, optimizer: str | None, learning_rate: float | None) -> dict[str, tuple[float, ...]]:
-        """{optimizer: learning rates} in the profile: the experiment's sweep, or Adam at the profile's rate,
-        narrowed to one optimizer or one rate by the options."""
+    def rates(self, p, optimizer: str | None, learning_rate: float | None, sweep=None) -> dict[str, tuple[float, ...]]:
+        """{optimizer: learning rates} in the profile: the experiment's sweep, or Adam at the profile's rate (or at
+        the setting's `sweep` of rates), narrowed to one optimizer or one rate by the options."""
+        if sweep and self.learning_rates:  # an experiment that sweeps rates of its own is tuned already
+            raise ValueError(f"the '{self.name}' experiment sweeps its own learning rates: drop the sweep's setting")
         rates = (
             {opt: by_profile[p.name] for opt, by_profile in self.learning_rates.items()}
             if self.learning_rates
-            else {"adam": (p.learning_rate,)}
+            else {"adam": tuple(sweep or (p.learning_rate,))}
         )
         if optimizer is not None:  # the experiment's rates for it, or the profile's rate
             rates = {optimizer: rates.get(optimizer, (p.learning_rate,))}

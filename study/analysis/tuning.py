@@ -1,0 +1,61 @@
+"""The tuned setting: every activation read at its own best learning rate, chosen on the validation split.
+
+Each experiment repeated in the `tuned` setting trains its grid at every rate of a log-spaced Adam sweep
+(grid.TUNED_RATES). Per configuration (data set, depth, width, initialiser, penalty, net) and activation, the
+rate with the best validation accuracy after the last epoch (the IQM over seeds) among the rates where no model
+diverged (a rate is not chosen on its survivors) is the activation's rate there; every
+analysis of the setting reads those runs alone. A choice at the sweep's lowest or highest rate does not bracket
+the best: `edges` lists them, the report says so, and the experiment's sweep is widened until none is left.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from study.analysis import stats
+
+SETTING = "tuned"
+SCORE = "val_accuracy"
+# What makes a configuration: every setting of a group but its rate (and what follows from the grid: epochs, task)
+CONFIG = ["dataset", "depth", "width", "initializer", "activity_l1", "architecture", "normalization", "residual"]
+BY = [*CONFIG, "optimizer", "activation"]
+
+
+def chosen_rates(df: pd.DataFrame) -> pd.Series:
+    """The chosen learning rate per configuration and activation (a Series indexed by BY): the best IQM over seeds
+    of the final validation accuracy among the rates where no model diverged (where every rate lost one, the
+    lowest)."""
+    by = [c for c in BY if c in df.columns]
+    final = df[(df["metric"] == SCORE) & (df["epoch"] == df["epochs"])]
+    flagged = df[(df["metric"] == "diverged") & (df["value"] > 0)]
+    keys = [*by, "learning_rate"]
+    lost = set(map(tuple, flagged[keys].drop_duplicates().itertuples(index=False)))
+    lost |= set(map(tuple, final.loc[~np.isfinite(final["value"]), keys].itertuples(index=False)))
+    score = final.groupby(keys, observed=True)["value"].agg(lambda v: stats.iqm(v.to_numpy()))
+    score[[k in lost for k in score.index]] = -np.inf
+    best = score.groupby(level=by, observed=True).idxmax()
+    return best.map(lambda index: index[-1]).rename("learning_rate")
+
+
+def at_rates(df: pd.DataFrame, chosen: pd.Series) -> pd.DataFrame:
+    """The rows of each configuration and activation at its chosen rate."""
+    by = list(chosen.index.names)
+    wanted = pd.MultiIndex.from_frame(chosen.reset_index()[[*by, "learning_rate"]])
+    keep = pd.MultiIndex.from_frame(df[[*by, "learning_rate"]]).isin(wanted)
+    return df[keep].reset_index(drop=True)
+
+
+def sweep(df: pd.DataFrame, chosen: pd.Series) -> pd.DataFrame:
+    """One row per configuration and activation: its chosen rate, the sweep's lowest and highest rates, and
+    whether the choice is at an edge (the sweep does not bracket the best)."""
+    by = list(chosen.index.names)
+    rates = df.groupby(by, observed=True)["learning_rate"].agg(["min", "max"])
+    table = chosen.to_frame().join(rates)
+    table["edge"] = (table["learning_rate"] == table["min"]) | (table["learning_rate"] == table["max"])
+    return table.reset_index()
+
+
+def edges(table: pd.DataFrame) -> pd.DataFrame:
+    """The choices at an edge of their sweep."""
+    return table[table["edge"]]
