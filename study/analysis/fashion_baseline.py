@@ -49,7 +49,7 @@ def sentence(study) -> str:
     svc, svc_accuracy = FASHION_BENCHMARK["svc"]
     return (
         f"**Fashion-MNIST baseline.** Our MLPs with one hidden layer of {found['width']} units, trained on "
-        f"{found['n_train']} of its training images for {found['epochs']} epochs ({found['seeds']} seeds), beside "
+        f"{found['n_train']:,} of its training images for {found['epochs']} epochs ({found['seeds']} seeds), beside "
         "the benchmark's MLPClassifier(hidden_layer_sizes=[100]) of the same activation, trained by scikit-learn on "
         f"all 60,000 (Xiao, Rasul & Vollgraf 2017, Table 3), in test accuracy: {ours}. The benchmark's best "
         f"classifier, {svc}, reaches {100 * svc_accuracy:.1f}%."
