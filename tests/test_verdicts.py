@@ -5,7 +5,19 @@ import dataclasses
 import pytest
 
 from study import claims
-from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, VERDICTS, Rule
+from study.analysis.verdicts import (
+    BELOW,
+    BEYOND,
+    INCONCLUSIVE,
+    NUANCED,
+    REFUTED,
+    STRADDLES,
+    SUPPORTED,
+    VERDICTS,
+    WITHIN,
+    Rule,
+    Sesoi,
+)
 
 RULE = Rule(
     (REFUTED, "x is negative", lambda e: e["x"] < 0),
@@ -38,3 +50,45 @@ def test_every_claim_module_declares_what_the_report_needs():
         assert all(callable(getattr(m, f)) for f in ("evidence", "verdict", "text", "table"))
         assert dataclasses.is_dataclass(m.Evidence) and m.Evidence.__dataclass_params__.frozen
         assert isinstance(m.RULE, Rule) and m.RULE.otherwise in VERDICTS
+
+
+# The smallest effect size of interest: a difference counts beyond it, an equivalence within it, else nothing.
+ONE_POINT = Sesoi(0.01, "test accuracy", "pp", "one point of accuracy is the smallest gain a user would act on")
+
+
+@pytest.mark.parametrize(
+    "low, high, where",
+    [
+        (0.02, 0.05, BEYOND),  # the whole interval above +1 pp
+        (-0.05, -0.02, BELOW),
+        (-0.005, 0.008, WITHIN),  # the whole interval within +-1 pp: equivalent
+        (0.005, 0.03, STRADDLES),  # significant (above 0) but not beyond the SESOI
+        (-0.02, 0.005, STRADDLES),
+        (-0.02, 0.02, STRADDLES),
+    ],
+)
+def test_an_interval_is_placed_against_the_smallest_effect_of_interest(low, high, where):
+    assert ONE_POINT.decide(low, high) == where
+
+
+def test_the_seeds_that_would_decide_follow_the_observed_spread():
+    # +2 pp [+0.5, +3.5] with 10 seeds: half-width 1.5 pp, 1 pp from the bound: (1.5 / 1)^2 x 10 = 22.5 -> 23
+    assert ONE_POINT.seeds_to_decide(0.02, 0.005, 0.035, 10) == 23
+    # +0.5 pp [-1, +2]: half-width 1.5 pp, 0.5 pp inside the bound: (1.5 / 0.5)^2 x 10 = 90
+    assert ONE_POINT.seeds_to_decide(0.005, -0.01, 0.02, 10) == 90
+    assert ONE_POINT.seeds_to_decide(0.01, 0.0, 0.02, 10) is None  # on the bound: no number of seeds decides
+    assert ONE_POINT.seeds_to_decide(0.03, 0.025, 0.035, 10) == 10  # decided already
+
+
+def test_a_rule_prints_its_smallest_effect_with_its_reason_and_may_end_inconclusive():
+    rule = Rule(
+        (SUPPORTED, "the gain is beyond 1 pp", lambda d: ONE_POINT.decide(*d) == BEYOND),
+        (REFUTED, "the gain is within +-1 pp", lambda d: ONE_POINT.decide(*d) in (WITHIN, BELOW)),
+        otherwise=INCONCLUSIVE,
+        sesoi=(ONE_POINT,),
+    )
+    assert rule.text().endswith(
+        "otherwise inconclusive. Smallest effect that matters: 1 pp of test accuracy (one point of accuracy is the "
+        "smallest gain a user would act on)."
+    )
+    assert [rule(d) for d in [(0.02, 0.03), (-0.005, 0.005), (0.005, 0.03)]] == [SUPPORTED, REFUTED, INCONCLUSIVE]

@@ -14,7 +14,7 @@ Schema (`SCHEMA` below is the JSON Schema the tests validate against):
         id          "C1" ... "C12"
         english     the claim in English
         original    the source's sentence (Chinese)
-        verdict     supported | refuted | nuanced | not testable here | not computed
+        verdict     supported | refuted | nuanced | inconclusive | not testable here | not computed
         rule        the verdict rule, in words
         key         the key number: name, value, interval [low, high], level (0.95), n (runs behind
                     it), unit ("%": a fraction; "pp": a difference of fractions; "" or another unit)

@@ -11,13 +11,14 @@ import pandas as pd
 from matplotlib.colors import ListedColormap
 
 from study import claims
-from study.analysis.verdicts import NOT_TESTABLE, NUANCED, REFUTED, SUPPORTED, VERDICTS
+from study.analysis.verdicts import INCONCLUSIVE, NOT_TESTABLE, NUANCED, REFUTED, SUPPORTED, VERDICTS
 from study.spec.grid import SETTINGS
 
 COLOURS = {
     SUPPORTED: "#1b9e77",
     NUANCED: "#e6ab02",
     REFUTED: "#d95f02",
+    INCONCLUSIVE: "#7570b3",
     NOT_TESTABLE: "#9e9e9e",
     "not computed": "#d0d0d0",
 }
