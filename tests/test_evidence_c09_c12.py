@@ -1,5 +1,6 @@
 """The evidence of claims C9-C12 on the smoke profile's stored runs: its numbers and the verdict, no prose."""
 
+import dataclasses
 import math
 
 import pytest
@@ -108,6 +109,18 @@ def test_c10_dead_units_and_revival(e10, smoke_study):
         assert (est.n == 0 and math.isnan(est.value)) or ordered(est, 0, 1)
     for est in e10.revival_top.values():
         assert ordered(est, 0, 1)
+    # the diverged models are counted per activation and rate, every rate tried
+    assert set(e10.diverged) == {(a, s.learning_rate) for s in smoke_study.specs("dead_units") for a in c10.PAIR}
+    assert all(0 <= k <= n for k, n in e10.diverged.values())
+
+
+def test_c10_says_which_activation_diverged_at_which_rate(e10):
+    lost = dataclasses.replace(e10, diverged={("relu", 9.0): (0, 10), ("leaky_relu", 9.0): (10, 10)})
+    assert (
+        "at Adam 9 the Leaky ReLU models diverged in all 10 seeds and the ReLU models in none; as a seed's models "
+        "are left out together, no model at that rate is left." in c10.text(lost)
+    )
+    assert "diverged" not in c10.diverged_text(dataclasses.replace(e10, diverged={("relu", 9.0): (0, 10)}))
     assert ordered(e10.revival_gap, -1, 1)
     assert e10.relu_dead == e10.dormant[("relu", e10.top_rate)]
     assert e10.part_b == (e10.relu_dead.low > 0 and e10.revival_gap.low > 0)

@@ -29,6 +29,7 @@ from study.train import probes
 CLAIM = "C10"
 EXPERIMENTS = ("collapse", "dead_units")
 PAIR = ("relu", "leaky_relu")
+NAMES = {"relu": "ReLU", "leaky_relu": "Leaky ReLU"}
 
 RULE = Rule(
     (
@@ -89,6 +90,7 @@ class Evidence:
     #   had dormant units; n = 0 where none ever had}
     revival_top: dict[str, stats.Estimate]  # {activation: revival share at top_rate, a seed without dormant units as 0}
     revival_gap: stats.Estimate  # Leaky ReLU's revival share minus ReLU's at top_rate, paired
+    diverged: dict[tuple[str, float], tuple[int, int]]  # {(activation, rate): (seeds it diverged in, seeds)}
 
     @property
     def collapse_trained(self) -> dict[str, stats.Estimate]:
@@ -138,7 +140,15 @@ def _dead_units(study) -> dict:
             )
             revival[(a, float(lr))] = stats.bootstrap(share[np.isfinite(share)])
     at_top = {a: np.nan_to_num(shares[(a, top)]) for a in PAIR}
+    specs = {s.key(): s for s in study.specs("dead_units")}
+    lost = study.excluded[study.excluded["run"].isin(list(specs))]
+    diverged = {
+        (a, float(s.learning_rate)): (int(((lost["run"] == key) & (lost["activation"] == a)).sum()), len(s.seeds))
+        for key, s in specs.items()
+        for a in PAIR
+    }
     return dict(
+        diverged=diverged,
         depth_b=int(dead["depth"].max()),
         epochs_b=last,
         top_rate=top,
@@ -168,12 +178,38 @@ def mechanism(e: Evidence) -> str:
     )
 
 
-def text(e: Evidence) -> str:
-    highest = (
-        f"Adam's highest rate ({e.top_rate:g})"
-        if e.top_rate >= e.tried_rate
-        else f"the highest Adam rate with models left ({e.top_rate:g}; every group at {e.tried_rate:g} lost its models)"
+def seeds(k: int, n: int) -> str:
+    """ "none", "all 10 seeds", "1 of 10 seeds"."""
+    return "none" if k == 0 else f"all {n} seeds" if k == n else f"{k} of {n} seeds"
+
+
+def diverged_text(e: Evidence) -> str:
+    """Which activation diverged at which rate, and whether that rate kept any model (a seed's models go together)."""
+    rates = sorted({lr for (_, lr), (k, _) in e.diverged.items() if k})
+    each = []
+    for lr in rates:
+        found = sorted(((k, n, a) for (a, r), (k, n) in e.diverged.items() if r == lr), reverse=True)
+        counts = " and ".join(
+            f"the {NAMES[a]} models {'diverged ' if i == 0 else ''}in {seeds(k, n)}"
+            for i, (k, n, a) in enumerate(found)
+        )
+        kept = "no model at that rate is left" if lr > e.top_rate else "the other seeds' models are read"
+        each.append(f"at Adam {lr:g} {counts}; as a seed's models are left out together, {kept}")
+    return ("; ".join(each) + ". ") if each else ""
+
+
+def by_rate_text(e: Evidence) -> str:
+    """ReLU's dead and Leaky ReLU's dormant share at every rate with models left."""
+    rates = sorted({lr for _, lr in e.dormant})
+    each = "; ".join(
+        f"{lr:g}: {e.dormant[('relu', lr)].fmt(percent=True)} against {e.dormant[('leaky_relu', lr)].fmt(percent=True)}"
+        for lr in rates
     )
+    return f"After training, ReLU's dead share against Leaky ReLU's dormant share, by Adam rate: {each}. "
+
+
+def text(e: Evidence) -> str:
+    highest = f"Adam's highest rate with models left ({e.top_rate:g})"
     trained = e.collapse_trained
     return (
         f"(a) Of the depth-{e.depth_a}, width-{e.width} nets fitting |x|, "
@@ -182,7 +218,7 @@ def text(e: Evidence) -> str:
         f"ReLU nets started from the same weights compute a constant after {e.epochs_a} epochs (to within "
         f"{probes.COLLAPSE_LEVEL:.1%} of |x|'s range over the interval; difference "
         f"{e.collapse_gap.fmt(points=True)}); the table gives every width, at initialisation and trained. "
-        f"(b) In the depth-{e.depth_b} MNIST-1D nets at {highest}, "
+        f"(b) In the depth-{e.depth_b} MNIST-1D nets, {diverged_text(e)}{by_rate_text(e)}At {highest}, "
         f"{e.relu_dead.fmt(percent=True)} of ReLU units are dead after {e.epochs_b} epochs; of the units negative on "
         f"every probe input at one recorded epoch, "
         f"{e.revival_top['relu'].fmt(percent=True)} come back by the next for ReLU and "
