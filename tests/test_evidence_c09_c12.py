@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from study.analysis.verdicts import REFUTED, SUPPORTED, VERDICTS
+from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, VERDICTS
 from study.claims import c09_sigmoid_derivative as c9
 from study.claims import c10_dead_units as c10
 from study.claims import c11_better_activation as c11
@@ -188,3 +188,12 @@ def test_c12_penalty_sweep(e12):
     assert e12.sparsest_kept.value == min(e12.sweep[l1]["active"].value for l1 in kept)
     # the strongest penalty leaves fewer units active than none
     assert e12.sweep[strengths[-1]]["active"].value < e12.sweep[0.0]["active"].value
+
+
+def test_the_questions_are_answered_in_words_from_the_same_numbers(smoke_study):
+    e11, e12 = c11.evidence(smoke_study), c12.evidence(smoke_study)
+    opening = {SUPPORTED: "yes:", NUANCED: "only on some tasks", REFUTED: "no:"}[c11.verdict(e11)]
+    assert c11.answer(e11).startswith(opening)
+    assert e12.active.fmt(percent=True) in c12.answer(e12)
+    brain = dataclasses.replace(e12, active=dataclasses.replace(e12.active, value=0.02, low=0.015, high=0.03))
+    assert c12.answer(brain).startswith("like the brain") and c12.verdict(brain) == SUPPORTED

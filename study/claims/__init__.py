@@ -87,6 +87,7 @@ class Finding:
     settings: dict = field(default_factory=dict)  # {setting: (verdict, Key)} where the runs span several settings
     mechanisms: dict = field(default_factory=dict)  # {setting: the module's `mechanism` sentence}, where it has one
     evidence: object = None  # the claim module's evidence: the numbers behind the verdict and the text
+    answer: str = ""  # a claim that asks a question (C11, C12): its answer in words, from the module's `answer`
 
 
 def modules() -> list[ModuleType]:
@@ -170,6 +171,7 @@ def _finding(module, study) -> Finding:
         module.table(e),
         module.LITERATURE,
         evidence=e,
+        answer=module.answer(e) if hasattr(module, "answer") else "",
     )
 
 

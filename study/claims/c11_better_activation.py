@@ -159,6 +159,16 @@ def verdict(e: Evidence) -> str:
     return RULE(e)
 
 
+def answer(e: Evidence) -> str:
+    """The question's answer in words, read from the same numbers as the verdict."""
+    if e.better_overall:
+        return f"yes: {', '.join(e.better_overall)}, each likelier than not to beat ReLU over every task pooled"
+    if e.better_somewhere:
+        where = "; ".join(f"{a} on {', '.join(f'{d} depth {k}' for d, k in w)}" for a, w in e.better_somewhere.items())
+        return f"only on some tasks ({where}); over every task pooled none beats ReLU"
+    return "no: none of them beats ReLU on any task"
+
+
 def text(e: Evidence) -> str:
     better_overall, better_somewhere, worse_overall = e.better_overall, e.better_somewhere, e.worse_overall
     tasks = e.tasks

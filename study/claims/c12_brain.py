@@ -93,6 +93,23 @@ def _sparsest_kept(sweep: dict) -> float:
     return min(kept, key=lambda l1: sweep[l1]["active"].value)
 
 
+def answer(e: Evidence) -> str:
+    """The question's answer in words, read from the same numbers as the verdict."""
+    low, high = BRAIN_ACTIVE
+    if e.active.low <= high and e.active.high >= low:
+        return f"like the brain: {e.active.fmt(percent=True)} of its units are active, within the brain's range"
+    times = e.active.value / high
+    denser = (
+        f"{times:.0f} times the brain's share (at most {high:.0%})" if times >= 2 else f"above the brain's {high:.0%}"
+    )
+    return (
+        f"far denser: a trained ReLU net has {e.active.fmt(percent=True)} of its units active, {denser}; the "
+        f"sparsest L1-penalised net that keeps its accuracy, {e.sparsest_kept.fmt(percent=True)}"
+        if e.active.low > high
+        else f"sparser than the brain: {e.active.fmt(percent=True)} of its units are active"
+    )
+
+
 def evidence(study) -> Evidence:
     df = study.frame("sparsity")
     depth, last = nearest_depth(df, REFERENCE_DEPTH), final_epoch(df)

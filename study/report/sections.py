@@ -19,6 +19,7 @@ from study.spec.config import get_profile
 
 def abstract(study: Study, led: dict) -> str:
     entries = led["claims"]
+    found = {f.claim: f for f in claims.findings(study)}
     counts = pd.Series([e["verdict"] for e in entries]).value_counts()
     specs = [s for s in study.every_setting_specs() if not s.benchmark]
     models = model_count(specs)
@@ -37,7 +38,8 @@ def abstract(study: Study, led: dict) -> str:
     seeds = f"{typical} seeds per setting" + (f" ({most} where a claim counts rare events)" if most > typical else "")
     seeds += f", {least} in the {' and '.join(fewest)} experiment" if least < typical else ""
     headline = "\n".join(
-        f"- **{e['id']}** ({e['verdict']}): {e['english']} Key number: {key_text(e['key'])}.{changes(e)}"
+        f"- **{e['id']}** ({e['verdict']}): {e['english']}{answer(found[e['id']])} Key number: "
+        f"{key_text(e['key'])}.{changes(e)}"
         for e in entries
     )
     return f"""## Abstract
@@ -76,7 +78,7 @@ def claim_section(f: claims.Finding, entry: dict, study, numbers: dict, caps: di
 
 > <span lang="zh">{entry["original"]}</span>
 
-**Verdict: {entry["verdict"]}.** Key number: {key_text(entry["key"])}. {f.text}
+**Verdict: {entry["verdict"]}.**{answer(f)} Key number: {key_text(entry["key"])}. {f.text}
 
 *Rule:* {entry["rule"]}
 
@@ -86,6 +88,11 @@ def claim_section(f: claims.Finding, entry: dict, study, numbers: dict, caps: di
 
 *Literature.* {f.literature}
 """
+
+
+def answer(f: claims.Finding) -> str:
+    """A question's answer, after its verdict: " **Answer:** yes: tanh, ...", or ''."""
+    return f" **Answer:** {f.answer[0].upper()}{f.answer[1:]}." if f.answer else ""
 
 
 def yours_paragraph(f: claims.Finding) -> str:
