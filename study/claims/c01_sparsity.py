@@ -34,6 +34,18 @@ RULE = Rule(
     (NUANCED, "the first holds but not both others", lambda e: e.relu_zero.low > MIN_ZEROS),
     otherwise=REFUTED,
 )
+# What each verdict means for someone choosing an activation (the report's 'What this means in practice')
+PRACTICE = {
+    SUPPORTED: (
+        "ReLU, unlike sigmoid, tanh and Leaky ReLU, leaves a large share of activations exactly zero: choose "
+        "it where exact sparsity pays (skipping zeros, compact activations)."
+    ),
+    NUANCED: (
+        "ReLU gives exact zeros, but not by every measure of sparsity: measure the sparsity your use needs in"
+        " your own net."
+    ),
+    REFUTED: "Do not count on ReLU for sparse activations here.",
+}
 LITERATURE = (
     f"Glorot et al. (2011): {100 * GLOROT2011_ZEROS_MNIST:.1f}% exact zeros on MNIST "
     "(as reported in summaries), about 50% at initialisation."

@@ -36,6 +36,17 @@ RULE = Rule(
     (SUPPORTED, "its interval contains 2^-(N-1)", lambda e: e.ratio.low <= e.predicted <= e.ratio.high),
     otherwise=NUANCED,
 )
+# What each verdict means for someone choosing an activation (the report's 'What this means in practice')
+PRACTICE = {
+    SUPPORTED: "Expect the share of active ReLU units to halve with every layer added.",
+    NUANCED: (
+        "The share of active ReLU units changes with depth, but not as 2^-N: do not size deep nets by that rule."
+    ),
+    REFUTED: (
+        "Do not expect ReLU's share of active units to halve per layer: a deep ReLU net keeps a similar share"
+        " in every layer."
+    ),
+}
 LITERATURE = "He et al. (2015): each ReLU is active with probability 1/2 at every layer."
 STATES = ("initialisation", "trained")
 

@@ -48,6 +48,15 @@ RULE = Rule(
     ),
     otherwise=NUANCED,  # not shown equivalent with these seeds, nor shown different
 )
+# What each verdict means for someone choosing an activation (the report's 'What this means in practice')
+PRACTICE = {
+    SUPPORTED: "A mirrored or rotated ReLU trains as well as ReLU: any one-sided rectifier will do.",
+    NUANCED: (
+        "Mirrored and rotated ReLUs train about as well as ReLU, but these runs do not show them equivalent: "
+        "keep plain ReLU unless there is a reason not to."
+    ),
+    REFUTED: "A flipped ReLU does not train like ReLU here: keep the usual orientation.",
+}
 LITERATURE = "No published number: the equivalence is exact algebra, so the study's own test is the anchor."
 
 

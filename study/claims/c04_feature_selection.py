@@ -45,6 +45,18 @@ RULE = Rule(
     ),
     otherwise=NUANCED,
 )
+# What each verdict means for someone choosing an activation (the report's 'What this means in practice')
+PRACTICE = {
+    SUPPORTED: (
+        "Where few inputs matter, a ReLU net fits and ranks them better than sigmoid or tanh, and more so "
+        "with an L1 penalty on its activations."
+    ),
+    NUANCED: (
+        "ReLU's sparsity does not reliably pick out the relevant inputs: select features explicitly where "
+        "that is the aim."
+    ),
+    REFUTED: "ReLU does not find the relevant inputs better: select features explicitly where that is the aim.",
+}
 LITERATURE = (
     "Glorot et al. (2011) argue that sparse representations disentangle the factors of variation; "
     "no published number measures feature selection by activation directly."

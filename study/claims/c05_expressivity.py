@@ -45,6 +45,17 @@ RULE = Rule(
     ),
     otherwise=NUANCED,
 )
+# What each verdict means for someone choosing an activation (the report's 'What this means in practice')
+PRACTICE = {
+    SUPPORTED: (
+        "A ReLU net fits what a linear model cannot, and depth helps it; a linear net gains nothing from depth."
+    ),
+    NUANCED: (
+        "A ReLU net beats a linear model, but its advantage does not grow reliably with depth: add depth for "
+        "other reasons."
+    ),
+    REFUTED: "A ReLU net is no better than a linear model on these tasks.",
+}
 LITERATURE = (
     "Raghu et al. (2017): the number of linear regions can grow exponentially with depth; Hanin & "
     "Rolnick (2019): in trained nets it grows about linearly with the number of neurons."

@@ -39,6 +39,20 @@ RULE = Rule(
     ),
     otherwise=NUANCED,
 )
+# What each verdict means for someone choosing an activation (the report's 'What this means in practice')
+PRACTICE = {
+    SUPPORTED: (
+        "Deep plain sigmoid nets stall while ReLU nets train: do not stack sigmoid layers without "
+        "normalisation or skips."
+    ),
+    NUANCED: (
+        "Deep plain sigmoid nets train poorly and some stall: prefer ReLU in deep plain MLPs, or add "
+        "normalisation or skips."
+    ),
+    REFUTED: (
+        "Sigmoid nets of this depth train here: the vanishing gradient is no reason to avoid them in this setting."
+    ),
+}
 LITERATURE = (
     "Glorot & Bengio (2010): deep sigmoid nets' top layer saturates early; MNIST "
     "test error 2.21% sigmoid vs 1.76% tanh."

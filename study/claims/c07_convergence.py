@@ -47,6 +47,15 @@ RULE = Rule(
     ),
     otherwise=NUANCED,
 )
+# What each verdict means for someone choosing an activation (the report's 'What this means in practice')
+PRACTICE = {
+    SUPPORTED: "ReLU reaches a low training loss sooner than sigmoid and tanh, each at its best rate.",
+    NUANCED: (
+        "Whether ReLU converges faster depends on the optimiser and the rate: tune each activation's rate "
+        "before comparing speed."
+    ),
+    REFUTED: "ReLU does not converge faster here: pick the activation for other reasons.",
+}
 LITERATURE = (
     f"Krizhevsky et al. (2012), Fig. 1: a 4-layer ReLU CNN reached 25% CIFAR-10 training error "
     f"{KRIZHEVSKY2012_SPEEDUP:g} times faster than tanh, each at its own best learning rate."

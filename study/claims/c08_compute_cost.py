@@ -40,6 +40,18 @@ RULE = Rule(
     (NUANCED, "they cost more in isolation but not in a training step", lambda e: e.isolation),
     otherwise=REFUTED,
 )
+# What each verdict means for someone choosing an activation (the report's 'What this means in practice')
+PRACTICE = {
+    SUPPORTED: "ReLU's training step is cheaper than sigmoid's and tanh's by a margin worth choosing for.",
+    NUANCED: (
+        "ReLU's own cost is lower, but in a whole training step the difference is small: do not choose an "
+        "activation for its cost alone."
+    ),
+    REFUTED: (
+        "Sigmoid and tanh do not cost noticeably more than ReLU here, even on their own: do not choose an "
+        "activation for its cost."
+    ),
+}
 LITERATURE = (
     "Derczynski (2020): at large loads sigmoid, tanh and Leaky ReLU cost within about 6-8% of ReLU on a "
     "server CPU and two GPUs; on a laptop CPU tanh about 1.45x and softplus about 1.48x ReLU."

@@ -46,6 +46,18 @@ RULE = Rule(
     ),
     otherwise=NUANCED,  # the gradient vanishes without saturation
 )
+# What each verdict means for someone choosing an activation (the report's 'What this means in practice')
+PRACTICE = {
+    SUPPORTED: (
+        "Sigmoid units saturate and pass back little gradient: keep pre-activations near 0 (initialisation, "
+        "normalisation) or use ReLU."
+    ),
+    NUANCED: (
+        "The sigmoid's small derivative shrinks the gradient layer by layer, though its units seldom saturate"
+        " here: the derivative's ceiling of 1/4, not saturation, is what to design around."
+    ),
+    REFUTED: "Sigmoid's derivative does not starve these nets of gradient.",
+}
 LITERATURE = (
     "Glorot & Bengio (2010), Figure 2: with 4 hidden layers the sigmoid top layer saturates at 0 "
     "early in training and slowly desaturates around epoch 100; with 5 it never escaped."

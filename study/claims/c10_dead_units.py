@@ -43,6 +43,15 @@ RULE = Rule(
     (NUANCED, "exactly one of (a) and (b) holds", lambda e: e.part_a != e.part_b),
     otherwise=REFUTED,
 )
+# What each verdict means for someone choosing an activation (the report's 'What this means in practice')
+PRACTICE = {
+    SUPPORTED: (
+        "High learning rates leave ReLU units dead; Leaky ReLU's dormant units come back more often: lower "
+        "the rate, or use Leaky ReLU in deep narrow nets."
+    ),
+    NUANCED: ("Dead ReLU units appear, but Leaky ReLU does not clearly fix them: watch the dead share at high rates."),
+    REFUTED: "Dead ReLU units are no problem here.",
+}
 LITERATURE = (
     "Lu et al. (2020): deep narrow ReLU nets collapse to a constant with a probability that grows with "
     "depth and falls with width; Maas et al. (2013) introduced the 0.01 slope."

@@ -42,6 +42,12 @@ RULE = Rule(
     ),
     otherwise=REFUTED,
 )
+# What each verdict means for someone choosing an activation (the report's 'What this means in practice')
+PRACTICE = {
+    SUPPORTED: "Some activation beats ReLU over these tasks: try it (the answer names it) before settling on ReLU.",
+    NUANCED: "No activation beats ReLU everywhere, some on single tasks: compare a few on your own task.",
+    REFUTED: "No activation beats ReLU on these tasks: ReLU is a sound default.",
+}
 LITERATURE = (
     "Ramachandran et al. (2017): Swish matched or beat ReLU on deep models; Clevert et al. (2016) ELU; "
     "Klambauer et al. (2017) SELU; Hendrycks & Gimpel (2016) GELU."

@@ -43,6 +43,15 @@ RULE = Rule(
     ),
     otherwise=REFUTED,
 )
+# What each verdict means for someone choosing an activation (the report's 'What this means in practice')
+PRACTICE = {
+    SUPPORTED: "A trained ReLU net is as sparse as the brain.",
+    NUANCED: "A trained ReLU net comes near the brain's sparsity only with help (an activity penalty).",
+    REFUTED: (
+        "The brain's sparsity is no argument for ReLU: trained ReLU nets are far denser, and the sparsest "
+        "that an activity penalty makes without losing accuracy stays far above the brain's share."
+    ),
+}
 LITERATURE = (
     "Lennie (2003): 1-4% of neurons active at once; Glorot et al. (2011): 83.4% zeros on MNIST "
     "(as reported in summaries)."

@@ -19,7 +19,7 @@ from study.claims import CLAIMS
 from study.commands import command
 from study.errors import MissingFigures
 from study.files import folder_replaced, holds_other, write_atomic
-from study.report import figures, ledger, robustness
+from study.report import figures, ledger, practice, robustness
 from study.report.banner import banner, used
 from study.report.html import chromium, render_html, render_pdf
 from study.report.markdown import TITLE, captions, contents, key_text, md_table, references
@@ -148,6 +148,7 @@ The claims ledger, `claims.json`, holds every verdict and key number below as da
 {banner(study)}{contents(entries)}
 
 {abstract(study, led)}
+{practice.section(led)}
 {claims_and_verdicts(study, found, led)}
 {methods(study)}
 {chr(10).join(claim_section(f, entries[f.claim], study, numbers, caps) for f in found)}

@@ -71,6 +71,7 @@ def anchor(heading: str, separator: str = "-") -> str:
 def contents(entries: dict) -> str:
     parts = [
         "Abstract",
+        "What this means in practice",
         "Claims and verdicts",
         "Methods",
         *(f"{c}: {e['english']}" for c, e in entries.items()),
