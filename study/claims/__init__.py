@@ -129,6 +129,11 @@ def answerable(study) -> list[ModuleType]:
     return [m for m in modules() if m.CLAIM not in skip]
 
 
+def seeds_text(k: int, n: int) -> str:
+    """ "none", "all 10 seeds", "1 of 10 seeds": a count of seeds as a sentence says it."""
+    return "none" if k == 0 else f"all {n} seeds" if k == n else f"{k} of {n} seeds"
+
+
 def emptied_text(study, experiments) -> str:
     """A sentence naming the groups that lost every model to divergence, and which activations diverged."""
     lost = study.emptied(experiments)
@@ -141,7 +146,7 @@ def emptied_text(study, experiments) -> str:
         s, models = specs[key], gone[gone["run"] == key].groupby("activation").size()
         each.append(
             f"depth {s.depth}, {s.optimizer} at {s.learning_rate:g}: "
-            + ", ".join(f"{a} diverged in {models.get(a, 0)} of {len(s.seeds)} seeds" for a in s.activations)
+            + ", ".join(f"{a} diverged in {seeds_text(models.get(a, 0), len(s.seeds))}" for a in s.activations)
         )
     return (
         f" Every model of {len(lost)} of its groups is left out, each seed's models with the one that diverged "

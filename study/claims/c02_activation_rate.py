@@ -76,7 +76,10 @@ class Evidence:
 
     @property
     def key(self) -> Key:
-        return Key.of(f"rate ratio (predicted {self.predicted:.2g})", self.ratio)
+        return Key.of(
+            f"last over first hidden layer's active share, depth {self.depth} (2^-N predicts {self.predicted:.2g})",
+            self.ratio,
+        )
 
 
 def evidence(study) -> Evidence:

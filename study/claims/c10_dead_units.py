@@ -23,7 +23,7 @@ from study.analysis import stats
 from study.analysis.selection import final_epoch, layer_mean, per_seed
 from study.analysis.style import BOOT, PALETTE
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
-from study.claims import Key
+from study.claims import Key, seeds_text
 from study.train import probes
 
 CLAIM = "C10"
@@ -187,11 +187,6 @@ def mechanism(e: Evidence) -> str:
     )
 
 
-def seeds(k: int, n: int) -> str:
-    """ "none", "all 10 seeds", "1 of 10 seeds"."""
-    return "none" if k == 0 else f"all {n} seeds" if k == n else f"{k} of {n} seeds"
-
-
 def diverged_text(e: Evidence) -> str:
     """Which activation diverged at which rate, and whether that rate kept any model (a seed's models go together)."""
     rates = sorted({lr for (_, lr), (k, _) in e.diverged.items() if k})
@@ -199,7 +194,7 @@ def diverged_text(e: Evidence) -> str:
     for lr in rates:
         found = sorted(((k, n, a) for (a, r), (k, n) in e.diverged.items() if r == lr), reverse=True)
         counts = " and ".join(
-            f"the {NAMES[a]} models {'diverged ' if i == 0 else ''}in {seeds(k, n)}"
+            f"the {NAMES[a]} models {'diverged ' if i == 0 else ''}in {seeds_text(k, n)}"
             for i, (k, n, a) in enumerate(found)
         )
         kept = "no model at that rate is left" if lr > e.top_rate else "the other seeds' models are read"

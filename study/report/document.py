@@ -133,6 +133,17 @@ def how_to_reproduce(study: Study) -> str:
     return "## How to reproduce\n\n```\n" + "\n".join(lines) + "\n```\n"
 
 
+READING = (
+    "*Reading the numbers.* A key number is an interquartile mean (IQM) over seeds, or an estimate, with its 95% "
+    "bootstrap interval in brackets. pp: percentage points, the difference of two percentages. The probability "
+    "of improvement, P(X better than Y) (Agarwal et al. 2021): the chance that a run of X beats the paired run "
+    "of Y, averaged over tasks. Bimodal: some runs of a setting stall near chance while the others train, so a "
+    "mean over them describes no typical run. A setting: one change made to every group of an experiment "
+    "(another data set, architecture, normalisation, skips or learning rate); main is each experiment's own data "
+    "and MLP; Robustness lists them."
+)
+
+
 def render_markdown(study: Study, found: list, led: dict) -> str:
     """The report as a short paper. Verdicts and key numbers are read from the ledger."""
     prov = provenance(study)
@@ -146,6 +157,8 @@ def render_markdown(study: Study, found: list, led: dict) -> str:
 The claims ledger, `claims.json`, holds every verdict and key number below as data.*
 
 {banner(study)}{contents(entries)}
+
+{READING}
 
 {abstract(study, led)}
 {practice.section(led)}
