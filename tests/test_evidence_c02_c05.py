@@ -7,7 +7,17 @@ import numpy as np
 import pytest
 
 from study.analysis.selection import MAIN_INIT
-from study.analysis.verdicts import NOT_TESTABLE, NUANCED, REFUTED, SUPPORTED, VERDICTS
+from study.analysis.verdicts import (
+    BEYOND,
+    INCONCLUSIVE,
+    NOT_TESTABLE,
+    NUANCED,
+    REFUTED,
+    STRADDLES,
+    SUPPORTED,
+    VERDICTS,
+    WITHIN,
+)
 from study.claims import c02_activation_rate as c2
 from study.claims import c03_flipped_relu as c3
 from study.claims import c04_feature_selection as c4
@@ -82,11 +92,14 @@ def test_c2_rates_and_ratios(c2_evidence):
 def test_c2_key_and_verdict(c2_evidence):
     e = c2_evidence
     assert key_sound(e.key) and e.key.unit == ""
-    assert (e.key.value, e.key.low, e.key.high, e.key.n) == (e.ratio.value, e.ratio.low, e.ratio.high, e.ratio.n)
-    assert c2.verdict(e) == c2.RULE(e) and c2.verdict(e) in VERDICTS
-    if e.predicted < e.ratio.low <= c2.FAR_OFF * e.predicted:
-        assert c2.verdict(e) == NUANCED  # defined, not far off, its interval above the prediction
-    assert c2.verdict(e) != NOT_TESTABLE
+    f = e.factor
+    assert (e.key.value, e.key.low, e.key.high, e.key.n) == (f.value, f.low, f.high, f.n)
+    assert set(e.factors) == set(e.ratios) and all(ordered(x) and x.n == e.seeds for x in e.factors.values())
+    assert c2.verdict(e) == c2.RULE(e) and c2.verdict(e) in VERDICTS and c2.verdict(e) != NOT_TESTABLE
+    where = c2.SESOI.decide(f.low - 0.5, f.high - 0.5)
+    assert c2.verdict(e) == {WITHIN: SUPPORTED, BEYOND: REFUTED, STRADDLES: INCONCLUSIVE}.get(where, REFUTED)
+    # the fitted factor and the end-to-end ratio tell one story: the rate does not halve per layer here
+    assert f.low > 0.5 and e.ratio.low > e.predicted
 
 
 # --- C3: flipped ReLUs --------------------------------------------------------------------
@@ -212,3 +225,17 @@ def test_c5_growth_key_and_verdict(c5_evidence):
         assert all(a.low <= 0 for a in e.advantage.values())
     if v == SUPPORTED:
         assert e.linear_at_baseline and e.growth.low > 0
+
+
+def test_c2_per_layer_factor_on_a_synthetic_rate_profile():
+    layers = np.arange(6)
+    rng = np.random.default_rng(0)
+    halving = 0.5 * 0.5**layers * np.exp(rng.normal(0, 0.02, (10, 6)))  # each layer half the one below
+    flat = 0.4 * np.ones((10, 6))  # the same share everywhere
+    np.testing.assert_allclose(c2.per_layer_factor(halving), 0.5, rtol=0.03)
+    np.testing.assert_allclose(c2.per_layer_factor(flat), 1.0)
+    assert np.isnan(c2.per_layer_factor(np.array([[0.3, 0.0, 0.0]]))).all()  # one active layer: no line
+    decide = c2.SESOI.decide
+    assert decide(0.47 - 0.5, 0.55 - 0.5) == WITHIN  # supported: within 1/2 +- 0.1
+    assert decide(0.95 - 0.5, 1.0 - 0.5) == BEYOND  # refuted: a flat profile
+    assert decide(0.55 - 0.5, 0.7 - 0.5) == STRADDLES  # inconclusive

@@ -1,8 +1,10 @@
 """C2: adding N layers lowers the ReLU activation rate by a factor of 2^N, in theory.
 
-Read from the deepest nets of the `sparsity` experiment: the fraction of non-zero ReLU
-activations in the last hidden layer against the first, at initialisation and trained,
-beside the product of the per-layer rates (the share of fully active paths, were the
+Read from the deepest nets of the `sparsity` experiment: the fraction of non-zero ReLU activations in each hidden
+layer. The claim predicts a factor of 1/2 from each layer to the next: per seed, a least-squares line through the
+log rate against the layer gives the per-layer factor (exp of its slope), at initialisation and trained; the
+verdict reads the trained factor against 1/2, at any depth of two layers or more. Beside it: the last hidden
+layer's rate over the first's, and the product of the per-layer rates (the share of fully active paths, were the
 layers independent), which is what does fall geometrically.
 """
 
@@ -18,23 +20,45 @@ import seaborn as sns
 from study.analysis import stats
 from study.analysis.selection import deepest, final_epoch, per_seed
 from study.analysis.style import BOOT, INIT_COLOURS, in_words, with_state, words
-from study.analysis.verdicts import NOT_TESTABLE, NUANCED, REFUTED, SUPPORTED, Rule
+from study.analysis.verdicts import (
+    BELOW,
+    BEYOND,
+    INCONCLUSIVE,
+    NOT_TESTABLE,
+    NUANCED,
+    REFUTED,
+    STRADDLES,
+    SUPPORTED,
+    WITHIN,
+    Rule,
+    Sesoi,
+)
 from study.claims import MAIN_INIT, Key
 
 CLAIM = "C2"
 EXPERIMENTS = ("sparsity",)
-FAR_OFF = 100  # a ratio this many times the prediction refutes it
+PREDICTED = 0.5  # the factor from one layer's activation rate to the next's
+SESOI = Sesoi(
+    0.1,
+    "per-layer factor (its distance from 1/2)",
+    "",
+    "a factor of 0.6 in place of 0.5 is another law: eight layers on, the rates differ fourfold",
+)
 
 RULE = Rule(
-    (NOT_TESTABLE, "the ratio is undefined (no active units in the first layer)", lambda e: np.isnan(e.ratio.value)),
     (
-        REFUTED,
-        f"the lower bound of the ratio of the last to the first hidden layer's ReLU activation rate in "
-        f"the deepest trained nets is over {FAR_OFF} times the predicted 2^-(N-1)",
-        lambda e: e.ratio.low > FAR_OFF * e.predicted,
+        NOT_TESTABLE,
+        "the factor is undefined (nets of one hidden layer, or no active units)",
+        lambda e: np.isnan(e.factor.value),
     ),
-    (SUPPORTED, "its interval contains 2^-(N-1)", lambda e: e.ratio.low <= e.predicted <= e.ratio.high),
-    otherwise=NUANCED,
+    (
+        SUPPORTED,
+        "the 95% interval of the trained nets' per-layer factor lies within 1/2 plus or minus the SESOI",
+        lambda e: e.decided == WITHIN,
+    ),
+    (REFUTED, "it lies beyond 1/2 plus or minus the SESOI", lambda e: e.decided in (BEYOND, BELOW)),
+    otherwise=INCONCLUSIVE,
+    sesoi=(SESOI,),
 )
 # What each verdict means for someone choosing an activation (the report's 'What this means in practice')
 PRACTICE = {
@@ -46,6 +70,7 @@ PRACTICE = {
         "Do not expect ReLU's share of active units to halve per layer: a deep ReLU net keeps a similar share"
         " in every layer."
     ),
+    INCONCLUSIVE: "These runs cannot tell whether ReLU's share of active units halves per layer.",
 }
 LITERATURE = "He et al. (2015): each ReLU is active with probability 1/2 at every layer."
 STATES = ("initialisation", "trained")
@@ -59,6 +84,22 @@ class Evidence:
     last: dict[tuple[str, str], stats.Estimate]  # the same for the last hidden layer
     ratios: dict[tuple[str, str], stats.Estimate]  # the last layer's rate over the first's, per seed
     layer_rates: tuple[float, ...]  # each layer's rate, mean over seeds, trained under MAIN_INIT
+    factors: dict[tuple[str, str], stats.Estimate]  # {(state, initialiser): the per-layer factor, fitted per seed}
+    seeds: int
+
+    @property
+    def factor(self) -> stats.Estimate:
+        """The trained nets' per-layer factor under the main initialiser: the one the verdict reads."""
+        return self.factors[("trained", MAIN_INIT)]
+
+    @property
+    def decided(self) -> str:
+        return SESOI.decide(self.factor.low - PREDICTED, self.factor.high - PREDICTED)
+
+    @property
+    def seeds_to_decide(self) -> int | None:
+        f = self.factor
+        return SESOI.seeds_to_decide(f.value - PREDICTED, f.low - PREDICTED, f.high - PREDICTED, self.seeds)
 
     @property
     def predicted(self) -> float:
@@ -76,16 +117,24 @@ class Evidence:
 
     @property
     def key(self) -> Key:
-        return Key.of(
-            f"last over first hidden layer's active share, depth {self.depth} (2^-N predicts {self.predicted:.2g})",
-            self.ratio,
-        )
+        return Key.of("per-layer factor of ReLU's active share (predicted 1/2)", self.factor)
+
+
+def per_layer_factor(rates: np.ndarray) -> np.ndarray:
+    """Per row (a seed's rates, layer by layer): exp of the least-squares slope of the log rate against the layer,
+    over its layers with a rate above 0; NaN with fewer than two."""
+    out = np.full(len(rates), np.nan)
+    for i, row in enumerate(np.asarray(rates, dtype=float)):
+        layers = np.flatnonzero(row > 0)
+        if len(layers) >= 2:
+            out[i] = np.exp(np.polyfit(layers, np.log(row[layers]), 1)[0])
+    return out
 
 
 def evidence(study) -> Evidence:
     df = study.frame("sparsity")
     depth, epochs = deepest(df), final_epoch(df)
-    first, last, ratios = {}, {}, {}
+    first, last, ratios, factors = {}, {}, {}, {}
     for state, epoch in zip(STATES, (0, epochs)):
         for init in sorted(df["initializer"].unique()):
             rate = per_seed(df, "active", activation="relu", depth=depth, epoch=epoch, initializer=init)
@@ -93,8 +142,15 @@ def evidence(study) -> Evidence:
             with np.errstate(divide="ignore", invalid="ignore"):
                 ratios[(state, init)] = stats.bootstrap(end / one)
             first[(state, init)], last[(state, init)] = stats.bootstrap(one), stats.bootstrap(end)
-    per_layer = per_seed(df, "active", activation="relu", depth=depth, epoch=epochs, initializer=MAIN_INIT).mean(axis=0)
-    return Evidence(depth, epochs, first, last, ratios, tuple(float(r) for r in per_layer.to_numpy()))
+            fitted = per_layer_factor(rate.to_numpy())
+            factors[(state, init)] = (
+                stats.bootstrap(fitted[np.isfinite(fitted)])
+                if np.isfinite(fitted).any()
+                else (stats.Estimate(np.nan, np.nan, np.nan, 0))
+            )
+    trained = per_seed(df, "active", activation="relu", depth=depth, epoch=epochs, initializer=MAIN_INIT)
+    layer_rates = tuple(float(r) for r in trained.mean(axis=0).to_numpy())
+    return Evidence(depth, epochs, first, last, ratios, layer_rates, factors, len(trained))
 
 
 def verdict(e: Evidence) -> str:
@@ -104,22 +160,32 @@ def verdict(e: Evidence) -> str:
 def mechanism(e: Evidence) -> str:
     """One sentence from the measurements, compared across settings (normalisation, skips)."""
     return (
-        f"the trained depth-{e.depth} ReLU nets' last hidden layer is active {e.ratio.fmt()} times as often as "
-        f"their first (predicted {e.predicted:.2g})"
+        f"from one hidden layer to the next, the trained depth-{e.depth} ReLU nets' active share changes by a "
+        f"factor of {e.factor.fmt()} (predicted 1/2)"
     )
+
+
+def undecided(e: Evidence) -> str:
+    """What an inconclusive interval would need, or ''."""
+    if e.decided != STRADDLES:
+        return ""
+    need = e.seeds_to_decide
+    more = f"about {need} seeds would decide at this spread" if need else "no number of seeds decides it"
+    return f" Its interval straddles 1/2 plus or minus {SESOI.size:g}: {more}."
 
 
 def text(e: Evidence) -> str:
     depth = e.depth
     return (
-        f"C2 predicts that the activation rate {depth - 1} layers deeper is 2^-{depth - 1} = "
-        f"{e.predicted:.2g} of the first layer's. In the trained depth-{depth} ReLU nets ({MAIN_INIT}) the "
-        f"last hidden layer's rate is {e.ratio.fmt()} times the first layer's; at initialisation "
-        f"{e.ratios[('initialisation', MAIN_INIT)].fmt()}. The fraction of non-zero activations per layer "
-        f"(mean over seeds) stays between {np.nanmin(e.layer_rates):.0%} and {np.nanmax(e.layer_rates):.0%} in "
-        f"these trained nets, where He et al. (2015) assume 1/2 at initialisation: it does not halve layer after "
-        f"layer. What does fall geometrically is the product of the per-layer rates, {e.paths:.2g} over the "
-        f"{depth} layers: the share of input-to-output paths that are fully active if layers switched units on "
+        f"C2 predicts that each hidden layer's activation rate is 1/2 of the layer below's, so {depth - 1} layers "
+        f"deeper 2^-{depth - 1} = {e.predicted:.2g} of the first layer's. Fitted per seed (the log rate against "
+        f"the layer), the trained depth-{depth} ReLU nets ({MAIN_INIT}) change their rate by a factor of "
+        f"{e.factor.fmt()} per layer; at initialisation {e.factors[('initialisation', MAIN_INIT)].fmt()}.{undecided(e)}"
+        f" The last hidden layer's rate is {e.ratio.fmt()} times the first layer's. The fraction of non-zero "
+        f"activations per layer (mean over seeds) stays between {np.nanmin(e.layer_rates):.0%} and "
+        f"{np.nanmax(e.layer_rates):.0%} in these trained nets, where He et al. (2015) assume 1/2 at "
+        f"initialisation. What does fall geometrically is the product of the per-layer rates, {e.paths:.2g} over "
+        f"the {depth} layers: the share of input-to-output paths that are fully active if layers switched units on "
         f"independently."
     )
 
@@ -134,6 +200,7 @@ def table(e: Evidence) -> pd.DataFrame:
     }
     out = pd.DataFrame(rows).T
     out["last / first"] = [r.fmt() for r in e.ratios.values()]
+    out["per-layer factor"] = [e.factors[k].fmt() for k in e.ratios]
     return out
 
 
