@@ -209,22 +209,23 @@ def test_c5_accuracy_and_regions(c5_evidence):
         assert e.regions[(deepest, t)].value > e.regions[(d0, t)].value
 
 
-def test_c5_growth_key_and_verdict(c5_evidence):
+def test_c5_trend_key_and_verdict(c5_evidence):
     e = c5_evidence
-    d0 = e.depths[0]
-    assert e.best_deep in e.depths[1:]
-    assert e.advantage[e.best_deep].value == max(e.advantage[d].value for d in e.depths[1:])
-    assert ordered(e.growth) and e.growth.n == e.advantage[d0].n
-    if e.growth.n < 4:
-        assert e.growth.value == pytest.approx(e.advantage[e.best_deep].value - e.advantage[d0].value)
-    assert e.key.unit == "pp" and key_sound(e.key) and e.key.value == e.advantage[e.best_deep].value
-    assert str(e.best_deep) in e.key.name
+    # the trend is a line per seed through the advantage against log2(depth)
+    assert ordered(e.trend) and e.trend.n == e.advantage[e.depths[0]].n
+    if e.trend.n < 4 and len(e.depths) == 2:  # two depths: the slope is the difference over log2 of their ratio
+        d0, d1 = e.depths
+        expected = (e.advantage[d1].value - e.advantage[d0].value) / np.log2(d1 / d0)
+        assert e.trend.value == pytest.approx(expected)
+    assert e.key.unit == "pp" and key_sound(e.key) and e.key.value == e.trend.value
     v = c5.verdict(e)
-    assert v == c5.RULE(e) and v in (SUPPORTED, REFUTED, NUANCED)
+    assert v == c5.RULE(e) and v in (SUPPORTED, REFUTED, NUANCED, INCONCLUSIVE)
     if v == REFUTED:
-        assert all(a.low <= 0 for a in e.advantage.values())
+        assert all(a.low <= c5.SESOI.size for a in e.advantage.values())
     if v == SUPPORTED:
-        assert e.linear_at_baseline and e.growth.low > 0
+        assert e.linear_at_baseline and e.trend.low > c5.SESOI.size
+    if v == INCONCLUSIVE:
+        assert e.trend.low <= c5.SESOI.size <= e.trend.high
 
 
 def test_c2_per_layer_factor_on_a_synthetic_rate_profile():

@@ -8,6 +8,9 @@ Read from the `expressivity` experiment (linear nets) and the `sparsity` experim
 activations, same depths, seeds and batches, Glorot uniform): test accuracy by depth against
 a scikit-learn logistic regression on the same split, and the number of linear regions the
 ReLU nets cross along straight lines through input space, at initialisation and trained.
+"Especially in deep networks" is read along the whole depth axis: per seed, a line through ReLU's
+advantage over linear against log2 of the depth gives its change per doubling of depth, each depth's
+share of stalled ReLU runs beside it.
 """
 
 from __future__ import annotations
@@ -23,27 +26,45 @@ import seaborn as sns
 from study.analysis import stats
 from study.analysis.selection import final_epoch, per_seed, stalled_runs, stalled_share
 from study.analysis.style import BOOT, break_at_gaps, colours, shown, words
-from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.analysis.verdicts import (
+    BELOW,
+    BEYOND,
+    INCONCLUSIVE,
+    NUANCED,
+    REFUTED,
+    STRADDLES,
+    SUPPORTED,
+    WITHIN,
+    Rule,
+    Sesoi,
+)
 from study.claims import MAIN_INIT, Key
 
 CLAIM = "C5"
 EXPERIMENTS = ("expressivity", "sparsity")
 LINEAR_MARGIN = 0.03  # deep linear nets "stay at the linear baseline" within 3 percentage points
+SESOI = Sesoi(0.01, "test accuracy", "pp", "one point of accuracy is the smallest gain a user would pick a model for")
 
 RULE = Rule(
     (
         REFUTED,
-        "ReLU's test accuracy does not exceed the linear net's at any depth (paired difference, lower bound above 0)",
-        lambda e: not any(a.low > 0 for a in e.advantage.values()),
+        "ReLU's advantage in test accuracy over the linear net (paired by seed) lies beyond the SESOI at no depth",
+        lambda e: not any(SESOI.decide(a.low, a.high) == BEYOND for a in e.advantage.values()),
     ),
     (
         SUPPORTED,
-        f"the linear nets stay within {LINEAR_MARGIN:.0%} of the logistic-regression baseline at every "
-        "depth, and ReLU's advantage over linear at its best depth beyond 1 exceeds its advantage at "
-        "depth 1 (paired by seed, lower bound above 0)",
-        lambda e: e.linear_at_baseline and e.growth.low > 0,
+        f"the linear nets stay within {LINEAR_MARGIN:.0%} of the logistic-regression baseline at every depth, and "
+        "ReLU's advantage grows along the depth axis: its change per doubling of depth (fitted per seed) lies "
+        "beyond the SESOI",
+        lambda e: e.linear_at_baseline and e.trend_decided == BEYOND,
+    ),
+    (
+        INCONCLUSIVE,
+        "the change per doubling's interval holds +SESOI (it may grow by that much, or not)",
+        lambda e: e.trend.low <= SESOI.size <= e.trend.high,
     ),
     otherwise=NUANCED,
+    sesoi=(SESOI,),
 )
 # What each verdict means for someone choosing an activation (the report's 'What this means in practice')
 PRACTICE = {
@@ -55,6 +76,7 @@ PRACTICE = {
         "other reasons."
     ),
     REFUTED: "A ReLU net is no better than a linear model on these tasks.",
+    INCONCLUSIVE: "A ReLU net beats a linear model; whether depth adds to its lead, these runs cannot tell.",
 }
 LITERATURE = (
     "Raghu et al. (2017): the number of linear regions can grow exponentially with depth; Hanin & "
@@ -69,8 +91,7 @@ class Evidence:
     depths: tuple[int, ...]
     accuracy: dict[int, dict[str, stats.Estimate]]  # {depth: {activation: IQM final test accuracy}}, linear first
     advantage: dict[int, stats.Estimate]  # {depth: ReLU's test accuracy minus linear's, paired by seed}
-    best_deep: int  # the depth beyond the first where ReLU's advantage is largest
-    growth: stats.Estimate  # the advantage at best_deep minus that at the first depth, paired by seed
+    trend: stats.Estimate  # ReLU's advantage's change per doubling of depth, a line per seed against log2(depth)
     regions: dict[tuple[int, int], stats.Estimate]  # {(depth, epoch): linear regions crossed per line, ReLU}
     relu_stalled: dict[int, tuple[bool, ...]]  # {depth: whether each ReLU run stalled}
 
@@ -88,8 +109,12 @@ class Evidence:
         return all(abs(e.value - self.baseline) <= LINEAR_MARGIN for e in self.linear.values())
 
     @property
+    def trend_decided(self) -> str:
+        return SESOI.decide(self.trend.low, self.trend.high)
+
+    @property
     def key(self) -> Key:
-        return Key.of(f"ReLU - linear at depth {self.best_deep}", self.advantage[self.best_deep], "pp")
+        return Key.of("ReLU - linear advantage per doubling of depth", self.trend, "pp")
 
 
 @functools.lru_cache(maxsize=4)
@@ -149,9 +174,8 @@ def evidence(study) -> Evidence:
     }
     depths = list(acc)
     advantage = {d: stats.paired_difference(a["relu"], a["linear"]) for d, a in acc.items()}
-    gap = {d: a["relu"].to_numpy() - a["linear"].to_numpy() for d, a in acc.items()}
-    best_deep = max(depths[1:], key=lambda d: advantage[d].value)
-    growth = stats.paired_difference(gap[best_deep], gap[depths[0]])
+    gap = np.column_stack([acc[d]["relu"].to_numpy() - acc[d]["linear"].to_numpy() for d in depths])  # seeds x depths
+    slopes = [np.polyfit(np.log2(depths), row, 1)[0] for row in gap if np.isfinite(row).all()]
     accuracy = {
         d: {a: stats.bootstrap(acc[d][a].to_numpy()) for a in ["linear", "relu", *shown(df)[4:]]} for d in depths
     }
@@ -161,8 +185,7 @@ def evidence(study) -> Evidence:
         tuple(depths),
         accuracy,
         advantage,
-        best_deep,
-        growth,
+        stats.bootstrap(np.array(slopes)),
         _regions(df, depths, last),
         _stalled(df, depths),
     )
@@ -170,6 +193,25 @@ def evidence(study) -> Evidence:
 
 def verdict(e: Evidence) -> str:
     return RULE(e)
+
+
+def stalls(e: Evidence, depth: int) -> str:
+    """ " (3 of 10 ReLU runs stalled)" where some did, else ''."""
+    flags = e.relu_stalled[depth]
+    return f" ({sum(flags)} of {len(flags)} ReLU runs stalled)" if any(flags) else ""
+
+
+def trend_words(e: Evidence) -> str:
+    return {
+        BEYOND: ": it grows with depth",
+        BELOW: ": it shrinks with depth",
+        WITHIN: f": flat, within plus or minus {100 * SESOI.size:g} pp",
+        STRADDLES: f": undecided against plus or minus {100 * SESOI.size:g} pp",
+    }[e.trend_decided] + (
+        f"; whether it grows by {100 * SESOI.size:g} pp or more per doubling, these seeds cannot tell"
+        if e.trend.low <= SESOI.size <= e.trend.high
+        else ""
+    )
 
 
 def text(e: Evidence) -> str:
@@ -184,9 +226,10 @@ def text(e: Evidence) -> str:
             if e.linear_at_baseline
             else f"they depart from the linear baseline by more than {LINEAR_MARGIN:.0%} at some depth. "
         )
-        + f"ReLU's advantage over linear is {advantage[first].fmt(points=True)} at depth {first} and "
-        f"{advantage[e.best_deep].fmt(points=True)} at its best deeper net (depth {e.best_deep}); the difference "
-        f"between the two is {e.growth.fmt(points=True)}. Along straight lines between probe examples the trained "
+        + "ReLU's advantage over linear, by depth: "
+        + "; ".join(f"{d}: {advantage[d].fmt(points=True)}{stalls(e, d)}" for d in e.depths)
+        + f". Along the depth axis it changes by {e.trend.fmt(points=True)} per doubling of depth (a line per seed "
+        f"against log2 of the depth){trend_words(e)}. Along straight lines between probe examples the trained "
         f"depth-{first} ReLU nets cross {regions[(first, last)].fmt()} linear regions and the depth-"
         f"{deepest} nets {regions[(deepest, last)].fmt()} (at initialisation "
         f"{regions[(first, 0)].fmt()} and {regions[(deepest, 0)].fmt()})."
