@@ -16,23 +16,32 @@ from study.analysis import stats
 from study.analysis.literature import GLOROT2011_ZEROS_MNIST
 from study.analysis.selection import MAIN_INIT, REFERENCE_DEPTH, final_epoch, layer_mean, nearest_depth
 from study.analysis.style import BOOT, colours, in_words, line_styles, rows_shown, seed_means, shown, tidy_ticks, words
-from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.analysis.verdicts import BEYOND, INCONCLUSIVE, NUANCED, REFUTED, STRADDLES, SUPPORTED, Rule, Sesoi
 from study.claims import Key
 
 CLAIM = "C1"
 EXPERIMENTS = ("sparsity",)
 MEASURES = ["exact_zero", "near_zero", "hoyer"]
 MIN_ZEROS = 0.2
+SESOI = Sesoi(
+    0.05, "near-zero activations", "pp", "five in a hundred activations is the least sparsity that saves work"
+)
 
 RULE = Rule(
     (
         SUPPORTED,
         f"ReLU's exact-zero fraction has a lower bound above {MIN_ZEROS:.0%}, sigmoid and tanh have "
-        "none, and ReLU's near-zero fraction exceeds both (paired difference, lower bound above 0)",
+        "none, and ReLU's near-zero fraction exceeds both beyond the SESOI (paired differences)",
         lambda e: e.relu_zero.low > MIN_ZEROS and e.saturating_zero == 0 and e.sparser,
+    ),
+    (
+        INCONCLUSIVE,
+        "the first two hold and a near-zero difference straddles the SESOI",
+        lambda e: e.relu_zero.low > MIN_ZEROS and e.saturating_zero == 0 and e.undecided,
     ),
     (NUANCED, "the first holds but not both others", lambda e: e.relu_zero.low > MIN_ZEROS),
     otherwise=REFUTED,
+    sesoi=(SESOI,),
 )
 # What each verdict means for someone choosing an activation (the report's 'What this means in practice')
 PRACTICE = {
@@ -45,6 +54,8 @@ PRACTICE = {
         " your own net."
     ),
     REFUTED: "Do not count on ReLU for sparse activations here.",
+    INCONCLUSIVE: "ReLU gives exact zeros; whether it is sparser than sigmoid and tanh by a margin, these runs"
+    " cannot tell.",
 }
 LITERATURE = (
     f"Glorot et al. (2011): {100 * GLOROT2011_ZEROS_MNIST:.1f}% exact zeros on MNIST "
@@ -66,7 +77,11 @@ class Evidence:
 
     @property
     def sparser(self) -> bool:
-        return all(d.low > 0 for d in self.near_zero_above.values())
+        return all(SESOI.decide(d.low, d.high) == BEYOND for d in self.near_zero_above.values())
+
+    @property
+    def undecided(self) -> bool:
+        return any(SESOI.decide(d.low, d.high) == STRADDLES for d in self.near_zero_above.values())
 
     @property
     def key(self) -> Key:

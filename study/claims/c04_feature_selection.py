@@ -21,7 +21,7 @@ from scipy import stats as sps
 from study.analysis import stats
 from study.analysis.selection import final_epoch, per_seed
 from study.analysis.style import BOOT, colours, own_ylabels, seed_means, shown
-from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.analysis.verdicts import BELOW, BEYOND, INCONCLUSIVE, NUANCED, REFUTED, STRADDLES, SUPPORTED, Rule, Sesoi
 from study.claims import Key
 from study.spec.datasets import relevant_features
 
@@ -30,20 +30,32 @@ EXPERIMENTS = ("feature_selection",)
 SATURATING = ("sigmoid", "tanh")
 SHOWN = ("sigmoid", "tanh", "relu", "leaky_relu", "linear", "relu + L1")
 
+AUC = Sesoi(
+    0.02, "relevance AUC", "", "two in a hundred pairs of inputs ranked the other way is the least a user notices"
+)
+LOSS = Sesoi(0.01, "final training loss (nats)", "", "a hundredth of a nat is below what changes a model's accuracy")
+
 RULE = Rule(
     (
         SUPPORTED,
-        "ReLU's final training loss is below sigmoid's and tanh's and its relevance AUC above both "
-        "(paired differences, 95% intervals excluding 0), and the sparser ReLU (L1 penalty) selects "
-        "better still than plain ReLU",
+        "ReLU's final training loss is below sigmoid's and tanh's and its relevance AUC above both, each by more "
+        "than its SESOI (paired differences, 95% intervals), and the sparser ReLU (L1 penalty) selects better "
+        "than plain ReLU by more than the AUC's SESOI",
         lambda e: e.fits and e.selects and e.sparser_selects,
     ),
     (
         REFUTED,
-        "ReLU neither fits nor selects better than both sigmoid and tanh",
+        "ReLU neither fits nor selects better than both sigmoid and tanh by more than the SESOI, and no "
+        "interval straddles it",
+        lambda e: not e.fits and not e.selects and not e.undecided,
+    ),
+    (
+        INCONCLUSIVE,
+        "no part is shown beyond its SESOI and some interval straddles it",
         lambda e: not e.fits and not e.selects,
     ),
     otherwise=NUANCED,
+    sesoi=(AUC, LOSS),
 )
 # What each verdict means for someone choosing an activation (the report's 'What this means in practice')
 PRACTICE = {
@@ -56,6 +68,10 @@ PRACTICE = {
         "that is the aim."
     ),
     REFUTED: "ReLU does not find the relevant inputs better: select features explicitly where that is the aim.",
+    INCONCLUSIVE: (
+        "Whether ReLU's sparsity helps it find the relevant inputs by a margin that matters, these runs "
+        "cannot tell: select features explicitly where that is the aim."
+    ),
 }
 LITERATURE = (
     "Glorot et al. (2011) argue that sparse representations disentangle the factors of variation; "
@@ -77,15 +93,21 @@ class Evidence:
 
     @property
     def fits(self) -> bool:
-        return all(d.high < 0 for d in self.fit.values())
+        return all(LOSS.decide(d.low, d.high) == BELOW for d in self.fit.values())
 
     @property
     def selects(self) -> bool:
-        return all(d.low > 0 for d in self.pick.values())
+        return all(AUC.decide(d.low, d.high) == BEYOND for d in self.pick.values())
 
     @property
     def sparser_selects(self) -> bool:
-        return self.sparser.low > 0
+        return AUC.decide(self.sparser.low, self.sparser.high) == BEYOND
+
+    @property
+    def undecided(self) -> bool:
+        """Some difference whose interval straddles its SESOI."""
+        fit = any(LOSS.decide(d.low, d.high) == STRADDLES for d in self.fit.values())
+        return fit or any(AUC.decide(d.low, d.high) == STRADDLES for d in self.pick.values())
 
     @property
     def key(self) -> Key:
