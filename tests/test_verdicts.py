@@ -50,6 +50,9 @@ def test_every_claim_module_declares_what_the_report_needs():
         assert all(callable(getattr(m, f)) for f in ("evidence", "verdict", "text", "table"))
         assert dataclasses.is_dataclass(m.Evidence) and m.Evidence.__dataclass_params__.frozen
         assert isinstance(m.RULE, Rule) and m.RULE.otherwise in VERDICTS
+        # every rule states its smallest effects of interest, each with its reason, and prints them
+        assert m.RULE.sesoi and all(isinstance(x, Sesoi) and x.why for x in m.RULE.sesoi), m.CLAIM
+        assert "Smallest effect that matters: " in m.RULE.text(), m.CLAIM
 
 
 # The smallest effect size of interest: a difference counts beyond it, an equivalence within it, else nothing.

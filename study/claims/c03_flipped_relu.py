@@ -24,7 +24,7 @@ import seaborn as sns
 from study.analysis import stats
 from study.analysis.selection import final_epoch, per_seed
 from study.analysis.style import BOOT, colours, tidy_ticks
-from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule, Sesoi
 from study.claims import Key
 
 CLAIM = "C3"
@@ -32,6 +32,11 @@ EXPERIMENTS = ("flips",)
 FLIPS = ("relu_mirror", "relu_rot180", "neg_relu")
 ORDER = ("relu", *FLIPS)
 MARGINS = {"test_accuracy": 0.02, "test_loss": 0.05}  # 2 percentage points; 0.05 nats
+# The equivalence margins are the smallest effects of interest: a flip within them trains "just as well".
+SAME = (
+    Sesoi(MARGINS["test_accuracy"], "test accuracy", "pp", "two points of accuracy, the seed spread of these nets"),
+    Sesoi(MARGINS["test_loss"], "test loss (nats)", "", "a twentieth of a nat, about as far as two points of accuracy"),
+)
 
 RULE = Rule(
     (
@@ -47,6 +52,7 @@ RULE = Rule(
         lambda e: any(t.different for t in e.tests.values()),
     ),
     otherwise=NUANCED,  # not shown equivalent with these seeds, nor shown different
+    sesoi=(*SAME,),
 )
 # What each verdict means for someone choosing an activation (the report's 'What this means in practice')
 PRACTICE = {

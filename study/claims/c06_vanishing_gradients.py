@@ -16,19 +16,31 @@ import seaborn as sns
 from study.analysis import stats
 from study.analysis.selection import STALL_MARGIN, deepest, final_epoch, per_seed, stalled_runs, stalled_share
 from study.analysis.style import BOOT, colours, in_words, line_styles, rows_shown, shown, with_state, words
-from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.analysis.verdicts import INCONCLUSIVE, NUANCED, REFUTED, SUPPORTED, Rule, Sesoi
 from study.claims import MAIN_INIT, Key
 
 CLAIM = "C6"
 EXPERIMENTS = ("gradients",)
 STALLED_ACCURACY = 0.2  # chance is 10% on MNIST-1D
 VANISHED = 0.01  # a gradient ratio below this has vanished
+STALL = Sesoi(
+    STALLED_ACCURACY - 0.1,
+    "training accuracy above chance (10%)",
+    "pp",
+    "a net within ten points of chance has learned next to nothing: it stalled",
+)
 
 RULE = Rule(
     (
         REFUTED,
-        f"the deepest sigmoid nets do not stall (training accuracy IQM of {STALLED_ACCURACY:.0%} or more)",
-        lambda e: not e.sigmoid_accuracy.value < STALLED_ACCURACY,
+        f"the deepest sigmoid nets do not stall: their training accuracy's 95% interval lies above "
+        f"{STALLED_ACCURACY:.0%}, chance plus the SESOI",
+        lambda e: e.sigmoid_accuracy.low >= STALLED_ACCURACY,
+    ),
+    (
+        INCONCLUSIVE,
+        f"that interval straddles {STALLED_ACCURACY:.0%}",
+        lambda e: e.sigmoid_accuracy.low < STALLED_ACCURACY <= e.sigmoid_accuracy.high,
     ),
     (
         SUPPORTED,
@@ -38,6 +50,7 @@ RULE = Rule(
         lambda e: not any(e.relu_vanishes.values()),
     ),
     otherwise=NUANCED,
+    sesoi=(STALL,),
 )
 # What each verdict means for someone choosing an activation (the report's 'What this means in practice')
 PRACTICE = {
@@ -51,6 +64,9 @@ PRACTICE = {
     ),
     REFUTED: (
         "Sigmoid nets of this depth train here: the vanishing gradient is no reason to avoid them in this setting."
+    ),
+    INCONCLUSIVE: (
+        "Whether deep plain sigmoid nets stall here, these runs cannot tell: some seeds train and some do not."
     ),
 }
 LITERATURE = (

@@ -24,7 +24,7 @@ from study.analysis import stats
 from study.analysis.literature import KRIZHEVSKY2012_SPEEDUP
 from study.analysis.selection import best_learning_rates, final_epoch, per_seed, stalled_runs, stalled_share
 from study.analysis.style import BOOT, colours, in_words, line_styles, shown
-from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.analysis.verdicts import INCONCLUSIVE, NUANCED, REFUTED, SUPPORTED, Rule, Sesoi
 from study.claims import Key
 
 CLAIM = "C7"
@@ -33,19 +33,30 @@ THRESHOLD = 0.5  # training accuracy a run must reach (chance is 10%)
 SHARED_RATE = {"adam": 1e-3, "momentum": 1e-2}  # one rate for every activation, per optimiser
 SLOWER = ("sigmoid", "tanh")
 
+AREA = Sesoi(
+    0.1, "the loss-curve area ratio above 1", "", "a tenth more training for the same loss is the least that matters"
+)
+
 RULE = Rule(
     (
         SUPPORTED,
         "under every optimiser, at each activation's best rate, the area under the training-loss curve "
-        "of sigmoid and of tanh is larger than ReLU's (paired ratio, lower bound above 1)",
-        lambda e: all(r.low > 1 for r in e.ratios.values()),
+        "of sigmoid and of tanh is larger than ReLU's by more than the SESOI (paired ratio, lower bound above 1.1)",
+        lambda e: all(r.low > 1 + AREA.size for r in e.ratios.values()),
     ),
     (
         REFUTED,
-        "no such ratio has a lower bound above 1 (ReLU is not clearly faster than either, under any optimiser)",
-        lambda e: not any(r.low > 1 for r in e.ratios.values()),
+        "no such ratio can exceed 1 by the SESOI (every upper bound below 1.1): ReLU is not faster by a margin "
+        "that matters, under any optimiser",
+        lambda e: all(r.high < 1 + AREA.size for r in e.ratios.values()),
+    ),
+    (
+        INCONCLUSIVE,
+        "no ratio's lower bound is above 1.1 and some interval holds 1.1",
+        lambda e: not any(r.low > 1 + AREA.size for r in e.ratios.values()),
     ),
     otherwise=NUANCED,
+    sesoi=(AREA,),
 )
 # What each verdict means for someone choosing an activation (the report's 'What this means in practice')
 PRACTICE = {
@@ -55,6 +66,7 @@ PRACTICE = {
         "before comparing speed."
     ),
     REFUTED: "ReLU does not converge faster here: pick the activation for other reasons.",
+    INCONCLUSIVE: "Whether ReLU converges faster by a margin that matters, these runs cannot tell.",
 }
 LITERATURE = (
     f"Krizhevsky et al. (2012), Fig. 1: a 4-layer ReLU CNN reached 25% CIFAR-10 training error "

@@ -19,13 +19,19 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from study.analysis import stats
 from study.analysis.style import colours, shown
-from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule, Sesoi
 from study.claims import Key
 
 CLAIM = "C8"
 EXPERIMENTS = ("cost",)
 ISOLATION = 1.1  # costs more in isolation: the ratio's lower bound above this
 IN_TRAINING = 1.05  # costs more in a training step: the ratio's lower bound above this
+COST = (
+    Sesoi(
+        ISOLATION - 1, "the time ratio to ReLU above 1, in isolation", "", "a tenth more time is the least that shows"
+    ),
+    Sesoi(IN_TRAINING - 1, "the same in a training step", "", "a twentieth of a step is within run-to-run noise"),
+)
 PASSES = {"forward_s": "forward", "backward_s": "forward+backward", "train_step_s": "training step"}
 
 RULE = Rule(
@@ -39,6 +45,7 @@ RULE = Rule(
     ),
     (NUANCED, "they cost more in isolation but not in a training step", lambda e: e.isolation),
     otherwise=REFUTED,
+    sesoi=(*COST,),
 )
 # What each verdict means for someone choosing an activation (the report's 'What this means in practice')
 PRACTICE = {

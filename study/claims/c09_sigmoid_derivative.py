@@ -21,7 +21,7 @@ import seaborn as sns
 from study.analysis import stats
 from study.analysis.selection import deepest, final_epoch, layer_mean, per_seed
 from study.analysis.style import BOOT, colours, own_ylabels, rows_shown, shown, with_state, words
-from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule, Sesoi
 from study.claims import MAIN_INIT, Key
 
 CLAIM = "C9"
@@ -29,6 +29,20 @@ EXPERIMENTS = ("gradients", "saturation")
 SHRINKS = 0.5  # a per-layer gradient factor below this counts as vanishing
 SATURATED = 0.5  # share of saturated activations in the most saturated trained layer
 TOP_LOW = 0.1  # the top sigmoid layer is saturated while its mean activation is below this
+THRESHOLDS = (
+    Sesoi(
+        1 - SHRINKS,
+        "gradient shrink per layer",
+        "",
+        "halving at every layer is what makes a deep net's gradient vanish",
+    ),
+    Sesoi(
+        SATURATED,
+        "saturated activations in a layer",
+        "pp",
+        "a layer with half its units saturated passes half its gradient",
+    ),
+)
 GB_INIT = "legacy_uniform"  # Glorot & Bengio's "standard" initialisation
 
 RULE = Rule(
@@ -45,6 +59,7 @@ RULE = Rule(
         lambda e: e.saturated_trained.value > SATURATED or e.gb_saturates,
     ),
     otherwise=NUANCED,  # the gradient vanishes without saturation
+    sesoi=(*THRESHOLDS,),
 )
 # What each verdict means for someone choosing an activation (the report's 'What this means in practice')
 PRACTICE = {

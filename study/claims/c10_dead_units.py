@@ -22,7 +22,7 @@ import seaborn as sns
 from study.analysis import stats
 from study.analysis.selection import final_epoch, layer_mean, per_seed
 from study.analysis.style import BOOT, PALETTE
-from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.analysis.verdicts import BEYOND, INCONCLUSIVE, NUANCED, REFUTED, STRADDLES, SUPPORTED, Rule, Sesoi
 from study.claims import Key, seeds_text
 from study.train import probes
 
@@ -31,17 +31,27 @@ EXPERIMENTS = ("collapse", "dead_units")
 PAIR = ("relu", "leaky_relu")
 NAMES = {"relu": "ReLU", "leaky_relu": "Leaky ReLU"}
 
+SHARE = Sesoi(
+    0.05, "nets collapsed, units dead, units revived", "pp", "five in a hundred is the least that changes a net"
+)
+
 RULE = Rule(
     (
         SUPPORTED,
         "(a) at the narrowest width, trained ReLU nets collapse more often than Leaky ReLU nets from the "
-        "same initial weights (paired difference, lower bound above 0) and (b) at the highest learning "
-        "rate trained ReLU nets keep dead units (lower bound above 0) while a larger share of Leaky "
-        "ReLU's dormant units revive than of ReLU's dead ones (paired difference, lower bound above 0)",
+        "same initial weights and (b) at the highest learning rate trained ReLU nets keep dead units while a "
+        "larger share of Leaky ReLU's dormant units revive than of ReLU's dead ones, each share and paired "
+        "difference beyond the SESOI (95% intervals)",
         lambda e: e.part_a and e.part_b,
+    ),
+    (
+        INCONCLUSIVE,
+        "not both hold and an interval of the part that fails straddles the SESOI",
+        lambda e: e.undecided,
     ),
     (NUANCED, "exactly one of (a) and (b) holds", lambda e: e.part_a != e.part_b),
     otherwise=REFUTED,
+    sesoi=(SHARE,),
 )
 # What each verdict means for someone choosing an activation (the report's 'What this means in practice')
 PRACTICE = {
@@ -51,6 +61,7 @@ PRACTICE = {
     ),
     NUANCED: ("Dead ReLU units appear, but Leaky ReLU does not clearly fix them: watch the dead share at high rates."),
     REFUTED: "Dead ReLU units are no problem here.",
+    INCONCLUSIVE: "Whether ReLU units die and Leaky ReLU's come back by a margin that matters, these runs cannot tell.",
 }
 LITERATURE = (
     "Lu et al. (2020): deep narrow ReLU nets collapse to a constant with a probability that grows with "
@@ -115,11 +126,20 @@ class Evidence:
 
     @property
     def part_a(self) -> bool:
-        return self.collapse_gap.low > 0
+        return SHARE.decide(self.collapse_gap.low, self.collapse_gap.high) == BEYOND
 
     @property
     def part_b(self) -> bool:
-        return self.relu_dead.low > 0 and self.revival_gap.low > 0
+        return all(SHARE.decide(x.low, x.high) == BEYOND for x in (self.relu_dead, self.revival_gap))
+
+    @property
+    def undecided(self) -> bool:
+        """A part fails while one of its intervals straddles the SESOI."""
+        a = not self.part_a and SHARE.decide(self.collapse_gap.low, self.collapse_gap.high) == STRADDLES
+        b = not self.part_b and any(
+            SHARE.decide(x.low, x.high) == STRADDLES for x in (self.relu_dead, self.revival_gap)
+        )
+        return a or b
 
     @property
     def key(self) -> Key:

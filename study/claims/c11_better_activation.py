@@ -20,7 +20,7 @@ import pandas as pd
 from study.analysis import stats
 from study.analysis.selection import best_learning_rates, final_epoch, stalled_runs
 from study.analysis.style import PALETTE
-from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.analysis.verdicts import INCONCLUSIVE, NUANCED, REFUTED, SUPPORTED, Rule, Sesoi
 from study.claims import Key
 from study.spec.activations import users_in
 
@@ -28,25 +28,37 @@ CLAIM = "C11"
 EXPERIMENTS = ("leaderboard",)
 TASK = ["dataset", "depth"]
 
+EDGE = Sesoi(
+    0.1, "probability of improvement above one half", "", "a 60% chance to beat ReLU is the least worth a switch"
+)
+BETTER = 0.5 + EDGE.size
+
 RULE = Rule(
     (
         SUPPORTED,
         "some activation's probability of improvement over ReLU, pooled over every task, has a 95% "
-        "interval above one half",
+        "interval above one half plus the SESOI",
         lambda e: bool(e.better_overall),
     ),
     (
         NUANCED,
-        "some activation beats ReLU with an interval above one half on some tasks only",
+        "some activation beats ReLU with such an interval on some tasks only",
         lambda e: bool(e.better_somewhere),
     ),
+    (
+        INCONCLUSIVE,
+        "some activation's pooled interval holds one half plus the SESOI",
+        lambda e: any(e.improvement[a].low <= BETTER <= e.improvement[a].high for a in e.builtin),
+    ),
     otherwise=REFUTED,
+    sesoi=(EDGE,),
 )
 # What each verdict means for someone choosing an activation (the report's 'What this means in practice')
 PRACTICE = {
     SUPPORTED: "Some activation beats ReLU over these tasks: try it (the answer names it) before settling on ReLU.",
     NUANCED: "No activation beats ReLU everywhere, some on single tasks: compare a few on your own task.",
     REFUTED: "No activation beats ReLU on these tasks: ReLU is a sound default.",
+    INCONCLUSIVE: "Whether some activation beats ReLU by a margin worth a switch, these runs cannot tell.",
 }
 LITERATURE = (
     "Ramachandran et al. (2017): Swish matched or beat ReLU on deep models; Clevert et al. (2016) ELU; "
@@ -112,17 +124,17 @@ class Evidence:
 
     @property
     def better_overall(self) -> list[str]:
-        return [a for a in self.builtin if self.improvement[a].low > 0.5]
+        return [a for a in self.builtin if self.improvement[a].low > BETTER]
 
     @property
     def better_somewhere(self) -> dict[str, list[tuple[str, int]]]:
-        """{activation: the tasks on which its interval lies above one half}, those with any."""
-        where = {a: [t for t, p in self.per_task[a].items() if p.low > 0.5] for a in self.builtin}
+        """{activation: the tasks on which its interval lies above one half plus the SESOI}, those with any."""
+        where = {a: [t for t, p in self.per_task[a].items() if p.low > BETTER] for a in self.builtin}
         return {a: w for a, w in where.items() if w}
 
     @property
     def worse_overall(self) -> list[str]:
-        return [a for a in self.builtin if self.improvement[a].high < 0.5]
+        return [a for a in self.builtin if self.improvement[a].high < 1 - BETTER]
 
     @property
     def top(self) -> str:
@@ -172,6 +184,8 @@ def answer(e: Evidence) -> str:
     if e.better_somewhere:
         where = "; ".join(f"{a} on {', '.join(f'{d} depth {k}' for d, k in w)}" for a, w in e.better_somewhere.items())
         return f"only on some tasks ({where}); over every task pooled none beats ReLU"
+    if RULE(e) == INCONCLUSIVE:
+        return "not decided: none is shown to beat ReLU, and these seeds cannot rule it out"
     return "no: none of them beats ReLU on any task"
 
 
@@ -184,9 +198,9 @@ def text(e: Evidence) -> str:
         f"each activation at its best learning rate: "
         + (
             f"{', '.join(better_overall)} beat{'s' if len(better_overall) == 1 else ''} ReLU with a probability of "
-            f"improvement whose interval lies above one half"
+            f"improvement whose interval lies above {BETTER:g} (one half plus the SESOI)"
             if better_overall
-            else "no activation beats ReLU with a pooled probability of improvement whose interval lies above one half"
+            else f"no activation beats ReLU with a pooled probability of improvement whose interval is above {BETTER:g}"
         )
         + f". The highest is {e.top}'s, {e.improvement[e.top].fmt()}. "
         + (
@@ -196,7 +210,11 @@ def text(e: Evidence) -> str:
             if better_somewhere
             else "No activation beats ReLU on any single task with such an interval. "
         )
-        + (f"ReLU beats {', '.join(worse_overall)} (their intervals lie below one half). " if worse_overall else "")
+        + (
+            f"ReLU beats {', '.join(worse_overall)} (their intervals lie below {1 - BETTER:g}). "
+            if worse_overall
+            else ""
+        )
         + f"Mean ranks: {', '.join(f'{a} {r:.1f}' for a, r in e.rank.items())}."
     )
     if e.device is not None:

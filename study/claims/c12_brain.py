@@ -22,13 +22,17 @@ from study.analysis import stats
 from study.analysis.literature import BRAIN_ACTIVE, GLOROT2011_ZEROS_MNIST
 from study.analysis.selection import final_epoch, layer_mean, nearest_depth, per_seed
 from study.analysis.style import BOOT, BRAIN_COLOUR, INIT_COLOURS, in_words, seed_means
-from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule
+from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule, Sesoi
 from study.claims import MAIN_INIT, REFERENCE_DEPTH, Key
 
 CLAIM = "C12"
 EXPERIMENTS = ("sparsity", "activity_penalty")
 CLOSE = 5  # within this factor of the brain's upper estimate counts as close
 KEPT = -0.01  # a penalised net keeps its accuracy: paired test-accuracy difference (IQM) above -1 pp
+NEAR = (
+    Sesoi(-KEPT, "test accuracy lost to the penalty", "pp", "one point of accuracy is the least a user would give up"),
+    Sesoi(CLOSE, "times the brain's 4%, for 'close'", "", "within a factor of five of a range spanning four"),
+)
 
 RULE = Rule(
     (
@@ -42,6 +46,7 @@ RULE = Rule(
         lambda e: min(e.active.value, e.sparsest_kept.value) <= CLOSE * BRAIN_ACTIVE[1],
     ),
     otherwise=REFUTED,
+    sesoi=(*NEAR,),
 )
 # What each verdict means for someone choosing an activation (the report's 'What this means in practice')
 PRACTICE = {
