@@ -95,3 +95,21 @@ def test_a_rule_prints_its_smallest_effect_with_its_reason_and_may_end_inconclus
         "smallest gain a user would act on)."
     )
     assert [rule(d) for d in [(0.02, 0.03), (-0.005, 0.005), (0.005, 0.03)]] == [SUPPORTED, REFUTED, INCONCLUSIVE]
+
+
+def test_an_inconclusive_verdict_says_how_many_seeds_would_decide_it():
+    from study.analysis.stats import Estimate
+    from study.analysis.verdicts import seeds_sentence
+
+    gain = Estimate(0.02, 0.005, 0.035, 10)  # +2 pp [+0.5, +3.5]: straddles +1 pp
+    assert (
+        seeds_sentence([(gain, ONE_POINT, 0.0)], 10)
+        == " At the observed spread, about 23 seeds (now 10) would decide it."
+    )
+    factor = Estimate(0.62, 0.55, 0.69, 10)  # a factor read against 1/2: +0.12 [+0.05, +0.19] against 0.1
+    assert "about 123 seeds" in seeds_sentence([(factor, Sesoi(0.1, "factor", "", "why"), 0.5)], 10)
+    assert "no number of seeds" in seeds_sentence([(Estimate(0.01, 0.0, 0.02, 10), ONE_POINT, 0.0)], 10)
+    assert seeds_sentence([], 10) == ""
+    for m in claims.modules():  # every rule that can end inconclusive names what straddles
+        if INCONCLUSIVE in {c.verdict for c in m.RULE.cases} | {m.RULE.otherwise}:
+            assert callable(getattr(m, "straddling", None)), m.CLAIM

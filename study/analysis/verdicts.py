@@ -93,3 +93,17 @@ class Rule:
             + f"; otherwise {self.otherwise}."
             + (f" Smallest effect that matters: {smallest}." if smallest else "")
         )
+
+
+def seeds_sentence(straddling, seeds: int) -> str:
+    """For an inconclusive verdict: the seeds that would decide every interval that straddles its SESOI, at the
+    observed spread. `straddling`: (estimate, sesoi, centre) triples, the estimate read as a difference from
+    `centre` (0, or a predicted value such as 1/2)."""
+    needed = [
+        s.seeds_to_decide(e.value - centre, e.low - centre, e.high - centre, seeds) for e, s, centre in straddling
+    ]
+    if not needed:
+        return ""
+    if any(n is None for n in needed):
+        return " An interval sits on its smallest effect of interest: no number of seeds would decide it."
+    return f" At the observed spread, about {max(needed)} seeds (now {seeds}) would decide it."

@@ -30,6 +30,7 @@ import pandas as pd
 from study.analysis.intervals import interval
 from study.analysis.selection import MAIN_INIT, REFERENCE_DEPTH
 from study.analysis.stats import Unpaired
+from study.analysis.verdicts import INCONCLUSIVE, seeds_sentence
 from study.claims.source import CLAIMS
 
 MODULE_NAME = re.compile(r"^c(\d\d)_\w+$")
@@ -168,11 +169,17 @@ def _finding(module, study) -> Finding:
             pd.DataFrame(),
             "",
         )
+    verdict = module.verdict(e)
+    undecided = (
+        seeds_sentence(module.straddling(e), e.key.n)
+        if verdict == INCONCLUSIVE and hasattr(module, "straddling")
+        else ""
+    )
     return Finding(
         module.CLAIM,
-        module.verdict(e),
+        verdict,
         e.key,
-        module.text(e) + emptied_text(study, module.EXPERIMENTS),
+        module.text(e) + undecided + emptied_text(study, module.EXPERIMENTS),
         module.table(e),
         module.LITERATURE,
         evidence=e,

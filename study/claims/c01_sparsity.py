@@ -101,6 +101,11 @@ def evidence(study) -> Evidence:
     return Evidence(depth, last, est, diffs, saturating_zero)
 
 
+def straddling(e: Evidence) -> list:
+    """The near-zero differences whose intervals straddle the SESOI (for an inconclusive verdict)."""
+    return [(d, SESOI, 0.0) for d in e.near_zero_above.values() if SESOI.decide(d.low, d.high) == STRADDLES]
+
+
 def verdict(e: Evidence) -> str:
     return RULE(e)
 

@@ -97,11 +97,6 @@ class Evidence:
         return SESOI.decide(self.factor.low - PREDICTED, self.factor.high - PREDICTED)
 
     @property
-    def seeds_to_decide(self) -> int | None:
-        f = self.factor
-        return SESOI.seeds_to_decide(f.value - PREDICTED, f.low - PREDICTED, f.high - PREDICTED, self.seeds)
-
-    @property
     def predicted(self) -> float:
         return 2.0 ** -(self.depth - 1)
 
@@ -153,6 +148,11 @@ def evidence(study) -> Evidence:
     return Evidence(depth, epochs, first, last, ratios, layer_rates, factors, len(trained))
 
 
+def straddling(e: Evidence) -> list:
+    """The per-layer factor, where its interval straddles 1/2 plus or minus the SESOI."""
+    return [(e.factor, SESOI, PREDICTED)] if e.decided == STRADDLES else []
+
+
 def verdict(e: Evidence) -> str:
     return RULE(e)
 
@@ -165,22 +165,13 @@ def mechanism(e: Evidence) -> str:
     )
 
 
-def undecided(e: Evidence) -> str:
-    """What an inconclusive interval would need, or ''."""
-    if e.decided != STRADDLES:
-        return ""
-    need = e.seeds_to_decide
-    more = f"about {need} seeds would decide at this spread" if need else "no number of seeds decides it"
-    return f" Its interval straddles 1/2 plus or minus {SESOI.size:g}: {more}."
-
-
 def text(e: Evidence) -> str:
     depth = e.depth
     return (
         f"C2 predicts that each hidden layer's activation rate is 1/2 of the layer below's, so {depth - 1} layers "
         f"deeper 2^-{depth - 1} = {e.predicted:.2g} of the first layer's. Fitted per seed (the log rate against "
         f"the layer), the trained depth-{depth} ReLU nets ({MAIN_INIT}) change their rate by a factor of "
-        f"{e.factor.fmt()} per layer; at initialisation {e.factors[('initialisation', MAIN_INIT)].fmt()}.{undecided(e)}"
+        f"{e.factor.fmt()} per layer; at initialisation {e.factors[('initialisation', MAIN_INIT)].fmt()}."
         f" The last hidden layer's rate is {e.ratio.fmt()} times the first layer's. The fraction of non-zero "
         f"activations per layer (mean over seeds) stays between {np.nanmin(e.layer_rates):.0%} and "
         f"{np.nanmax(e.layer_rates):.0%} in these trained nets, where He et al. (2015) assume 1/2 at "

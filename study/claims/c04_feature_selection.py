@@ -177,6 +177,12 @@ def evidence(study) -> Evidence:
     return Evidence(informative, last, fit, pick, sparser, rho, pairs, _models(df, last))
 
 
+def straddling(e: Evidence) -> list:
+    """The differences whose intervals straddle their SESOI (for an inconclusive verdict)."""
+    fits = [(d, LOSS, 0.0) for d in e.fit.values() if LOSS.decide(d.low, d.high) == STRADDLES]
+    return fits + [(d, AUC, 0.0) for d in e.pick.values() if AUC.decide(d.low, d.high) == STRADDLES]
+
+
 def verdict(e: Evidence) -> str:
     return RULE(e)
 

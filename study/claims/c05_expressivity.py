@@ -191,6 +191,11 @@ def evidence(study) -> Evidence:
     )
 
 
+def straddling(e: Evidence) -> list:
+    """The change per doubling, where its interval holds +SESOI."""
+    return [(e.trend, SESOI, 0.0)] if e.trend.low <= SESOI.size <= e.trend.high else []
+
+
 def verdict(e: Evidence) -> str:
     return RULE(e)
 

@@ -135,6 +135,12 @@ def evidence(study) -> Evidence:
     return Evidence(depth, shallow, last, inits, within, across, accuracy, stalled)
 
 
+def straddling(e: Evidence) -> list:
+    """The deepest sigmoid nets' training accuracy, read against chance (10%), where it straddles the stall line."""
+    a = e.sigmoid_accuracy
+    return [(a, STALL, STALLED_ACCURACY - STALL.size)] if a.low < STALLED_ACCURACY <= a.high else []
+
+
 def verdict(e: Evidence) -> str:
     return RULE(e)
 

@@ -189,6 +189,11 @@ def evidence(study) -> Evidence:
     return Evidence(compare(df, best), compare(df, shared))
 
 
+def straddling(e: Evidence) -> list:
+    """The area ratios whose intervals hold 1 + the SESOI."""
+    return [(r, AREA, 1.0) for r in e.ratios.values() if r.low <= 1 + AREA.size <= r.high]
+
+
 def verdict(e: Evidence) -> str:
     return RULE(e)
 

@@ -193,6 +193,12 @@ def evidence(study) -> Evidence:
     return Evidence(**_collapse(study), **_dead_units(study))
 
 
+def straddling(e: Evidence) -> list:
+    """The shares and differences whose intervals straddle the SESOI."""
+    parts = (e.collapse_gap, e.relu_dead, e.revival_gap)
+    return [(x, SHARE, 0.0) for x in parts if SHARE.decide(x.low, x.high) == STRADDLES]
+
+
 def verdict(e: Evidence) -> str:
     return RULE(e)
 

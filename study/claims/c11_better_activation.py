@@ -173,6 +173,11 @@ def evidence(study) -> Evidence:
     )
 
 
+def straddling(e: Evidence) -> list:
+    """The pooled probabilities of improvement whose intervals hold one half plus the SESOI."""
+    return [(e.improvement[a], EDGE, 0.5) for a in e.builtin if e.improvement[a].low <= BETTER <= e.improvement[a].high]
+
+
 def verdict(e: Evidence) -> str:
     return RULE(e)
 
