@@ -136,7 +136,8 @@ every setting its experiments are repeated in:
 {"Settings disagree on " + ", ".join(split) + "; each of those sections gives the key number in every setting." if split else "Every claim run in several settings gets the same verdict in each."}
 Claims whose experiments are not all repeated in a setting (such as C8's benchmark and C11's leaderboard, which
 spans data sets itself) are read in their main setting only; the tuned setting leaves out C7 and C11, which read
-each activation at its own best rate by design, and C10, whose variable is the rate.
+each activation at its own best rate by design, C9, whose Glorot & Bengio setting keeps its own SGD rate, and C10,
+whose variable is the rate.
 
 {figure("verdicts_by_setting", study, numbers["verdicts_by_setting"], caps["verdicts_by_setting"])}
 """
