@@ -102,7 +102,8 @@ def test_a_run_prints_one_progress_bar_and_no_backend_chatter(tmp_path):
     for noise in ("WARNING:tensorflow", "retracing", "AutoGraph", "absl", "I0000", "oneDNN", "cuda"):
         assert noise not in proc.stderr, proc.stderr
     last_bar = [line for line in proc.stderr.replace("\r", "\n").splitlines() if "epochs [" in line][-1]
-    assert re.match(r"groups 12/12, models 48/48 100%\|█+\| 24/24 epochs \[\d\d:\d\d<00:00\]", last_bar), last_bar
+    # 12 groups, and the tuned setting's two rates besides the shared one (at depth 1, Glorot uniform)
+    assert re.match(r"groups 14/14, models 56/56 100%\|█+\| 28/28 epochs \[\d\d:\d\d<00:00\]", last_bar), last_bar
 
 
 def test_a_preview_report_opens_with_a_banner_of_what_it_was_made_from(smoke_report):
@@ -110,7 +111,8 @@ def test_a_preview_report_opens_with_a_banner_of_what_it_was_made_from(smoke_rep
     contents = text.index("**Contents.**")
     banner = text.index("> **Preview: not the reference results.** Made with `--profile smoke` from stored runs of")
     assert banner < contents  # before the first verdict
-    assert "2-10 seed(s) and 2 epoch(s) per group; settings: main, digits, cnn, resnorm;" in text[banner:contents]
+    expected = "2-10 seed(s) and 2 epoch(s) per group; settings: main, digits, cnn, resnorm, tuned;"
+    assert expected in text[banner:contents]
 
 
 def test_the_banner_reads_the_stored_runs_and_spares_the_reference(smoke_study):
