@@ -88,8 +88,8 @@ PROFILES = {
             width=100,
             probe_size=1000,
             description="the reference run: the MNIST-1D baseline MLP's width, trained to convergence",
-            cuts="To finish within three hours on two CPU cores (`--jobs 2`), the reference run trains 80 epochs "
-            "(30 in the convergence sweep, the leaderboard, feature "
+            cuts="To finish within four and a half hours on two CPU cores (`--jobs 2`), the reference run trains "
+            "80 epochs (30 in the convergence sweep, the leaderboard, feature "
             "selection and the activity penalty, which compare activations rather than final accuracy; "
             "20 of saturation traces, where Glorot & Bengio (2010) trained far longer, C9), stops the "
             "depth ladder at 32 and skips depth 16 (in the modern MLPs too: depth 64 in the residual ones would "
