@@ -54,12 +54,15 @@ def test_markdown_and_html_carry_the_ledger(led, smoke_report):
     html = (smoke_report / "index.html").read_text(encoding="utf-8")
     for c in led["claims"]:
         section = md.split(f"\n## {c['id']}: ", 1)[1].split("\n## ", 1)[0]
-        assert f"**Verdict: {c['verdict']}.** Key number: {key_text(c['key'])}." in section
+        # a question's answer (C11, C12) sits between the verdict and the key number
+        answer, key = r"( \*\*Answer:\*\* [^\n]*?)?", re.escape(f" Key number: {key_text(c['key'])}.")
+        assert re.search(re.escape(f"**Verdict: {c['verdict']}.**") + answer + key, section), c["id"]
         summary_row = next(line for line in md.splitlines() if line.startswith(f"| {c['id']} |"))
         assert c["verdict"] in summary_row and key_text(c["key"]) in summary_row
-        assert f"<strong>Verdict: {c['verdict']}.</strong> Key number: {key_text(c['key'])}." in html.replace(
-            "&amp;", "&"
+        in_html = (
+            re.escape(f"<strong>Verdict: {c['verdict']}.</strong>") + r"( <strong>Answer:</strong> [^\n]*?)?" + key
         )
+        assert re.search(in_html, html.replace("&amp;", "&")), c["id"]
     assert "## References" in md and "Greydanus, S., & Kobak, D. (2024)" in md
     assert re.findall(r"\*Figure (\d+)\. ", md) == [
         str(i) for i in range(1, len(re.findall(r"\*Figure \d+\. ", md)) + 1)
@@ -116,11 +119,11 @@ def test_the_ledger_loads_as_a_frame(smoke_report, led):
 
 
 def test_verdicts_by_setting(led, smoke_report):
-    """The smoke profile repeats the gradients experiment on digits, with the CNN and in the pre-norm residual MLP:
-    C6 gets a verdict in each."""
+    """The smoke profile repeats the gradients experiment on digits, with the CNN, in the pre-norm residual MLP and
+    at tuned rates: C6 gets a verdict in each."""
     for claim in ("C6",):
         entry = next(c for c in led["claims"] if c["id"] == claim)
-        assert [s["setting"] for s in entry["settings"]] == ["main", "digits", "cnn", "resnorm"]
+        assert [s["setting"] for s in entry["settings"]] == ["main", "digits", "cnn", "resnorm", "tuned"]
         assert entry["settings"][0]["verdict"] == entry["verdict"] and entry["settings"][0]["key"] == entry["key"]
     assert all(not c["settings"] for c in led["claims"] if c["id"] in ("C4", "C8", "C11"))
     md = (smoke_report / "report.md").read_text(encoding="utf-8")
