@@ -19,15 +19,15 @@ ACTIVATIONS = ("relu", "tanh")
 def accuracies(study) -> dict | None:
     """{activation: final test accuracy (Estimate)}, with the groups' width, training examples and epochs;
     None where the study has no such runs."""
-    if SETTING not in study.settings() or "sparsity" not in study.in_setting(SETTING).experiments:
+    if SETTING not in study.settings() or "sparsity" not in (fashion := study.in_setting(SETTING)).experiments:
         return None
-    df = study.in_setting(SETTING).frame("sparsity")
+    df = fashion.frame("sparsity")
     df = df[(df["depth"] == DEPTH) & (df["initializer"] == MAIN_INIT) & df["activation"].isin(ACTIVATIONS)]
     if df.empty:
         return None
     epochs = int(df["epochs"].max())
     found = {a: per_seed(d, "test_accuracy", columns="epoch", layer=-1)[epochs] for a, d in df.groupby("activation")}
-    stored = next(c for c in study.in_setting(SETTING).info() if c["key"] == df["run"].iloc[0])
+    stored = next(c for c in fashion.info() if c["key"] == df["run"].iloc[0])
     return {
         "test": {a: stats.bootstrap(v) for a, v in found.items()},
         "seeds": min(len(v) for v in found.values()),

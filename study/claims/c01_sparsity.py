@@ -81,7 +81,7 @@ class Evidence:
 
     @property
     def undecided(self) -> bool:
-        return any(SESOI.decide(d.low, d.high) == STRADDLES for d in self.near_zero_above.values())
+        return bool(straddling(self))
 
     @property
     def key(self) -> Key:

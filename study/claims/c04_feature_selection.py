@@ -106,8 +106,7 @@ class Evidence:
     @property
     def undecided(self) -> bool:
         """Some difference whose interval straddles its SESOI."""
-        fit = any(LOSS.decide(d.low, d.high) == STRADDLES for d in self.fit.values())
-        return fit or any(AUC.decide(d.low, d.high) == STRADDLES for d in self.pick.values())
+        return bool(straddling(self))
 
     @property
     def key(self) -> Key:

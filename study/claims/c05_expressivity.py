@@ -61,7 +61,7 @@ RULE = Rule(
     (
         INCONCLUSIVE,
         "the change per doubling's interval holds +SESOI (it may grow by that much, or not)",
-        lambda e: e.trend.low <= SESOI.size <= e.trend.high,
+        lambda e: e.growth_undecided,
     ),
     otherwise=NUANCED,
     sesoi=(SESOI,),
@@ -107,6 +107,11 @@ class Evidence:
     @property
     def linear_at_baseline(self) -> bool:
         return all(abs(e.value - self.baseline) <= LINEAR_MARGIN for e in self.linear.values())
+
+    @property
+    def growth_undecided(self) -> bool:
+        """The change per doubling's interval holds +SESOI: it may grow by that much, or not."""
+        return self.trend.low <= SESOI.size <= self.trend.high
 
     @property
     def trend_decided(self) -> str:
@@ -193,7 +198,7 @@ def evidence(study) -> Evidence:
 
 def straddling(e: Evidence) -> list:
     """The change per doubling, where its interval holds +SESOI."""
-    return [(e.trend, SESOI, 0.0)] if e.trend.low <= SESOI.size <= e.trend.high else []
+    return [(e.trend, SESOI, 0.0)] if e.growth_undecided else []
 
 
 def verdict(e: Evidence) -> str:
@@ -214,7 +219,7 @@ def trend_words(e: Evidence) -> str:
         STRADDLES: f": undecided against plus or minus {100 * SESOI.size:g} pp",
     }[e.trend_decided] + (
         f"; whether it grows by {100 * SESOI.size:g} pp or more per doubling, these seeds cannot tell"
-        if e.trend.low <= SESOI.size <= e.trend.high
+        if e.growth_undecided
         else ""
     )
 

@@ -48,7 +48,7 @@ RULE = Rule(
     (
         INCONCLUSIVE,
         "some activation's pooled interval holds one half plus the SESOI",
-        lambda e: any(e.improvement[a].low <= BETTER <= e.improvement[a].high for a in e.builtin),
+        lambda e: bool(e.undecided_overall),
     ),
     otherwise=REFUTED,
     sesoi=(EDGE,),
@@ -127,6 +127,11 @@ class Evidence:
         return [a for a in self.builtin if self.improvement[a].low > BETTER]
 
     @property
+    def undecided_overall(self) -> list[str]:
+        """The activations whose pooled interval holds one half plus the SESOI."""
+        return [a for a in self.builtin if self.improvement[a].low <= BETTER <= self.improvement[a].high]
+
+    @property
     def better_somewhere(self) -> dict[str, list[tuple[str, int]]]:
         """{activation: the tasks on which its interval lies above one half plus the SESOI}, those with any."""
         where = {a: [t for t, p in self.per_task[a].items() if p.low > BETTER] for a in self.builtin}
@@ -175,7 +180,7 @@ def evidence(study) -> Evidence:
 
 def straddling(e: Evidence) -> list:
     """The pooled probabilities of improvement whose intervals hold one half plus the SESOI."""
-    return [(e.improvement[a], EDGE, 0.5) for a in e.builtin if e.improvement[a].low <= BETTER <= e.improvement[a].high]
+    return [(e.improvement[a], EDGE, 0.5) for a in e.undecided_overall]
 
 
 def verdict(e: Evidence) -> str:

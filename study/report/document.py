@@ -160,7 +160,7 @@ The claims ledger, `claims.json`, holds every verdict and key number below as da
 
 {READING}
 
-{abstract(study, led)}
+{abstract(study, led, found)}
 {practice.section(led)}
 {claims_and_verdicts(study, found, led)}
 {methods(study)}

@@ -17,9 +17,9 @@ from study.spec import config, grid
 from study.spec.config import get_profile
 
 
-def abstract(study: Study, led: dict) -> str:
+def abstract(study: Study, led: dict, found: list) -> str:
     entries = led["claims"]
-    found = {f.claim: f for f in claims.findings(study)}
+    answers = {f.claim: f for f in found}
     counts = pd.Series([e["verdict"] for e in entries]).value_counts()
     specs = [s for s in study.every_setting_specs() if not s.benchmark]
     models = model_count(specs)
@@ -38,7 +38,7 @@ def abstract(study: Study, led: dict) -> str:
     seeds = f"{typical} seeds per setting" + (f" ({most} where a claim counts rare events)" if most > typical else "")
     seeds += f", {least} in the {' and '.join(fewest)} experiment" if least < typical else ""
     headline = "\n".join(
-        f"- **{e['id']}** ({e['verdict']}): {e['english']}{answer(found[e['id']])} Key number: "
+        f"- **{e['id']}** ({e['verdict']}): {e['english']}{answer(answers[e['id']])} Key number: "
         f"{key_text(e['key'])}.{changes(e)}"
         for e in entries
     )

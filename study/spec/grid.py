@@ -18,21 +18,15 @@ from dataclasses import dataclass, field, replace
 from study.errors import UnknownChoice, check_choice
 from study.spec import activations
 from study.spec.config import ROOT, GroupSpec, get_profile
-from study.spec.settings import (  # noqa: F401  (the settings are read through grid too)
+from study.spec.settings import (  # noqa: F401  (experiments and the report read these through grid)
     ALSO_ON_DIGITS,
     ALSO_ON_DIGITS_AND_CNN,
-    DATA_LIMITS,
-    FASHION,
     MAIN_SETTING,
     MODERN,
-    MODERN_DEPTHS,
-    MODERN_INITIALIZERS,
     SETTING_TEXT,
     SETTINGS,
-    TUNED,
     TUNED_RATES,
     also_fashion,
-    also_in,
     also_modern,
     also_tuned,
     data_budget,
