@@ -33,7 +33,7 @@ def test_each_activation_is_read_at_its_best_validation_rate():
             ("tanh", 1e-2): [0.7, 0.7, 0.7],
         }
     )
-    chosen = tuning.chosen_rates(df)
+    chosen = tuning.chosen_rates(df, 1e-3)
     assert chosen.xs("relu", level="activation").item() == 1e-3
     assert chosen.xs("tanh", level="activation").item() == 1e-2
     kept = tuning.at_rates(df, chosen)
@@ -55,10 +55,32 @@ def test_a_rate_where_a_model_diverged_is_not_chosen_on_its_survivors():
             ("relu", 1e-2): [0.9, np.nan, 0.9],  # one model's outputs not finite
         }
     )
-    assert tuning.chosen_rates(df).item() == 1e-3
+    assert tuning.chosen_rates(df, 1e-3).item() == 1e-3
     flag = df[(df["learning_rate"] == 1e-3) & (df["seed"] == 0)].iloc[[0]].assign(metric="diverged", value=1.0)
     df = pd.concat([df.fillna(0.9), flag])  # now the flag alone says a model at 0.001 diverged
-    assert tuning.chosen_rates(df).item() == 1e-2
+    assert tuning.chosen_rates(df, 1e-3).item() == 1e-2
+
+
+def test_rates_within_a_point_of_the_best_are_tied_and_the_nearest_the_shared_rate_wins():
+    df = frame(
+        {
+            ("linear", 1e-4): [0.962] * 3,  # the best by noise alone: a plateau's end
+            ("linear", 1e-3): [0.956] * 3,
+            ("linear", 1e-2): [0.959] * 3,
+            ("tanh", 1e-4): [0.92] * 3,
+            ("tanh", 1e-3): [0.90] * 3,  # more than a point below the best: not tied
+            ("tanh", 1e-2): [0.915] * 3,
+            ("relu", 1e-4): [0.70] * 3,
+            ("relu", 1e-3): [0.80] * 3,
+            ("relu", 1e-2): [0.85] * 3,  # a real gain at the top of the sweep
+        }
+    )
+    chosen = tuning.chosen_rates(df, 1e-3)
+    assert chosen.xs("linear", level="activation").item() == 1e-3
+    assert chosen.xs("tanh", level="activation").item() == 1e-4  # as near as 0.01, and the better score
+    assert chosen.xs("relu", level="activation").item() == 1e-2
+    table = tuning.sweep(df, chosen)
+    assert set(tuning.edges(table)["activation"]) == {"tanh", "relu"}
 
 
 def test_the_tuned_setting_sweeps_the_shared_rate_and_its_neighbours():

@@ -12,6 +12,7 @@ from study import store
 from study.analysis import tuning
 from study.commands import command
 from study.errors import MissingInput
+from study.spec.config import get_profile
 from study.spec.grid import MAIN_SETTING, Experiment, Selection
 
 
@@ -93,7 +94,7 @@ class Study:
         if name not in self._frames:
             df = self._stored(store.load, self.specs(name))
             if self.selection.setting == tuning.SETTING:
-                chosen = tuning.chosen_rates(df)
+                chosen = tuning.chosen_rates(df, get_profile(self.profile).learning_rate)
                 self.sweeps[name] = tuning.sweep(df, chosen)
                 df = tuning.at_rates(df, chosen)
             self._frames[name] = self._without_diverged(df)

@@ -3,9 +3,12 @@
 Each experiment repeated in the `tuned` setting trains its grid at every rate of a log-spaced Adam sweep
 (grid.TUNED_RATES). Per configuration (data set, depth, width, initialiser, penalty, net) and activation, the
 rate with the best validation accuracy after the last epoch (the IQM over seeds) among the rates where no model
-diverged (a rate is not chosen on its survivors) is the activation's rate there; every
-analysis of the setting reads those runs alone. A choice at the sweep's lowest or highest rate does not bracket
-the best: `edges` lists them, the report says so, and the experiment's sweep is widened until none is left.
+diverged (a rate is not chosen on its survivors) is the activation's rate there; every analysis of the setting
+reads those runs alone. Rates within TIE of the best are tied (a smaller gap is seed noise, and a sweep over a
+plateau would otherwise pick its end by chance): among them the one nearest the shared rate is chosen, so tuning
+moves a rate only for a gain that matters. A choice at the sweep's lowest or highest rate then means every rate
+nearer the shared one is worse by more than TIE: the sweep does not bracket the best, `edges` lists it, the report
+says so, and the experiment's sweep is to be widened until none is left.
 """
 
 from __future__ import annotations
@@ -20,11 +23,14 @@ SCORE = "val_accuracy"
 # What makes a configuration: every setting of a group but its rate (and what follows from the grid: epochs, task)
 CONFIG = ["dataset", "depth", "width", "initializer", "activity_l1", "architecture", "normalization", "residual"]
 BY = [*CONFIG, "optimizer", "activation"]
+# One point of validation accuracy: the smallest accuracy gain the claims count (C5's SESOI), about the seed spread
+TIE = 0.01
 
 
-def chosen_rates(df: pd.DataFrame) -> pd.Series:
-    """The chosen learning rate per configuration and activation (a Series indexed by BY): the best IQM over seeds
-    of the final validation accuracy among the rates where no model diverged (where every rate lost one, the
+def chosen_rates(df: pd.DataFrame, shared: float) -> pd.Series:
+    """The chosen learning rate per configuration and activation (a Series indexed by BY): among the rates where
+    no model diverged, those whose IQM over seeds of the final validation accuracy is within TIE of the best, the
+    one nearest `shared` in log scale (the higher-scoring of two as near; where every rate lost a model, the
     lowest)."""
     by = [c for c in BY if c in df.columns]
     final = df[(df["metric"] == SCORE) & (df["epoch"] == df["epochs"])]
@@ -34,8 +40,17 @@ def chosen_rates(df: pd.DataFrame) -> pd.Series:
     lost |= set(map(tuple, final.loc[~np.isfinite(final["value"]), keys].itertuples(index=False)))
     score = final.groupby(keys, observed=True)["value"].agg(lambda v: stats.iqm(v.to_numpy()))
     score[[k in lost for k in score.index]] = -np.inf
-    best = score.groupby(level=by, observed=True).idxmax()
-    return best.map(lambda index: index[-1]).rename("learning_rate")
+    return score.groupby(level=by, observed=True).apply(lambda s: pick(s.droplevel(by), shared)).rename("learning_rate")
+
+
+def pick(score: pd.Series, shared: float) -> float:
+    """One configuration's rate from its scores by rate (-inf where a model diverged)."""
+    if not np.isfinite(score.max()):
+        return float(score.index.min())
+    tied = score[score >= score.max() - TIE]
+    distance = np.round(np.abs(np.log10(tied.index.to_numpy(dtype=float) / shared)), 6)
+    order = np.lexsort((-tied.to_numpy(), distance))  # nearest the shared rate first, then the better score
+    return float(tied.index[order[0]])
 
 
 def at_rates(df: pd.DataFrame, chosen: pd.Series) -> pd.DataFrame:

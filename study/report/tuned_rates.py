@@ -54,8 +54,10 @@ def text(study: Study) -> str:
     )
     body = (
         f"**Tuned learning rates.** In the tuned setting each activation trains at Adam rates from {low:g} to "
-        f"{high:g} (log-spaced), and is read at the rate with the best validation accuracy after the last epoch "
-        "among those where none of its models diverged, "
+        f"{high:g} (log-spaced), and is read at its best rate on the validation split: among the rates where none "
+        "of its models diverged, those whose validation accuracy after the last epoch (the IQM over seeds) is within "
+        f"{tuning.TIE * 100:g} pp of the best count as tied (a smaller gap is seed noise), and the one nearest the "
+        "shared rate is chosen, "
         f"per experiment, data set, depth and penalty ({plural(len(table), 'choice')} in "
         f"{plural(table['experiment'].nunique(), 'experiment')}; {shared} at the shared rate). {edge_text} The rates "
         f"chosen in the `{shown(table)}` experiment:\n\n" + rates_table(table)
