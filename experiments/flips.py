@@ -1,9 +1,9 @@
 """Flipped ReLUs: relu against its mirror image relu(-x), its 180-degree rotation -relu(-x)
 and -relu(x), the same seeds and batches, under a sign-symmetric initialiser (Glorot uniform).
 
-Tests C3 (a mirrored or rotated ReLU trains just as well). The exact statement behind the
-claim, that each flip is the ReLU net under a sign flip of its weights, is proved step by
-step in tests/test_flips.py; this experiment measures what training gives.
+Tests C3 (a mirrored or rotated ReLU trains just as well) with independent draws: what training from other
+weights gives. The exact statement behind the claim, that each flip is the ReLU net under a sign flip of its
+weights, is worked out in study/train/flips.py and trained in the `flips_exact` experiment.
 Run: python experiments/flips.py --profile quick   (or: python -m study run flips)
 """
 

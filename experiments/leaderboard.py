@@ -24,7 +24,9 @@ EXPERIMENT = Experiment(
     depths={"smoke": (2,), "quick": (2, 8), "full": (2, 8)},
     learning_rates={"adam": {"smoke": (3e-3,), "quick": (3e-4, 1e-3, 3e-3), "full": (3e-4, 1e-3, 3e-3)}},
     own_initializer={"selu": "lecun_normal"},
-    seeds={"smoke": 2, "quick": 3, "full": 3},  # full: 3 seeds x 2 tasks x 2 depths, 12 runs per activation and rate
+    # full: 10 seeds, the first 3 in groups of their own (stored before the rest), x 3 tasks x 2 depths
+    seeds={"smoke": 2, "quick": 3, "full": 10},
+    seed_blocks={"full": (3,)},
     epochs={"smoke": 2, "quick": 10, "full": 30},
 )
 

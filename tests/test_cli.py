@@ -248,6 +248,7 @@ def test_list_prints_every_experiment_with_its_claims():
         "expressivity",
         "feature_selection",
         "flips",
+        "flips_exact",
         "gradients",
         "leaderboard",
         "make_up",
@@ -256,6 +257,7 @@ def test_list_prints_every_experiment_with_its_claims():
     ]
     for name, claims in [
         ("flips", "C3"),
+        ("flips_exact", "C3"),
         ("expressivity", "C5"),
         ("convergence", "C7"),
         ("collapse", "C10"),

@@ -110,6 +110,8 @@ def test_c3_equivalence_tests(c3_evidence):
     assert e.epochs >= 1 and len(e.depths) >= 1 and list(e.depths) == sorted(e.depths)
     assert set(e.tests) == {(d, f, m) for d in e.depths for f in c3.FLIPS for m in c3.MARGINS}
     assert set(e.accuracy) == {(d, a) for d in e.depths for a in c3.ORDER}
+    # the smoke run's sign-flipped twins: 3 flips x its seeds, ending where their ReLU twins end
+    assert e.exact is not None and e.exact.pairs == 3 * e.accuracy[(e.depths[0], "relu")].n and e.exact.agree
     for (d, a), est in e.accuracy.items():
         assert fraction(est) and est.n > 1, (d, a)
     for (d, flip, metric), t in e.tests.items():
@@ -241,3 +243,21 @@ def test_c2_per_layer_factor_on_a_synthetic_rate_profile():
     assert decide(0.47 - 0.5, 0.55 - 0.5) == WITHIN  # supported: within 1/2 +- 0.1
     assert decide(0.95 - 0.5, 1.0 - 0.5) == BEYOND  # refuted: a flat profile
     assert decide(0.55 - 0.5, 0.7 - 0.5) == STRADDLES  # inconclusive
+
+
+def test_c3_decides_from_the_sign_flipped_twins_and_the_independent_draws():
+    from types import SimpleNamespace
+
+    def evidence(exact, different=False, equivalent=False):
+        test = SimpleNamespace(different=different, equivalent=equivalent)
+        return c3.Evidence(5, (4,), {(4, "neg_relu", "test_accuracy"): test}, {}, exact)
+
+    agree, apart = c3.Exact(8e-8, 0.0, 30), c3.Exact(0.3, 0.05, 30)
+    assert agree.agree and not apart.agree and not c3.Exact(1e-8, 0.01, 30).agree  # accuracy must match too
+    assert c3.verdict(evidence(agree)) == SUPPORTED  # the draws need only not differ
+    assert c3.verdict(evidence(apart, equivalent=True)) == REFUTED
+    assert c3.verdict(evidence(agree, different=True)) == NUANCED
+    assert c3.verdict(evidence(None)) == NUANCED  # without twins the draws must show equivalence
+    assert c3.verdict(evidence(None, equivalent=True)) == SUPPORTED
+    assert c3.verdict(evidence(None, different=True)) == REFUTED
+    assert c3.ROUNDING in c3.RULE.sesoi

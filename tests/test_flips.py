@@ -39,6 +39,7 @@ rounding) and with a ReLU twin trained in its own slot (exactly).
 """
 
 import functools
+from dataclasses import replace
 
 import keras
 import numpy as np
@@ -47,15 +48,7 @@ import pytest
 from study.spec import datasets
 from study.spec.config import GroupSpec
 from study.train import engine, models
-
-# Sign of (first hidden kernel, later hidden kernels, hidden biases, head kernel) of the
-# flipped net relative to the ReLU net, and the sign of its hidden activations a and
-# pre-activations z relative to the ReLU net's. The head bias never changes sign.
-FLIPS = {
-    "relu_mirror": dict(first=-1, later=-1, bias=-1, head=+1, act=+1, pre=-1),
-    "neg_relu": dict(first=+1, later=-1, bias=+1, head=-1, act=-1, pre=+1),
-    "relu_rot180": dict(first=-1, later=+1, bias=-1, head=-1, act=-1, pre=-1),
-}
+from study.train.flips import FLIPS, branch_weights, flip_weights, set_branch_weights
 
 # Worst relative difference max|a - b| / max|b| allowed between the flipped branch and
 # flip(a ReLU branch); see the docstring for why two constants.
@@ -81,39 +74,6 @@ OPTIMIZERS = {  # learning rates at which a few epochs move every tensor
 }
 N_TRAIN, EPOCHS, BATCH = 400, 3, 64  # 7 steps an epoch, the last a partial batch of 16
 DEPTH, WIDTH = 3, 16
-
-
-def flip_weights(flip, relu_weights):
-    """The flipped net's weights [W_1, b_1, ..., W_L, b_L, W_out, b_out] for ReLU weights
-    [V_1, c_1, ..., V_out, c_out] (one branch, input side first): the sign pattern S above."""
-    s = FLIPS[flip]
-    n_hidden = len(relu_weights) // 2 - 1
-    out = []
-    for i in range(n_hidden):
-        kernel, bias = relu_weights[2 * i], relu_weights[2 * i + 1]
-        out += [(s["first"] if i == 0 else s["later"]) * kernel, s["bias"] * bias]
-    out += [s["head"] * relu_weights[-2], relu_weights[-1].copy()]
-    return out
-
-
-def dense_layers(group):
-    return [d for d, _ in models.hidden_layers(group)] + [group.get_layer("logits")]
-
-
-def branch_weights(group, k):
-    """Branch k's [kernel, bias] per layer, input side first."""
-    out = []
-    for dense in dense_layers(group):
-        kernel, bias = dense.get_weights()
-        out += [kernel[k], bias[k]]
-    return out
-
-
-def set_branch_weights(group, k, weights):
-    for i, dense in enumerate(dense_layers(group)):
-        kernel, bias = dense.get_weights()
-        kernel[k], bias[k] = weights[2 * i], weights[2 * i + 1]
-        dense.set_weights([kernel, bias])
 
 
 def max_relative_difference(a, b):
@@ -280,3 +240,41 @@ def test_unreparametrised_flip_ends_elsewhere(flip, optimizer):
     print(f"\n{flip:12s} {optimizer:8s} control rdiff {rd:.3g}, of magnitudes {rd_abs:.3g}", end="")
     assert rd > CONTROL_MIN_RDIFF
     assert rd_abs > CONTROL_MIN_RDIFF
+
+
+def test_sign_twins_start_each_flip_as_its_relu_twin_and_end_there_to_rounding():
+    """The study's own exact path (GroupSpec.sign_twins, the `flips_exact` experiment): every flipped branch starts
+    from the sign flip of its seed's ReLU branch, and its test outputs end within float rounding of its twin's."""
+    acts = ("relu", *FLIPS)
+    spec = replace(spec_for("relu"), activations=acts, seeds=(0, 1), sign_twins=True)
+    data = datasets.load(spec.dataset, n_train=spec.n_train, seed=spec.data_seed)
+    group = engine.new_group(spec, data)
+    for k, (act, seed) in enumerate(spec.branches):
+        twin = spec.branches.index(("relu", seed))
+        expected = flip_weights(act, branch_weights(group, twin)) if act != "relu" else branch_weights(group, k)
+        assert worst(branch_weights(group, k), expected) == 0
+    assert worst(branch_weights(group, 0), branch_weights(group, 1)) > 0.1  # seeds 0 and 1: other draws
+
+    rows, _ = engine.train_group(spec, data)
+    diff = rows[rows["metric"] == "twin_output_difference"]
+    assert sorted(diff["epoch"].unique()) == list(spec.record_epochs)
+    assert (diff.loc[diff["activation"] == "relu", "value"] == 0).all()
+    print(f"\nlargest twin output difference {diff['value'].max():.3g}", end="")
+    assert 0 <= diff["value"].max() <= GROUP_RTOL
+    final = rows[(rows["metric"] == "test_accuracy") & (rows["epoch"] == spec.epochs)]
+    assert final.groupby("seed")["value"].nunique().eq(1).all()  # every flip classifies as its twin does
+    plain = replace(spec, sign_twins=False)
+    assert "twin_output_difference" not in set(engine.train_group(plain, data)[0]["metric"])
+
+
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        (dict(activations=("relu_mirror", "neg_relu")), "needs relu and flipped ReLUs"),
+        (dict(activations=("relu", "tanh")), "needs relu and flipped ReLUs"),
+        (dict(residual=True), "needs the plain MLP"),
+    ],
+)
+def test_sign_twins_refuse_what_the_flip_does_not_cover(changes, message):
+    with pytest.raises(ValueError, match=message):
+        replace(spec_for("relu"), sign_twins=True, **changes)

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from study.analysis.selection import best_learning_rates
+from study.spec import grid
 
 RATES = (1e-3, 1e-2, 1e-1)
 
@@ -191,3 +192,13 @@ def test_a_setting_that_leaves_an_experiment_nothing_to_train_is_an_error():
     deep = replace(grid.get("dead_units"), replicas={"quick": ("cnn",)})  # depth 8, beyond the CNN's 4
     with pytest.raises(ValueError, match="'cnn' setting leaves the 'dead_units' experiment no groups"):
         deep.specs("quick", setting="cnn")
+
+
+def test_seeds_added_later_train_in_groups_of_their_own():
+    board = grid.get("leaderboard")
+    specs = board.specs("full")
+    blocks = {s.seeds for s in specs}
+    assert blocks == {(0, 1, 2), tuple(range(3, 10))}  # the first three seeds' groups keep their keys
+    assert len(specs) == 2 * len(board.specs("full", seeds=3))
+    assert {s.seeds for s in board.specs("full", seeds=5)} == {(0, 1, 2), (3, 4)}
+    assert {s.seeds for s in board.specs("quick")} == {(0, 1, 2)}

@@ -95,7 +95,7 @@ PROFILES = {
             "depth ladder at 32 and skips depth 16 (in the modern MLPs too: depth 64 in the residual ones would "
             "double the cost of their deepest groups), sweeps five learning rates per optimiser at depth 4 "
             "alone (C7), trains the flipped ReLUs at depth 4 alone (C3), three dead-unit learning rates "
-            "(C10), the leaderboard on MNIST-1D, digits and Fashion-MNIST with 3 seeds (C11; the synthetic task "
+            "(C10), the leaderboard on MNIST-1D, digits and Fashion-MNIST with 10 seeds (C11; the synthetic task "
             "is C4's), the collapse experiment with 100 initialisations at 40 epochs (C10), the CNN on MNIST-1D "
             "up to depth 4 under Glorot uniform alone (C1-C3, C6; C5 would need linear CNNs), Fashion-MNIST on "
             "10,000 of its training images for 20 epochs up to depth 8, and the tuned learning rates under "
@@ -174,6 +174,9 @@ class GroupSpec:
     # identity skips around every hidden layer whose input and output widths match (here all but the first):
     # h <- h + act(Dense(h)), as in the MNIST-1D baseline MLP; with layer norm, h <- h + act(Dense(LN(h)))
     residual: bool = field(default=False, metadata=LATER)
+    # C3's exact test: every flipped ReLU (study/train/flips.py) starts from the sign-flipped initial weights of the
+    # ReLU branch of its seed, so it stays that net through training (up to rounding)
+    sign_twins: bool = field(default=False, metadata=LATER)
 
     def __post_init__(self):
         check_choice("optimizer", self.optimizer, OPTIMIZERS)
@@ -185,6 +188,8 @@ class GroupSpec:
                 f"normalization and residual are settings of the MLP, not of the {self.architecture} "
                 "(its layers' input and output shapes differ)"
             )
+        if self.sign_twins:
+            self.check_twins()
         task = datasets.task_of(self.dataset)
         if self.trace_every < 0:
             raise ValueError(f"trace_every {self.trace_every} is negative")
@@ -194,6 +199,15 @@ class GroupSpec:
             object.__setattr__(self, "task", task)
         elif self.task != task:
             raise ValueError(f"data set '{self.dataset}' is a {task} task, not {self.task}")
+
+    def check_twins(self):
+        """Sign twins need a ReLU branch per seed, flipped ReLUs beside it, and the plain MLP (whose Dense layers
+        absorb a sign: a normalisation or a skip would need its own flip)."""
+        flipped = ("relu_mirror", "neg_relu", "relu_rot180")
+        if "relu" not in self.activations or any(a not in ("relu", *flipped) for a in self.activations):
+            raise ValueError(f"sign_twins needs relu and flipped ReLUs ({', '.join(flipped)}), not {self.activations}")
+        if (self.architecture, self.normalization, self.residual) != ("mlp", "none", False):
+            raise ValueError("sign_twins needs the plain MLP (no normalization, no residual)")
 
     @property
     def branches(self) -> list[tuple[str, int]]:

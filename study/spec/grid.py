@@ -58,6 +58,9 @@ class Experiment:
     learning_rates: dict[str, dict[str, tuple[float, ...]]] | None = None
     widths: dict[str, tuple[int, ...]] | None = None  # per profile; None: the profile's width
     seeds: dict[str, int] | None = None  # seeds 0..N-1 per profile; None: the profile's seeds
+    # per profile, the seeds at which a new group begins: seeds added to a stored run train in groups of their own,
+    # so the earlier groups keep their keys (and runs)
+    seed_blocks: dict[str, tuple[int, ...]] = field(default_factory=dict)
     epochs: dict[str, int] | None = None  # per profile; None: the profile's epochs
     penalties: tuple[float, ...] = (0.0,)  # L1 activity penalties (GroupSpec.activity_l1), a grid axis
     penalized: tuple[str, ...] | None = None  # the activations trained under a non-zero penalty (None: all)
@@ -121,7 +124,7 @@ class Experiment:
                 depth=d,
                 width=w,
                 activations=penalized(l1, init),
-                seeds=chosen_seeds,
+                seeds=block,
                 epochs=epochs or budget[ds][1],
                 initializer=init,
                 optimizer=opt,
@@ -130,6 +133,7 @@ class Experiment:
                 **budget[ds][0],
             )
             for ds in data
+            for block in self.blocks(p, chosen_seeds)
             for l1 in self.penalties
             for init in inits
             if penalized(l1, init)
@@ -147,6 +151,11 @@ class Experiment:
                 f"(choose 1-{len(all_seeds)})"
             )
         return all_seeds[:seeds] if seeds else all_seeds
+
+    def blocks(self, p, seeds: tuple[int, ...]) -> list[tuple[int, ...]]:
+        """The seeds in their groups (`seed_blocks`): one group for all where the profile has no blocks."""
+        starts = [0, *(i for i in self.seed_blocks.get(p.name, ()) if 0 < i < len(seeds)), len(seeds)]
+        return [seeds[a:b] for a, b in zip(starts, starts[1:])]
 
     def in_setting(self, p, setting: str | None, settings: dict):
         """(data sets, widths, depths, the initialisers allowed or None) of the grid in a setting; the setting's

@@ -15,7 +15,7 @@ import pandas as pd
 
 from study.spec import datasets
 from study.spec.config import GroupSpec
-from study.train import models, reuse
+from study.train import flips, models, reuse
 from study.train.environment import environment
 from study.train.measure import Meter
 
@@ -126,7 +126,7 @@ def mlp_options(spec: GroupSpec) -> dict:
 
 def new_group(spec: GroupSpec, data: datasets.Splits):
     """The group's stacked model, freshly built from its initial weights; nothing compiled or traced."""
-    return models.stacked(
+    group = models.stacked(
         spec.architecture,
         spec.depth,
         spec.width,
@@ -137,6 +137,9 @@ def new_group(spec: GroupSpec, data: datasets.Splits):
         spec.activity_l1,
         **mlp_options(spec),
     )
+    if spec.sign_twins:
+        flips.start_as_twins(group, spec.branches)
+    return group
 
 
 def train_group(spec: GroupSpec, data: datasets.Splits | None = None, progress=None) -> tuple[pd.DataFrame, dict]:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from study.spec import activations, datasets
 from study.spec.config import DIVERGENCE_FACTOR
-from study.train import gradients, models, probes
+from study.train import flips, gradients, models, probes
 
 # A diverged branch (config.DIVERGENCE_FACTOR) stays flagged from that epoch on (its weights are
 # usually not finite any more); the others train on, and the analyses leave it out with a count.
@@ -113,6 +113,8 @@ class Meter:
             rec.add(epoch, f"{split}_loss", loss)
             if acc is not None:
                 rec.add(epoch, f"{split}_accuracy", acc)
+            if split == "test" and spec.sign_twins:  # C3's exact test: how far each flip ends from its twin
+                rec.add(epoch, "twin_output_difference", flips.output_differences(outputs, spec.branches))
             if split == "train":
                 self.first_loss = loss if self.first_loss is None else self.first_loss
                 now = ~np.isfinite(loss) | (loss > DIVERGENCE_FACTOR * self.first_loss)
