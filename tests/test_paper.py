@@ -176,9 +176,14 @@ def test_settings_read_at_different_depths_are_said_to_differ_in_depth():
         "main": ("nuanced", f.key),
         "cnn": ("refuted", Key("sigmoid depth 4 train accuracy", 0.4, 0.39, 0.41, 10, "%")),
     }
-    text = robustness.disagreement(f)
+    text = robustness.disagreement(f, "full")
     assert "different depth" in text and "the cnn setting stops at depth 4" in text
+    f.settings["tuned"] = ("refuted", Key("sigmoid depth 8 train accuracy", 0.4, 0.39, 0.41, 10, "%"))
+    assert "the tuned setting stops at depth 8" in robustness.disagreement(f, "full")  # a cap per profile
+    assert "the tuned setting stops at depth 4" in robustness.disagreement(f, "quick")
+    del f.settings["tuned"]
     f.settings["cnn"] = ("refuted", Key("sigmoid depth 32 train accuracy", 0.4, 0.39, 0.41, 10, "%"))
-    assert "different depth" not in robustness.disagreement(f) and "crosses a threshold" in robustness.disagreement(f)
+    text = robustness.disagreement(f, "full")
+    assert "different depth" not in text and "crosses a threshold" in text
     f.settings["cnn"] = ("nuanced", f.key)
-    assert robustness.disagreement(f) == ""
+    assert robustness.disagreement(f, "full") == ""

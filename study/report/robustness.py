@@ -12,7 +12,7 @@ from matplotlib.colors import ListedColormap
 
 from study import claims
 from study.analysis.verdicts import INCONCLUSIVE, NOT_TESTABLE, NUANCED, REFUTED, SUPPORTED, VERDICTS
-from study.spec.grid import SETTINGS
+from study.spec.settings import depth_cap
 
 COLOURS = {
     SUPPORTED: "#1b9e77",
@@ -43,15 +43,13 @@ def read_apart(f) -> bool:
     return len({key.name for _, key in f.settings.values()}) > 1
 
 
-def disagreement(f) -> str:
+def disagreement(f, profile: str) -> str:
     """A sentence where a claim's settings disagree, with each setting's key number; else ''."""
     verdicts = {v for v, _ in f.settings.values()}
     if len(verdicts) < 2:
         return ""
     capped = "".join(
-        f" (the {s} setting stops at depth {SETTINGS[s]['max_depth']})"
-        for s in f.settings
-        if isinstance(SETTINGS.get(s, {}).get("max_depth"), int)  # a cap in every profile, as the CNN's
+        f" (the {s} setting stops at depth {depth_cap(s, profile)})" for s in f.settings if depth_cap(s, profile)
     )
     why = (
         f"The key number's name differs between them: they read the claim in nets of different depth or "

@@ -83,7 +83,7 @@ def claim_section(f: claims.Finding, entry: dict, study, numbers: dict, caps: di
 *Rule:* {entry["rule"]}
 
 {md_table(f.table)}
-{settings_paragraph(f)}{yours_paragraph(f)}
+{settings_paragraph(f, study.profile)}{yours_paragraph(f)}
 {figs}
 
 *Literature.* {f.literature}
@@ -107,12 +107,12 @@ seeds; the verdict above reads the source text's activations only):
 """
 
 
-def settings_paragraph(f: claims.Finding) -> str:
+def settings_paragraph(f: claims.Finding, profile: str) -> str:
     if not f.settings:
         return ""
     named = robustness.read_apart(f)  # then each setting names its own key
     each = "; ".join(f"{s}: {v} ({k.name + ' ' if named else ''}{k.fmt()})" for s, (v, k) in f.settings.items())
-    return f"\n*By setting* (Robustness): {each}. {robustness.disagreement(f)}{robustness.mechanisms(f)}\n"
+    return f"\n*By setting* (Robustness): {each}. {robustness.disagreement(f, profile)}{robustness.mechanisms(f)}\n"
 
 
 def robustness_section(study: Study, found: list, numbers: dict, caps: dict) -> str:
@@ -125,7 +125,7 @@ def robustness_section(study: Study, found: list, numbers: dict, caps: dict) -> 
             f"- **{s}**: {grid.SETTING_TEXT[s]}" + (f" ({config.ARCHITECTURES['cnn']})" if s == "cnn" else "")
             for s in [grid.MAIN_SETTING, *settings]
         )
-        split = [f.claim for f in found if robustness.disagreement(f)]
+        split = [f.claim for f in found if robustness.disagreement(f, study.profile)]
         by_setting = f"""Each claim's verdict is computed in its experiments' main setting and again, by the same rule, in
 every setting its experiments are repeated in:
 
