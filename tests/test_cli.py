@@ -249,6 +249,7 @@ def test_list_prints_every_experiment_with_its_claims():
         "feature_selection",
         "flips",
         "flips_exact",
+        "glorot_bengio",
         "gradients",
         "leaderboard",
         "make_up",
@@ -258,6 +259,7 @@ def test_list_prints_every_experiment_with_its_claims():
     for name, claims in [
         ("flips", "C3"),
         ("flips_exact", "C3"),
+        ("glorot_bengio", "C9"),
         ("expressivity", "C5"),
         ("convergence", "C7"),
         ("collapse", "C10"),

@@ -45,6 +45,16 @@ def test_n_train_subsamples_only_the_training_split():
     np.testing.assert_allclose(np.corrcoef(full.x_val[:, 10], small.x_val[:, 10])[0, 1], 1, rtol=1e-5)
 
 
+def test_inputs_scaled_to_the_unit_range_with_the_training_splits_extremes():
+    standard, unit = datasets.load("mnist1d"), datasets.load("mnist1d", inputs="unit_range")
+    np.testing.assert_allclose(unit.x_train.min(0), 0, atol=1e-6)
+    np.testing.assert_allclose(unit.x_train.max(0), 1, atol=1e-6)
+    np.testing.assert_allclose(np.corrcoef(standard.x_val[:, 5], unit.x_val[:, 5])[0, 1], 1, rtol=1e-5)
+    np.testing.assert_array_equal(standard.y_train, unit.y_train)
+    with pytest.raises(ValueError, match="standardised"):
+        datasets.load("mnist1d", inputs="whitened")
+
+
 def test_few_relevant_features_task():
     d = datasets.load("few_relevant")
     assert d.n_features == 100 and d.n_classes == 2

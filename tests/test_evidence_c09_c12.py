@@ -3,6 +3,7 @@
 import dataclasses
 import math
 
+import numpy as np
 import pytest
 
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, VERDICTS
@@ -73,9 +74,36 @@ def test_c9_top_layer_courses_are_consistent(e9):
         assert math.isnan(c.first_epoch) == (c.saturated == 0)
         assert c.saturated == 0 or 0 <= c.first_epoch <= e9.gb_epochs
         assert ordered(c.final, 0, 1)  # a sigmoid's mean output
-    gb = e9.courses[c9.GB_INIT]
-    assert e9.gb_saturates == (gb.saturated / gb.seeds > 0.5)
     assert e9.gb_epochs >= 1
+
+
+def test_c9_reads_glorot_and_bengio_as_they_ran_it_under_both_input_scalings(e9):
+    assert set(e9.as_run) == {"standardised", "unit_range"}
+    for a in e9.as_run.values():
+        assert a.batch == 10 and a.depth == 4 and a.updates > 0 and a.rate > 0
+        assert a.seeds > 0 and 0 <= a.escaped <= a.saturated <= a.seeds
+        assert math.isnan(a.onset) == (a.saturated == 0) and ordered(a.accuracy, 0, 1)
+    assert e9.gb_saturates == any(a.saturated / a.seeds > 0.5 for a in e9.as_run.values())
+    # without the runs as they ran it, the shortened setting decides
+    short = dataclasses.replace(e9, as_run={})
+    gb = e9.courses[c9.GB_INIT]
+    assert short.gb_saturates == (gb.saturated / gb.seeds > 0.5)
+    saturating = dataclasses.replace(next(iter(e9.as_run.values())), saturated=3, seeds=3, onset=200.0, escaped=1)
+    assert dataclasses.replace(e9, as_run={"unit_range": saturating}).gb_saturates
+    assert "Glorot & Bengio as run, [0, 1] inputs" in " ".join(c9.table(e9).index)
+
+
+def test_a_top_layer_course_has_an_onset_an_end_and_a_length():
+    from study.analysis import saturation
+
+    steps = np.arange(0, 1000, 100.0)
+    course = np.array([0.5, 0.3, 0.05, 0.02, 0.01, 0.04, 0.2, 0.3, 0.08, 0.4])  # below 0.1 from step 200 to 600
+    e = saturation.episode(steps, course, 0.1)
+    assert e["saturated"] and e["onset"] == 200 and e["end"] == 600 and e["lasted"] == 400 and e["escaped"]
+    never_back = saturation.episode(steps, np.r_[0.5, np.full(9, 0.01)], 0.1)
+    assert never_back["onset"] == 100 and np.isnan(never_back["end"]) and never_back["lasted"] == 800
+    assert not never_back["escaped"]
+    assert not saturation.episode(steps, np.full(10, 0.5), 0.1)["saturated"]
 
 
 # --- C10 ----------------------------------------------------------------------------------

@@ -21,7 +21,9 @@ from study.analysis import stats
 SETTING = "tuned"
 SCORE = "val_accuracy"
 # What makes a configuration: every setting of a group but its rate (and what follows from the grid: epochs, task)
-CONFIG = ["dataset", "depth", "width", "initializer", "activity_l1", "architecture", "normalization", "residual"]
+CONFIG = [
+    *("dataset", "inputs", "depth", "width", "initializer", "activity_l1", "architecture", "normalization", "residual")
+]
 BY = [*CONFIG, "optimizer", "activation"]
 # One point of validation accuracy: the smallest accuracy gain the claims count (C5's SESOI), about the seed spread
 TIE = 0.01

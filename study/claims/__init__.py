@@ -12,6 +12,7 @@ Each claim module declares
     mechanism(evidence) -> str     (optional) one sentence of the measurements behind the verdict, set side
                                    by side for the settings where the verdict changes
     FIGURES      {name: function(study) -> matplotlib figure}
+    FIGURES_NEED (optional) {figure name: the experiment it draws, where the claim reads it only when present}
 so one file answers "how was C7 decided?", and the numbers can be tested without the prose.
 Adding a claim is adding a module here.
 """
@@ -196,6 +197,12 @@ def findings(study, settings: bool = True) -> list[Finding]:
     return study.cache[("findings", settings)]
 
 
+def figures_of(module: ModuleType, study) -> dict:
+    """The claim's figures that the study's experiments can draw (FIGURES_NEED)."""
+    need = getattr(module, "FIGURES_NEED", {})
+    return {name: draw for name, draw in module.FIGURES.items() if need.get(name, None) in (None, *study.experiments)}
+
+
 def _findings(study, settings: bool) -> list[Finding]:
     from study.claims import yours
     from study.spec.grid import MAIN_SETTING
@@ -203,7 +210,7 @@ def _findings(study, settings: bool) -> list[Finding]:
     found = []
     for module in answerable(study):
         f = _finding(module, study)
-        f.rule, f.figures = module.RULE.text(), list(module.FIGURES)
+        f.rule, f.figures = module.RULE.text(), list(figures_of(module, study))
         f.yours = yours.against_relu(study, module.EXPERIMENTS)
         found.append(f)
     by_claim = {f.claim: f for f in found}

@@ -6,20 +6,23 @@ mean |f'(z)|, and how many activations sit in the saturated regions. And from th
 experiment, Glorot & Bengio's (2010) setting (four sigmoid layers, their "standard"
 initialisation, plain SGD), traced every two steps: whether the top hidden layer saturates
 (its mean activation falls below 0.1, towards sigmoid's flat lower end), how early, and
-whether it escapes by the end; the same nets under glorot_uniform beside them.
+whether it escapes by the end; the same nets under glorot_uniform beside them. And, where the study has it, from
+the `glorot_bengio` experiment, their setting as they ran it (1000 units a layer, minibatches of 10, tens of
+thousands of SGD updates at a rate chosen on validation, standardised and [0, 1] inputs): where, when and for how
+long the top layer saturates. The rule reads that setting where it is, the shortened one elsewhere.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from study.analysis import stats
-from study.analysis.selection import deepest, final_epoch, layer_mean, per_seed
+from study.analysis import saturation, stats
+from study.analysis.selection import best_learning_rates, deepest, final_epoch, layer_mean, per_seed
 from study.analysis.style import BOOT, colours, own_ylabels, rows_shown, shown, with_state, words
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule, Sesoi
 from study.claims import MAIN_INIT, Key
@@ -44,12 +47,15 @@ THRESHOLDS = (
     ),
 )
 GB_INIT = "legacy_uniform"  # Glorot & Bengio's "standard" initialisation
+AS_RUN = "glorot_bengio"  # their setting as they ran it, read where the study has it
+INPUT_WORDS = {"standardised": "standardised", "unit_range": "[0, 1]"}
 
 RULE = Rule(
     (
         REFUTED,
         f"the sigmoid gradient does not shrink by more than {1 / SHRINKS:.0f}x per layer at initialisation "
-        "and the top layer in Glorot & Bengio's setting does not saturate in most seeds",
+        "and the top layer in Glorot & Bengio's setting (as they ran it, where the study has it, under either "
+        "input scaling) does not saturate in most seeds",
         lambda e: not e.factor.value < SHRINKS and not e.gb_saturates,
     ),
     (
@@ -79,29 +85,6 @@ LITERATURE = (
 )
 
 
-def top_layer_course(study, initializer) -> pd.DataFrame:
-    """Per seed, for the sigmoid nets of the saturation experiment: the first epoch (fractional, from
-    the step) at which the top hidden layer's mean activation is below TOP_LOW, NaN if never, and its
-    mean activation at the end."""
-    df = study.frame("saturation")
-    top = df[
-        (df["metric"] == "act_mean")
-        & (df["activation"] == "sigmoid")
-        & (df["initializer"] == initializer)
-        & (df["layer"] == df["depth"] - 1)
-    ]
-    per_epoch = top["step"].max() / top["epoch"].max() if top["epoch"].max() else 1
-    rows = {}
-    for seed, course in top.sort_values("step").groupby("seed"):
-        low = course[course["value"] < TOP_LOW]
-        rows[seed] = {
-            "saturated": not low.empty,
-            "first_epoch": low["step"].iloc[0] / per_epoch if not low.empty else np.nan,
-            "final": course["value"].iloc[-1],
-        }
-    return pd.DataFrame(rows).T
-
-
 @dataclass(frozen=True)
 class Course:
     """The top sigmoid layer in Glorot & Bengio's setting under one initialiser, over its seeds."""
@@ -111,6 +94,24 @@ class Course:
     first_epoch: float  # median over those seeds of the first epoch below TOP_LOW; NaN if none
     escaped: int  # of those, seeds whose mean activation is back at or above TOP_LOW at the end
     final: stats.Estimate  # the top layer's mean activation at the end, over all seeds
+
+
+@dataclass(frozen=True)
+class AsRun:
+    """The top sigmoid layer in Glorot & Bengio's setting as they ran it, under one input scaling, at the rate
+    chosen on the validation split."""
+
+    rate: float
+    depth: int
+    width: int
+    batch: int
+    updates: int  # SGD updates in all
+    seeds: int
+    saturated: int  # seeds whose top layer's mean activation fell below TOP_LOW
+    onset: float  # median over those seeds of the update at which it first did; NaN if none
+    lasted: float  # median over those seeds of the updates it stayed below (to its end, or to the last update)
+    escaped: int  # of those, seeds back at or above TOP_LOW at the last update
+    accuracy: stats.Estimate  # test accuracy after the last epoch, over all seeds
 
 
 @dataclass(frozen=True)
@@ -124,10 +125,14 @@ class Evidence:
     saturated_trained: stats.Estimate  # and after the last epoch
     courses: dict[str, Course]  # {initialiser: the top layer's course}, Glorot & Bengio's "standard" one first
     gb_epochs: int  # epochs of the saturation experiment
+    as_run: dict[str, AsRun] = field(default_factory=dict)  # {input scaling: the setting as run}; {} where absent
 
     @property
     def gb_saturates(self) -> bool:
-        """The top layer saturates in most seeds under Glorot & Bengio's initialisation."""
+        """The top layer saturates in most seeds under Glorot & Bengio's initialisation: as they ran it (under
+        either input scaling) where the study has it, else in the shortened setting."""
+        if self.as_run:
+            return any(2 * a.saturated > a.seeds for a in self.as_run.values())
         c = self.courses.get(GB_INIT)  # absent where a setting trains Glorot uniform alone (the modern MLPs)
         return c is not None and 2 * c.saturated > c.seeds
 
@@ -137,11 +142,41 @@ class Evidence:
 
 
 def _course(study, initializer) -> Course:
-    c = top_layer_course(study, initializer)
+    df = study.frame("saturation")
+    per_epoch = df["step"].max() / df["epoch"].max() if df["epoch"].max() else 1
+    c = saturation.courses(df, TOP_LOW, activation="sigmoid", initializer=initializer)
     saturated, final = c["saturated"].astype(bool), c["final"].astype(float)
     hit = int(saturated.sum())
-    first = float(np.nanmedian(c["first_epoch"].astype(float))) if hit else np.nan
-    return Course(len(c), hit, first, int((saturated & (final >= TOP_LOW)).sum()), stats.bootstrap(final))
+    first = float(np.nanmedian(c["onset"].astype(float))) / per_epoch if hit else np.nan
+    return Course(len(c), hit, first, int((saturated & c["escaped"].astype(bool)).sum()), stats.bootstrap(final))
+
+
+def as_run(study) -> dict[str, AsRun]:
+    """{input scaling: the top layer's course at the rate chosen on validation} in Glorot & Bengio's setting."""
+    df = study.frame(AS_RUN)
+    chosen = best_learning_rates(df, score="val_accuracy", by=("inputs",))
+    batch = study.specs(AS_RUN)[0].batch_size
+    return {i: _as_run(df[(df["inputs"] == i) & (df["learning_rate"] == r)], batch) for i, r in chosen.items()}
+
+
+def _as_run(runs: pd.DataFrame, batch: int) -> AsRun:
+    c = saturation.courses(runs, TOP_LOW, activation="sigmoid")
+    hit = c[c["saturated"].astype(bool)]
+    onset, lasted = (float(np.median(hit[col].astype(float))) if len(hit) else np.nan for col in ("onset", "lasted"))
+    accuracy = per_seed(runs, "test_accuracy", epoch=final_epoch(runs)).to_numpy().ravel()
+    return AsRun(
+        float(runs["learning_rate"].iloc[0]),
+        int(runs["depth"].iloc[0]),
+        int(runs["width"].iloc[0]),
+        batch,
+        int(runs["step"].max()),
+        len(c),
+        len(hit),
+        onset,
+        lasted,
+        int(hit["escaped"].astype(bool).sum()),
+        stats.bootstrap(accuracy),
+    )
 
 
 def evidence(study) -> Evidence:
@@ -168,6 +203,7 @@ def evidence(study) -> Evidence:
         sat[last],
         courses,
         int(study.frame("saturation")["epoch"].max()),
+        as_run(study) if AS_RUN in study.experiments else {},
     )
 
 
@@ -211,11 +247,32 @@ def text(e: Evidence) -> str:
     else:
         out += ": the gradient does not shrink by more than half per layer."
     out += (
-        f" In Glorot & Bengio's (2010) setting (depth-4 sigmoid nets, plain SGD, traced every two steps), the "
-        f"top hidden layer counts as saturated while its mean activation is below {TOP_LOW:g}: "
-        f"{'; '.join(_course_text(e, init) for init in e.courses)}."
+        f" In Glorot & Bengio's (2010) setting shortened (depth-4 sigmoid nets of the study's width and minibatches, "
+        f"plain SGD at 0.1, {e.gb_epochs} epochs traced every two steps), the top hidden layer counts as saturated "
+        f"while its mean activation is below {TOP_LOW:g}: {'; '.join(_course_text(e, init) for init in e.courses)}."
     )
+    if e.as_run:
+        a = next(iter(e.as_run.values()))
+        out += (
+            f" As they ran it ({a.depth} hidden layers of {a.width} sigmoid units, their standard initialisation, "
+            f"minibatches of {a.batch}, plain SGD at the rate chosen on the validation split): "
+            + "; ".join(_as_run_text(inputs, a) for inputs, a in e.as_run.items())
+            + "."
+        )
     return out
+
+
+def _as_run_text(inputs: str, a: AsRun) -> str:
+    head = f"with {INPUT_WORDS.get(inputs, inputs)} inputs, at {a.rate:g} over {a.updates:,} updates,"
+    if not a.saturated:
+        return (
+            f"{head} the top layer saturates in none of {a.seeds} seeds (test accuracy {a.accuracy.fmt(percent=True)})"
+        )
+    return (
+        f"{head} it saturates in {a.saturated} of {a.seeds} seeds, after {a.onset:,.0f} updates (median), stays "
+        f"saturated for {a.lasted:,.0f} updates, and is back above {TOP_LOW:g} at the end in {a.escaped} of them "
+        f"(test accuracy {a.accuracy.fmt(percent=True)})"
+    )
 
 
 def table(e: Evidence) -> pd.DataFrame:
@@ -233,7 +290,14 @@ def table(e: Evidence) -> pd.DataFrame:
     ).T
     out["gradient factor per layer (init)"] = [e.factor.fmt(), ""]
     for init, c in e.courses.items():
-        out.loc[f"Glorot & Bengio setting, {init}", "top layer saturated (seeds)"] = f"{c.saturated} of {c.seeds}"
+        out.loc[f"Glorot & Bengio shortened, {init}", "top layer saturated (seeds)"] = f"{c.saturated} of {c.seeds}"
+    for inputs, a in e.as_run.items():
+        row = f"Glorot & Bengio as run, {INPUT_WORDS.get(inputs, inputs)} inputs, SGD {a.rate:g}"
+        out.loc[row, "top layer saturated (seeds)"] = f"{a.saturated} of {a.seeds}"
+        if a.saturated:
+            out.loc[row, "saturated from update (median)"] = f"{a.onset:,.0f}"
+            out.loc[row, "for updates (median)"] = f"{a.lasted:,.0f}"
+            out.loc[row, "back above at the end"] = f"{a.escaped} of {a.saturated}"
     return out.fillna("")
 
 
@@ -270,32 +334,65 @@ def derivative_by_layer(study):
     return g.figure
 
 
+def traced_means(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Seed means of each layer's traced mean activation and 2nd and 98th percentiles, by `by`, layer and step."""
+    traced = df[df["metric"].isin(["act_mean", "act_p02", "act_p98"])]
+    return traced.groupby([*by, "layer", "step", "metric"])["value"].mean().unstack("metric")
+
+
+def draw_layers(ax, means: pd.DataFrame, scale: float, depth: int, line: bool):
+    """One panel of Figure 2: per layer, its mean activation (line) and 2nd-98th percentiles (band) against
+    steps / scale; the saturation line where `line`."""
+    colours = sns.color_palette("viridis", depth)
+    for layer, course in means.groupby(level="layer"):
+        t = course.index.get_level_values("step") / scale
+        ax.plot(t, course["act_mean"], c=colours[layer], lw=1.2, label=f"layer {layer + 1}")
+        ax.fill_between(t, course["act_p02"], course["act_p98"], color=colours[layer], alpha=0.15, lw=0)
+    if line:
+        ax.axhline(TOP_LOW, ls=":", c="k", lw=0.8)
+    ax.set_ylabel("activation")
+
+
 def activations_in_early_training(study):
-    """Glorot & Bengio (2010), Figure 2: each hidden layer's mean activation (line) and 2nd-98th
+    """Glorot & Bengio (2010), Figure 2, shortened: each hidden layer's mean activation (line) and 2nd-98th
     percentiles (band) against training time, seed means; sigmoid and tanh, two initialisations."""
     df = study.frame("saturation")
     per_epoch = df["step"].max() / df["epoch"].max() if df["epoch"].max() else 1
-    traced = df[df["metric"].isin(["act_mean", "act_p02", "act_p98"])]
-    means = traced.groupby(["activation", "initializer", "layer", "step", "metric"])["value"].mean().unstack("metric")
+    means = traced_means(df, ["activation", "initializer"])
     acts, inits = ["sigmoid", "tanh"], [GB_INIT, MAIN_INIT]
     fig, axes = plt.subplots(2, 2, figsize=(9, 5.6), sharex=True)
-    colours = sns.color_palette("viridis", int(df["depth"].max()))
     for (i, act), (j, init) in [((i, a), (j, n)) for i, a in enumerate(acts) for j, n in enumerate(inits)]:
-        ax = axes[i, j]
-        for layer, course in means.loc[(act, init)].groupby(level="layer"):
-            t = course.index.get_level_values("step") / per_epoch
-            ax.plot(t, course["act_mean"], c=colours[layer], lw=1.2, label=f"layer {layer + 1}")
-            ax.fill_between(t, course["act_p02"], course["act_p98"], color=colours[layer], alpha=0.15, lw=0)
-        if act == "sigmoid":
-            ax.axhline(TOP_LOW, ls=":", c="k", lw=0.8)
-        ax.set_title(f"{act}, {words(init)}", fontsize=9)
-        ax.set_ylabel("activation")
+        draw_layers(axes[i, j], means.loc[(act, init)], per_epoch, int(df["depth"].max()), act == "sigmoid")
+        axes[i, j].set_title(f"{act}, {words(init)}", fontsize=9)
     for ax in axes[-1]:
         ax.set_xlabel("epochs (traced every two steps)")
     axes[0, 0].legend(fontsize=7, ncol=2)
-    fig.suptitle("C9: activations during training, Glorot & Bengio's (2010) setting (mean, 2nd-98th percentile)")
+    fig.suptitle("C9: activations during training, Glorot & Bengio's (2010) setting shortened (mean, 2nd-98th pct.)")
     fig.tight_layout()
     return fig
 
 
-FIGURES = {"derivative_by_layer": derivative_by_layer, "activations_in_early_training": activations_in_early_training}
+def saturation_as_run(study):
+    """Glorot & Bengio (2010), Figure 2, as they ran it: each hidden layer's mean activation (line) and
+    2nd-98th percentiles (band) against SGD updates, seed means, at the rate chosen on validation; standardised
+    (left) and [0, 1] inputs (right). The dotted line is the saturation line of the top layer."""
+    df = study.frame(AS_RUN)
+    chosen = best_learning_rates(df, score="val_accuracy", by=("inputs",))
+    fig, axes = plt.subplots(1, len(chosen), figsize=(4.6 * len(chosen), 3.4), sharey=True, squeeze=False)
+    for ax, (inputs, rate) in zip(axes[0], chosen.items()):
+        runs = df[(df["inputs"] == inputs) & (df["learning_rate"] == rate)]
+        draw_layers(ax, traced_means(runs, []), 1000, int(df["depth"].max()), True)
+        ax.set_title(f"{INPUT_WORDS.get(inputs, inputs)} inputs, SGD {rate:g}", fontsize=9)
+        ax.set_xlabel(f"thousands of updates (minibatches of {study.specs(AS_RUN)[0].batch_size})")
+    axes[0, 0].legend(fontsize=7, ncol=2)
+    fig.suptitle("C9: activations during training as Glorot & Bengio (2010) ran it (mean, 2nd-98th percentile)")
+    fig.tight_layout()
+    return fig
+
+
+FIGURES = {
+    "derivative_by_layer": derivative_by_layer,
+    "activations_in_early_training": activations_in_early_training,
+    "saturation_as_run": saturation_as_run,
+}
+FIGURES_NEED = {"saturation_as_run": AS_RUN}

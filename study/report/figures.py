@@ -53,7 +53,9 @@ def checksums(paths) -> dict[str, str]:
 def drawers(study) -> dict:
     """{name: function(study) -> figure}: each answerable claim's figures in claim order, then the matrix of
     verdicts by setting where the study's experiments are repeated in other settings."""
-    found = {name: draw for module in claims.answerable(study) for name, draw in module.FIGURES.items()}
+    found = {
+        name: draw for module in claims.answerable(study) for name, draw in claims.figures_of(module, study).items()
+    }
     return {**found, **(robustness.FIGURES if study.settings() else {})}
 
 

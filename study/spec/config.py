@@ -91,7 +91,7 @@ PROFILES = {
             cuts="To finish within four and a half hours on two CPU cores (`--jobs 2`), the reference run trains "
             "80 epochs (30 in the convergence sweep, the leaderboard, feature "
             "selection and the activity penalty, which compare activations rather than final accuracy; "
-            "20 of saturation traces, where Glorot & Bengio (2010) trained far longer, C9), stops the "
+            "20 of the shortened saturation traces (C9; Glorot & Bengio's own setting runs 60), stops the "
             "depth ladder at 32 and skips depth 16 (in the modern MLPs too: depth 64 in the residual ones would "
             "double the cost of their deepest groups), sweeps five learning rates per optimiser at depth 4 "
             "alone (C7), trains the flipped ReLUs at depth 4 alone (C3), three dead-unit learning rates "
@@ -177,12 +177,14 @@ class GroupSpec:
     # C3's exact test: every flipped ReLU (study/train/flips.py) starts from the sign-flipped initial weights of the
     # ReLU branch of its seed, so it stays that net through training (up to rounding)
     sign_twins: bool = field(default=False, metadata=LATER)
+    inputs: str = field(default="standardised", metadata=LATER)  # datasets.INPUTS: how the features are scaled
 
     def __post_init__(self):
         check_choice("optimizer", self.optimizer, OPTIMIZERS)
         check_choice("initializer", self.initializer, INITIALIZERS)
         check_choice("architecture", self.architecture, ARCHITECTURES)
         check_choice("normalization", self.normalization, NORMALIZATIONS)
+        check_choice("inputs", self.inputs, datasets.INPUTS)
         if self.architecture != "mlp" and (self.residual or self.normalization != "none"):
             raise ValueError(  # a convolution changes the length and channels at every layer: no identity skip fits
                 f"normalization and residual are settings of the MLP, not of the {self.architecture} "

@@ -63,6 +63,7 @@ class Experiment:
     seed_blocks: dict[str, tuple[int, ...]] = field(default_factory=dict)
     epochs: dict[str, int] | None = None  # per profile; None: the profile's epochs
     penalties: tuple[float, ...] = (0.0,)  # L1 activity penalties (GroupSpec.activity_l1), a grid axis
+    inputs: tuple[str, ...] = ("standardised",)  # input scalings (datasets.INPUTS), a grid axis
     penalized: tuple[str, ...] | None = None  # the activations trained under a non-zero penalty (None: all)
     # activations trained only under an initialiser of their own (selu: lecun_normal), in groups of their own
     own_initializer: dict[str, str] = field(default_factory=dict)
@@ -130,10 +131,10 @@ class Experiment:
                 optimizer=opt,
                 learning_rate=lr,
                 activity_l1=l1,
+                inputs=scaling,
                 **budget[ds][0],
             )
-            for ds in data
-            for block in self.blocks(p, chosen_seeds)
+            for ds, scaling, block in itertools.product(data, self.inputs, self.blocks(p, chosen_seeds))
             for l1 in self.penalties
             for init in inits
             if penalized(l1, init)

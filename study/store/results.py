@@ -40,6 +40,7 @@ CONFIG_COLUMNS = [
     "architecture",
     "normalization",
     "residual",
+    "inputs",
 ]
 FINISHED, ABSENT = "finished", "absent"  # any other state is the reason a run is damaged
 

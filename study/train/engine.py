@@ -97,7 +97,7 @@ def trace_chunks(spec: GroupSpec, order):
 
 
 def load_data(spec: GroupSpec) -> datasets.Splits:
-    return datasets.load(spec.dataset, n_train=spec.n_train, seed=spec.data_seed)
+    return datasets.load(spec.dataset, n_train=spec.n_train, seed=spec.data_seed, inputs=spec.inputs)
 
 
 def build_group(spec: GroupSpec, data: datasets.Splits):
