@@ -23,7 +23,7 @@ EXPERIMENT = Experiment(
     learning_rates={"sgd": {"smoke": (0.1,), "quick": (0.01, 0.1), "full": (0.01, 0.0316, 0.1, 0.316)}},
     inputs=("standardised", "unit_range"),
     seeds={"smoke": 2, "quick": 2, "full": 3},
-    epochs={"smoke": 2, "quick": 10, "full": 60},
+    epochs={"smoke": 2, "quick": 6, "full": 60},  # quick: 2,100 updates, the onset alone
     options={"batch_size": 10, "trace_every": 100, "probe_size": 300},
 )
 
