@@ -12,6 +12,7 @@ Each claim module declares
     mechanism(evidence) -> str     (optional) one sentence of the measurements behind the verdict, set side
                                    by side for the settings where the verdict changes
     FIGURES      {name: function(study) -> matplotlib figure}
+    KEY_SESOI    (optional) the SESOI its key number is read against (default: its rule's first; None: none)
     FIGURES_NEED (optional) {figure name: the experiment it draws, where the claim reads it only when present}
 so one file answers "how was C7 decided?", and the numbers can be tested without the prose.
 Adding a claim is adding a module here.

@@ -34,6 +34,8 @@ NEAR = (
     Sesoi(CLOSE, "times the brain's 4%, for 'close'", "", "within a factor of five of a range spanning four"),
 )
 
+# The key number (ReLU's active fraction) is read against the brain's range by a factor, not against a difference
+KEY_SESOI = None
 RULE = Rule(
     (
         SUPPORTED,

@@ -7,7 +7,7 @@ import pandas as pd
 
 from study.analysis import fashion_baseline, make_up, stats, training_length
 from study.analysis.study import Study
-from study.report import tuned_rates
+from study.report import power, tuned_rates
 from study.report.markdown import md_table, values
 from study.report.provenance import model_count
 from study.spec import activations, config, grid
@@ -153,7 +153,7 @@ def methods(study: Study) -> str:
     record = {s.epochs: s.record_epochs for s in specs}
     return f"""## Methods
 
-**Data.** Features are standardised with the training split's mean and scale.
+**Data.** Features are standardised with the training split's mean and scale{unit_range_text(specs)}.
 
 {chr(10).join(data_lines)}
 
@@ -188,6 +188,8 @@ collapse) are plain means with the same bootstrap. An equivalence (C3) is judged
 t-tests (TOST; Schuirmann 1987) against a margin stated in the claim's module, shown as the mean paired difference with
 its 90% interval and the TOST p-value.
 
+{power.text(study)}
+
 {diverged_text(study)}
 {make_up_text(study)}
 {training_length_text(study)}
@@ -195,6 +197,16 @@ its 90% interval and the TOST p-value.
 **Verdicts.** Each claim's verdict follows a rule fixed in code before the runs, in the claim's own
 module (`study/claims/`); each section below prints its rule beside its verdict.
 """
+
+
+def unit_range_text(specs) -> str:
+    """Where a setting scales its inputs to [0, 1] instead (Glorot & Bengio's, whose scaling is not stated)."""
+    return (
+        " (Glorot & Bengio's setting as they ran it also with each feature scaled to [0, 1] by the training split's "
+        "minimum and maximum: they do not say which they used)"
+        if any(s.inputs == "unit_range" for s in specs)
+        else ""
+    )
 
 
 def user_activations_text(specs) -> str:
