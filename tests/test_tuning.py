@@ -83,6 +83,22 @@ def test_rates_within_a_point_of_the_best_are_tied_and_the_nearest_the_shared_ra
     assert set(tuning.edges(table)["activation"]) == {"tanh", "relu"}
 
 
+def test_where_no_rate_trains_beyond_chance_the_shared_rate_is_kept():
+    df = frame(
+        {
+            ("relu", 1e-4): [0.09] * 3,
+            ("relu", 1e-3): [0.09] * 3,
+            ("relu", 1e-2): [0.114] * 3,  # 2.4 points better, but within the stall margin of chance (10%)
+            ("tanh", 1e-4): [0.09] * 3,
+            ("tanh", 1e-3): [0.09] * 3,
+            ("tanh", 1e-2): [0.2] * 3,  # trains: chosen, at the sweep's edge
+        }
+    )
+    chosen = tuning.chosen_rates(df, 1e-3)
+    assert chosen.xs("relu", level="activation").item() == 1e-3
+    assert chosen.xs("tanh", level="activation").item() == 1e-2
+
+
 def test_the_tuned_setting_sweeps_the_shared_rate_and_its_neighbours():
     for profile in ("quick", "full"):
         specs = grid.get("sparsity").specs(profile, setting="tuned")

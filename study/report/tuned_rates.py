@@ -57,7 +57,7 @@ def text(study: Study) -> str:
         f"{high:g} (log-spaced), and is read at its best rate on the validation split: among the rates where none "
         "of its models diverged, those whose validation accuracy after the last epoch (the IQM over seeds) is within "
         f"{tuning.TIE * 100:g} pp of the best count as tied (a smaller gap is seed noise), and the one nearest the "
-        "shared rate is chosen, "
+        "shared rate is chosen (where no rate trains beyond chance and the stall margin, the shared rate is kept), "
         f"per experiment, data set, depth and penalty ({plural(len(table), 'choice')} in "
         f"{plural(table['experiment'].nunique(), 'experiment')}; {shared} at the shared rate). {edge_text} The rates "
         f"chosen in the `{shown(table)}` experiment:\n\n" + rates_table(table)
