@@ -45,6 +45,7 @@ def pool_run(tmp_path_factory):
     return {"out": out, "metrics": metrics(out), "seconds": seconds}
 
 
+@pytest.mark.slow  # tests/test_slurm.py checks the same against a real SLURM (make test-cluster)
 def test_job_array_gives_the_process_pool_results(pool_run, tmp_path):
     proc, seconds = timed("run", *SWEEP, *ARRAY, out=tmp_path)
     assert re.search(r"submitted job array \S+: 2 tasks for 4 groups \(submitit-local\); logs in ", proc.stderr)

@@ -42,7 +42,8 @@ def same_numbers(first, second):
 
 def test_two_fresh_processes_store_identical_numbers(smoke_run, tmp_path, study_cli):
     # three experiments: classification and regression, Adam and SGD with momentum, several depths
-    study_cli("run", "sparsity", "collapse", "convergence", "--profile", "smoke", "--jobs", "1", "--out", tmp_path)
+    args = ["sparsity", "collapse", "convergence", "--profile", "smoke", "--setting", "main", "--jobs", "1"]
+    study_cli("run", *args, "--out", tmp_path)
     same_numbers(stored(smoke_run), stored(tmp_path))
 
 
