@@ -42,6 +42,7 @@ COLUMNS = {
     "architecture": "mlp or cnn (then depth is convolutions, width channels)",
     "normalization": "the MLP's normalisation layers: none, batchnorm or layernorm",
     "residual": "whether the MLP has identity skips around its hidden layers (True, False)",
+    "inputs": "how the features were scaled: standardised, or unit_range ([0, 1], Glorot & Bengio's setting)",
     "activation": "the activation function (a user's: module:function@hash)",
     "seed": "the model's seed (initial weights); models of one seed in a group share their batches",
     "epoch": "epochs completed when recorded (0: at initialisation); the cost benchmark's repeat",
@@ -69,6 +70,8 @@ METRICS = {
     "act_mean": "traced (trace_every): the hidden layer's mean activation on the probe set",
     "act_p02": "traced: the 2nd percentile of the layer's activations",
     "act_p98": "traced: the 98th percentile of the layer's activations",
+    "twin_output_difference": "sign-flipped twins (C3, flips_exact): max |outputs - the ReLU twin's| / max |the "
+    "twin's| on the test split, per model (0 for the ReLU models themselves)",
     "forward_s": "cost benchmark (C8): seconds per forward call of the activation on a tensor of `layer` elements",
     "backward_s": "cost benchmark: seconds per forward+backward call",
     "train_step_s": "cost benchmark: seconds per training step of the depth-4 reference MLP",

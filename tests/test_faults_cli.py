@@ -180,11 +180,15 @@ def wait_for(predicate, timeout=120):
 def test_ctrl_c_during_figures_leaves_the_old_figures_whole(copy):
     """Ctrl-C during figures used to say 'nothing was written' after half the files were redrawn."""
     before = snapshot(copy / "figures")
-    proc = subprocess.Popen([sys.executable, "-m", "study", "figures", *SWEEP, "--out", str(copy)], cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
-    wait_for(lambda: any(any(p.iterdir()) for p in copy.glob(".figures.new-*")))
-    proc.send_signal(signal.SIGINT)
-    _, err = proc.communicate(timeout=120)
+    for _ in range(5):  # a busy machine may let the drawing finish before the signal lands: then again
+        proc = subprocess.Popen([sys.executable, "-m", "study", "figures", *SWEEP, "--out", str(copy)], cwd=REPO,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        wait_for(lambda: any(any(p.iterdir()) for p in copy.glob(".figures.new-*")))
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=120)
+        if proc.returncode != 0:
+            break
+        assert snapshot(copy / "figures") == before  # finished whole: the same runs draw the same bytes
     assert proc.returncode == 130 and err.strip().endswith("interrupted: nothing was written"), err
     assert snapshot(copy / "figures") == before
     assert sorted(p.name for p in copy.iterdir()) == ["figures", "report", "results"]

@@ -243,10 +243,12 @@ def test_a_setting_added_later_keeps_earlier_keys():
 
     spec = GroupSpec(dataset="digits", depth=2, width=8, activations=("relu",), seeds=(0,), epochs=1)
     later = {"activity_l1", "trace_every", "benchmark", "device", "architecture", "normalization", "residual"}
+    later |= {"sign_twins", "inputs"}
     legacy = {k: v for k, v in spec.to_dict().items() if k not in later}
     assert spec.key() == hashlib.sha256(json.dumps(legacy, sort_keys=True).encode()).hexdigest()[:16]
     assert dataclasses.replace(spec, activity_l1=1e-3).key() != spec.key()
     assert dataclasses.replace(spec, architecture="cnn").key() != spec.key()
+    assert dataclasses.replace(spec, inputs="unit_range").key() != spec.key()
 
 
 def test_early_training_is_traced_where_the_schedule_says_without_changing_training():

@@ -135,19 +135,23 @@ def modern_text(specs) -> str:
     )
 
 
-def methods(study: Study) -> str:
-    configs = study.info()
-    data_lines = []
-    trained = [c for c in configs if not c["spec"].get("benchmark")]
+def data_lines(study: Study) -> list[str]:
+    """One line per data set trained on: what it is, and its splits' sizes."""
+    trained = [c for c in study.info() if not c["spec"].get("benchmark")]
+    lines = []
     for name in sorted({c["spec"]["dataset"] for c in trained}):
         c = next(c for c in trained if c["spec"]["dataset"] == name)
         info, task = c["run"], c["spec"]["task"]
         outputs = f"{info['n_outputs']} classes" if task == "classification" else "one real-valued target"
-        data_lines.append(
+        lines.append(
             f"- **{name}**: {DATASET_TEXT.get(name, name)}; {info['n_train']} training examples "
             f"(after carving out {info['n_val']} for validation), {info['n_test']} test examples, "
             f"{info['n_features']} features, {outputs}."
         )
+    return lines
+
+
+def methods(study: Study) -> str:
     metric_lines = "\n".join(f"- **{k}**: {v}." for k, v in probes.DEFINITIONS.items())
     specs = study.all_specs()
     record = {s.epochs: s.record_epochs for s in specs}
@@ -155,7 +159,7 @@ def methods(study: Study) -> str:
 
 **Data.** Features are standardised with the training split's mean and scale{unit_range_text(specs)}.
 
-{chr(10).join(data_lines)}
+{chr(10).join(data_lines(study))}
 
 **Models.** The reference MLP, `Input -> depth x Dense(width, activation) -> Dense(outputs)`, identical
 across activations but for the activation.{cnn_text(study.every_setting_specs())}{modern_text(study.every_setting_specs())} Classification minimises cross-entropy, regression the mean
