@@ -20,8 +20,7 @@ EXPERIMENT = Experiment(
     depths={"smoke": (4,), "quick": (4,), "full": (4,)},
     widths={"smoke": (16,), "quick": (1000,), "full": (1000,)},
     initializers=("legacy_uniform",),
-    # a group of three seeds takes about 20 minutes here: two rates keep the four groups within 40 minutes
-    learning_rates={"sgd": {"smoke": (0.1,), "quick": (0.0316, 0.316), "full": (0.0316, 0.1)}},
+    learning_rates={"sgd": {"smoke": (0.1,), "quick": (0.0316, 0.316), "full": (0.0316, 0.1, 0.316)}},
     inputs=("standardised", "unit_range"),
     seeds={"smoke": 2, "quick": 2, "full": 3},
     epochs={"smoke": 2, "quick": 6, "full": 60},  # quick: 2,100 updates, the onset alone

@@ -78,7 +78,7 @@ PROFILES = {
             n_train=None,
             width=64,
             probe_size=512,
-            description="about 13 minutes on 2 cores with --jobs 2; every experiment, fewer seeds and epochs",
+            description="about 15 minutes on 2 cores with --jobs 2; every experiment, fewer seeds and epochs",
         ),
         Profile(
             "full",
