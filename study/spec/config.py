@@ -88,7 +88,7 @@ PROFILES = {
             width=100,
             probe_size=1000,
             description="the reference run: the MNIST-1D baseline MLP's width, trained to convergence",
-            cuts="To finish within four and a half hours on two CPU cores (`--jobs 2`), the reference run trains "
+            cuts="To finish within six hours on two CPU cores (`--jobs 2`), the reference run trains "
             "80 epochs (30 in the convergence sweep, the leaderboard, feature "
             "selection and the activity penalty, which compare activations rather than final accuracy; "
             "20 of the shortened saturation traces (C9; Glorot & Bengio's own setting runs 60), stops the "
