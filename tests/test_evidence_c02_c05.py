@@ -252,8 +252,9 @@ def test_c3_decides_from_the_sign_flipped_twins_and_the_independent_draws():
         test = SimpleNamespace(different=different, equivalent=equivalent)
         return c3.Evidence(5, (4,), {(4, "neg_relu", "test_accuracy"): test}, {}, exact)
 
-    agree, apart = c3.Exact(8e-8, 0.0, 30), c3.Exact(0.3, 0.05, 30)
-    assert agree.agree and not apart.agree and not c3.Exact(1e-8, 0.01, 30).agree  # accuracy must match too
+    agree, apart = c3.Exact(8e-8, 0.2, 0.009, 30, 80), c3.Exact(0.3, 0.4, 0.05, 30, 80)
+    assert agree.agree and not apart.agree
+    assert not c3.Exact(1e-8, 0.2, 0.03, 30, 80).agree  # the final accuracies must be within the margin too
     assert c3.verdict(evidence(agree)) == SUPPORTED  # the draws need only not differ
     assert c3.verdict(evidence(apart, equivalent=True)) == REFUTED
     assert c3.verdict(evidence(agree, different=True)) == NUANCED
