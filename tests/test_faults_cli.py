@@ -181,8 +181,10 @@ def test_ctrl_c_during_figures_leaves_the_old_figures_whole(copy):
     """Ctrl-C during figures used to say 'nothing was written' after half the files were redrawn."""
     before = snapshot(copy / "figures")
     for _ in range(5):  # a busy machine may let the drawing finish before the signal lands: then again
+        # a Ctrl-C reaches the child as at a terminal, even where this process ignores SIGINT (it would inherit that)
         proc = subprocess.Popen([sys.executable, "-m", "study", "figures", *SWEEP, "--out", str(copy)], cwd=REPO,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))  # fmt: skip
         wait_for(lambda: any(copy.glob(".figures.new-*")))  # drawing has begun: a flip's one figure is quick
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=120)
