@@ -15,7 +15,7 @@ import pandas as pd
 
 from study.spec import datasets
 from study.spec.config import GroupSpec
-from study.train import flips, models, reuse
+from study.train import feed, flips, models, reuse
 from study.train.environment import environment
 from study.train.measure import Meter
 
@@ -86,7 +86,7 @@ def compile_model(model, spec: GroupSpec, loss, n_train: int):
 def fit_epoch(model, spec: GroupSpec, data: datasets.Splits, order) -> float:
     """One pass over the training set in the given order; returns seconds."""
     t0 = time.perf_counter()
-    model.fit(data.x_train[order], data.y_train[order], batch_size=spec.batch_size, epochs=1, shuffle=False, verbose=0)
+    feed.fit(model, data.x_train, data.y_train, order, spec.batch_size)
     return time.perf_counter() - t0
 
 

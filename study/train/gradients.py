@@ -34,15 +34,20 @@ def _tensorflow(model, loss_fn, x, y, kernels):
 def _jax(model, loss_fn, x, y, kernels):
     import jax
 
+    wanted = [next(i for i, v in enumerate(model.trainable_variables) if v is k) for k in kernels]
+    key = (id(loss_fn), tuple(wanted))
+    cached = getattr(model, "_study_kernel_grads", None)
+    if cached is None or cached[0] != key:  # compiled once per model, loss and kernels, not traced every call
+
+        def loss_of(trainable, non_trainable, x, y):
+            out, _ = model.stateless_call(trainable, non_trainable, x, training=True)  # updated statistics dropped
+            return loss_fn(y, out)
+
+        cached = (key, jax.jit(jax.grad(loss_of)))
+        model._study_kernel_grads = cached
     trainable = [v.value for v in model.trainable_variables]
     non_trainable = [v.value for v in model.non_trainable_variables]
-    wanted = [next(i for i, v in enumerate(model.trainable_variables) if v is k) for k in kernels]
-
-    def loss_of(tv):
-        out, _ = model.stateless_call(tv, non_trainable, x, training=True)  # updated statistics dropped
-        return loss_fn(y, out)
-
-    grads = jax.grad(loss_of)(trainable)
+    grads = cached[1](trainable, non_trainable, x, y)
     return [np.asarray(grads[i]) for i in wanted]
 
 

@@ -153,7 +153,8 @@ def pattern_changes(zs):
     """
     changed = None
     for z in zs:
-        flips = np.any((z[:, 1:] > 0) != (z[:, :-1] > 0), axis=-1)  # (K, points - 1)
+        on = z > 0  # once per point, not once per neighbour
+        flips = np.any(on[:, 1:] != on[:, :-1], axis=-1)  # (K, points - 1)
         changed = flips if changed is None else changed | flips
     return changed.sum(axis=-1)
 
