@@ -26,7 +26,8 @@ def main():
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        specs = [s for e in grid.discover().values() for s in grid.Selection(args.profile).every_setting(e)]
+        every = [s for e in grid.discover().values() for s in grid.Selection(args.profile).every_setting(e)]
+        specs = list({s.key(): s for s in every}.values())  # a group two settings share is trained once
         guess = estimate.estimate(specs, out / "results")
         if guess is None:
             sys.exit("no stored group measured on a machine like this one: nothing to estimate from")

@@ -7,11 +7,13 @@ epochs. Each group is trained twice: first as the first of its structure in the 
 traced), then as a worker trains a later group of a structure it met before (the model taken over,
 study/train/reuse.py). Measurement is evaluation and probes together, as a share of the fit.
 Run: python bench/time_breakdown.py [EXPERIMENT:INDEX ...]   (default: sparsity:3 collapse:0 convergence:0)
+     [--profile full] [--setting cnn] [--once]   (another profile's or setting's groups; full ones take minutes)
 """
 
+import argparse
 import os
-import sys
 import time
+from dataclasses import replace
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -73,15 +75,21 @@ def breakdown(spec) -> dict:
 
 
 def main():
-    wanted = sys.argv[1:] or ["sparsity:3", "collapse:0", "convergence:0"]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("groups", nargs="*", default=["sparsity:3", "collapse:0", "convergence:0"])
+    parser.add_argument("--profile", default="quick")
+    parser.add_argument("--setting", default=None)
+    parser.add_argument("--once", action="store_true", help="each group trained once, as the first of its structure")
+    args = parser.parse_args()
+    selection = replace(grid.Selection(args.profile), setting=args.setting)
     print(
         f"backend {os.environ['KERAS_BACKEND']}, device {environment.device()}; process start (imports) {START:.1f} s"
     )
-    for item in wanted:
+    for item in args.groups:
         name, index = item.split(":")
-        spec = grid.get(name).specs("quick")[int(index)]
+        spec = selection.specs(grid.get(name))[int(index)]
         print(f"{item} (depth {spec.depth}, K={len(spec.branches)}, {spec.epochs} epochs)")
-        for when in ("first of its structure", "taken over"):
+        for when in ("first of its structure", "taken over")[: 1 if args.once else 2]:
             b = breakdown(spec)
             fit, measured = b["fit"], b["evaluation"] + b["probes"]
             parts = ", ".join(f"{k} {b[k]:.1f} s" for k in ("data", "build", "fit", "evaluation", "probes"))

@@ -2,12 +2,18 @@
 
 A group's time is taken from the stored groups of the same backend, device (CPU or GPU) and number
 of cores, in the run folder and in the repository's reference results:
-- a group stored with the same structure (data set, architecture, depth, width, models, epochs)
+- a group stored with the same structure (data set, architecture, depth, width, models, epochs, batch
+  size, training examples, normalisation, skips)
   took that long, whatever its other settings (seeds, rates, initialiser barely change the time);
-- any other is fitted as  seconds = a + b x work,  work = models x (epochs + 1) x weights per model
-  x training examples, per data set when it has 5 or more stored groups, else over all of them,
-  with a and b chosen to make the relative errors small (a smoke group weighs as much as a full one).
-The time left with N workers is the groups' total over N, or the longest group if that is longer.
+- any other is fitted over all of them as
+      seconds = a + b x (epochs + 1) + c x work + d x steps x depth,
+  work = models x (epochs + 1) x weights per model x training examples (the arithmetic), steps x depth
+  the layers stepped through (the per-layer cost of each step, whatever its size), a the group's fixed
+  cost and b each epoch's (its evaluation); a-d at least 0, chosen to make the relative errors small
+  (a smoke group weighs as much as a full one);
+- the cost benchmark takes its stored run's warm-up and seconds per repeat (its epochs).
+The time left with N workers is the groups' total over N, or the longest group if that is longer, plus
+the start of the command and of its workers.
 Checked against a measured smoke run in bench/estimate.py (within a factor of 1.5).
 """
 
@@ -22,7 +28,7 @@ import numpy as np
 
 from study.spec.config import ROOT, GroupSpec
 
-MIN_PER_KIND = 5
+START_S = 5.0  # importing Keras and its backend, once per process (bench/README.md: 3.6-4.2 s here)
 TYPICAL = {"n_features": 40, "n_outputs": 10, "n_train": 3500}  # MNIST-1D's, for a data set never stored
 KNOWN = {"fashion_mnist": {"n_features": 784, "n_outputs": 10, "n_train": 55000}}  # sizes told without loading
 
@@ -61,7 +67,7 @@ def stored_times(folders: list[Path]) -> list[Measured]:
                 c = json.loads(config.read_text())
             except (OSError, ValueError):
                 continue  # a damaged run: the store reports it elsewhere
-            if c["spec"].get("benchmark") or "total_time_s" not in c["run"]:
+            if "total_time_s" not in c["run"]:
                 continue
             seen.add(config.parent.name)
             found.append(Measured(c["spec"], c["run"]))
@@ -70,7 +76,8 @@ def stored_times(folders: list[Path]) -> list[Measured]:
 
 def _structure(spec: dict) -> tuple:
     models = len(spec["activations"]) * len(spec["seeds"])
-    return (spec["dataset"], spec.get("architecture", "mlp"), spec["depth"], spec["width"], models, spec["epochs"])
+    shape = (spec["dataset"], spec.get("architecture", "mlp"), spec["depth"], spec["width"], models, spec["epochs"])
+    return (*shape, spec["batch_size"], spec.get("n_train"), spec.get("normalization"), spec.get("residual"))
 
 
 def work(spec: dict, sizes: dict) -> float:
@@ -81,42 +88,49 @@ def work(spec: dict, sizes: dict) -> float:
     return len(spec["activations"]) * len(spec["seeds"]) * (spec["epochs"] + 1) * weights * n_train / 1e9
 
 
-def _fit(points: list[tuple[float, float]]) -> tuple[float, float]:
-    """(a, b) of seconds = a + b x work, least squares on the relative error, both at least 0."""
-    x = np.array([w for w, _ in points])
-    t = np.array([s for _, s in points])
-    design = np.c_[np.ones_like(x), x] / t[:, None]
-    (a, b), *_ = np.linalg.lstsq(design, np.ones_like(t), rcond=None)
-    if a < 0 or b < 0:  # one term alone
-        a, b = (0.0, float(np.sum(x / t) / np.sum((x / t) ** 2))) if b > 0 else (float(np.median(t)), 0.0)
-    return float(a), float(b)
+def terms(spec: dict, sizes: dict) -> np.ndarray:
+    """What a group's seconds are fitted on: 1, epochs + 1, work, and steps x depth (in thousands)."""
+    n_train = spec.get("n_train") or sizes["n_train"]
+    steps = spec["epochs"] * -(-n_train // spec["batch_size"])
+    return np.array([1.0, spec["epochs"] + 1, work(spec, sizes), steps * spec["depth"] / 1e3])
+
+
+def _fit(rows: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+    """The coefficients, at least 0, that make the relative errors of rows @ coefficients small."""
+    from scipy.optimize import nnls
+
+    coefficients, _ = nnls(rows / seconds[:, None], np.ones_like(seconds))
+    return coefficients
 
 
 class Estimator:
     """Seconds per group, from the measured groups of one backend and device."""
 
     def __init__(self, measured: list[Measured]):
+        trained = [m for m in measured if not m.spec.get("benchmark")]
         self.same = {}
-        for m in measured:
+        for m in trained:
             self.same.setdefault(_structure(m.spec), []).append(m.seconds)
-        self.sizes = {m.spec["dataset"]: {k: m.run[k] for k in TYPICAL} for m in measured}
-        by_data = {}
-        for m in measured:
-            by_data.setdefault(m.spec["dataset"], []).append((work(m.spec, self.sizes[m.spec["dataset"]]), m.seconds))
-        every = [p for points in by_data.values() for p in points]
-        self.overall = _fit(every) if every else None
-        self.fits = {d: _fit(points) for d, points in by_data.items() if len(points) >= MIN_PER_KIND}
+        self.sizes = {m.spec["dataset"]: {k: m.run[k] for k in TYPICAL} for m in trained}
+        rows = [terms(m.spec, self.sizes[m.spec["dataset"]]) for m in trained]
+        self.coefficients = _fit(np.array(rows), np.array([m.seconds for m in trained])) if trained else None
+        benchmarks = [m for m in measured if m.spec.get("benchmark")]
+        self.benchmark = None
+        if benchmarks:  # (warm-up and calibration, seconds per repeat); runs stored before the warm-up was timed: 10 s
+            warm_up = [m.seconds - m.run["wall_time_s"] for m in benchmarks if m.seconds > m.run["wall_time_s"]]
+            per_repeat = [m.run["wall_time_s"] / m.spec["epochs"] for m in benchmarks]
+            self.benchmark = (float(np.median(warm_up)) if warm_up else 10.0, float(np.median(per_repeat)))
 
     def seconds(self, spec: GroupSpec) -> float | None:
         d = spec.to_dict()
-        if spec.benchmark:  # the cost benchmark: a fixed set of timings, about a minute
-            return 60.0
+        if spec.benchmark:  # the cost benchmark: a warm-up, then the same timings every repeat (its epochs)
+            return self.benchmark[0] + spec.epochs * self.benchmark[1] if self.benchmark else 60.0
         if (same := self.same.get(_structure(d))) is not None:
             return float(np.median(same))
-        if self.overall is None:
+        if self.coefficients is None:
             return None
-        a, b = self.fits.get(spec.dataset, self.overall)
-        return a + b * work(d, self.sizes.get(spec.dataset) or KNOWN.get(spec.dataset, TYPICAL))
+        sizes = self.sizes.get(spec.dataset) or KNOWN.get(spec.dataset, TYPICAL)
+        return float(terms(d, sizes) @ self.coefficients)
 
 
 @dataclass(frozen=True)
@@ -125,7 +139,10 @@ class Estimate:
     based_on: int  # stored groups measured
 
     def wall(self, workers: int) -> float:
-        return max(sum(self.seconds) / max(1, workers), max(self.seconds, default=0.0))
+        if not self.seconds:
+            return 0.0
+        start = START_S * (1 if workers <= 1 else 2)  # the command's imports, then its workers' (in parallel)
+        return start + max(sum(self.seconds) / max(1, workers), max(self.seconds))
 
     def line(self, workers: list[int]) -> str:
         times = ", ".join(f"{duration(self.wall(n))} with {n} worker{'s' * (n > 1)}" for n in workers)
