@@ -4,7 +4,10 @@ The same 12 models (4 activations x 3 seeds) are built, compiled and trained on 
 batches both ways, under whatever backend and device Keras finds (KERAS_BACKEND; a GPU when
 there is one). Printed last: the ratios plain / engine (above 1: the engine is faster) of
   wall time  everything, building, compiling and tracing included;
-  per step   the steady training step, from the epochs after the first (which traces).
+  per step   the steady training step, from the epochs after the first (which traces);
+and, for scale, the group's batched matrix products alone (each layer's forward product and its two
+backward ones, on random arrays, nothing else): no engine built on them takes a step in less, so
+plain step / that time bounds the per-step ratio on this device.
 Workloads:
   bench  depth 10, width 100, MNIST-1D, 5 epochs, batch 128 (the default; minutes on a laptop CPU)
   large  depth 10, width 1000, 784 inputs (MNIST-sized, random data), 8192 examples, 3 epochs:
@@ -45,6 +48,45 @@ def random_mnist_sized(n=8192, seed=0) -> datasets.Splits:
 def steady_step(epoch_times, steps) -> float:
     """Seconds per training step over the epochs after the first (the first traces and compiles)."""
     return float(np.mean(epoch_times[1:])) / steps
+
+
+def matmuls_alone(spec, n_features: int, n_outputs: int, repeats: int = 30) -> float:
+    """Seconds per training step of the group's batched matrix products alone (TensorFlow: traced once)."""
+    import keras
+
+    k, b = len(spec.branches), spec.batch_size
+    sizes = [n_features] + [spec.width] * spec.depth + [n_outputs]
+    rng = np.random.default_rng(0)
+    weights = [
+        keras.ops.convert_to_tensor(rng.normal(size=(k, i, o)).astype(np.float32)) for i, o in zip(sizes, sizes[1:])
+    ]
+    inputs = [keras.ops.convert_to_tensor(rng.normal(size=(k, b, i)).astype(np.float32)) for i in sizes[:-1]]
+    grads = [keras.ops.convert_to_tensor(rng.normal(size=(k, b, o)).astype(np.float32)) for o in sizes[1:]]
+
+    def step(weights, inputs, grads):  # every product's sum returned, so none is left out
+        total = 0.0
+        for w, x, g in zip(weights, inputs, grads):
+            total += keras.ops.sum(keras.ops.matmul(x, w))  # forward
+            total += keras.ops.sum(keras.ops.matmul(g, keras.ops.transpose(w, (0, 2, 1))))  # to the layer below
+            total += keras.ops.sum(keras.ops.matmul(keras.ops.transpose(x, (0, 2, 1)), g))  # to the weights
+        return total
+
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        step = tf.function(step)
+    elif keras.backend.backend() == "jax":
+        import jax
+
+        step = jax.jit(step)
+    best = float("inf")
+    for _ in range(3):
+        float(step(weights, inputs, grads))  # warm (traced, compiled)
+        t0 = time.perf_counter()
+        for _ in range(repeats):
+            float(step(weights, inputs, grads))
+        best = min(best, (time.perf_counter() - t0) / repeats)
+    return best
 
 
 def main():
@@ -90,6 +132,11 @@ def main():
     print(
         f"ratio plain/engine: per step {step['plain'] / step['engine']:.2f}x, "
         f"wall time {wall['plain'] / wall['engine']:.2f}x ({environment.device()})"
+    )
+    alone = matmuls_alone(spec, data.n_features, data.n_outputs)
+    print(
+        f"the group's matrix products alone: {1000 * alone:.2f} ms per step; no engine of them beats "
+        f"{step['plain'] / alone:.2f}x per step here"
     )
 
 

@@ -19,7 +19,7 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 t_start = time.perf_counter()
 
-from study.spec import grid  # noqa: E402
+from study.spec import activations, grid  # noqa: E402
 from study.train import engine, environment, probes  # noqa: E402
 from study.train.measure import Meter  # noqa: E402
 
@@ -74,6 +74,20 @@ def breakdown(spec) -> dict:
     }
 
 
+def arithmetic_share(spec, data) -> float:
+    """The measurement's examples passed through the net, as a share of the fit's: a forward pass
+    counts 1 and a training step 3 (its forward and two backward products). What measuring the same
+    things costs in arithmetic, whatever the code; its passes are in large batches, cheaper per
+    example than the fit's steps, so the measured share can come out below it."""
+    probe, recorded = min(spec.probe_size, len(data.x_train)), len(spec.record_epochs)
+    evaluation = (spec.epochs + 1) * (probe + len(data.x_val)) + recorded * len(data.x_test)
+    layers_and_gradients = recorded * probe * (1 + 3)
+    kinked = any(activations.get(a).kinked for a, _ in spec.branches)
+    regions = 2 * probes.N_LINES * probes.POINTS_PER_LINE if kinked else 0
+    grid = recorded * len(data.x_grid) if data.x_grid is not None else 0
+    return (evaluation + layers_and_gradients + regions + grid) / (3 * spec.epochs * len(data.x_train))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("groups", nargs="*", default=["sparsity:3", "collapse:0", "convergence:0"])
@@ -94,6 +108,8 @@ def main():
             fit, measured = b["fit"], b["evaluation"] + b["probes"]
             parts = ", ".join(f"{k} {b[k]:.1f} s" for k in ("data", "build", "fit", "evaluation", "probes"))
             print(f"  {when:>22}: {parts}; measurement {100 * measured / fit:.0f}% of fit", flush=True)
+        floor = arithmetic_share(spec, engine.load_data(spec))
+        print(f"  its arithmetic: {100 * floor:.0f}% of the fit's (examples through the net, a training step 3)")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from study.analysis.selection import best_learning_rates
+
 
 def top_layer(df: pd.DataFrame, **where) -> pd.DataFrame:
     """The traced mean activations of the top hidden layer, in the rows matching `where` (column=value)."""
@@ -46,3 +48,9 @@ def courses(df: pd.DataFrame, low: float, **where) -> pd.DataFrame:
     for seed, course in top_layer(df, **where).sort_values("step").groupby("seed"):
         rows[seed] = episode(course["step"].to_numpy(), course["value"].to_numpy(), low)
     return pd.DataFrame(rows).T
+
+
+def at_chosen_rates(df: pd.DataFrame, by: str = "inputs") -> dict:
+    """{value of `by`: its runs at the learning rate with the best validation accuracy for it}."""
+    chosen = best_learning_rates(df, score="val_accuracy", by=(by,))
+    return {value: df[(df[by] == value) & (df["learning_rate"] == rate)] for value, rate in chosen.items()}

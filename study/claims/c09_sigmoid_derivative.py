@@ -22,7 +22,7 @@ import pandas as pd
 import seaborn as sns
 
 from study.analysis import saturation, stats
-from study.analysis.selection import best_learning_rates, deepest, final_epoch, layer_mean, per_seed
+from study.analysis.selection import deepest, final_epoch, layer_mean, per_seed
 from study.analysis.style import BOOT, colours, own_ylabels, rows_shown, shown, with_state, words
 from study.analysis.verdicts import NUANCED, REFUTED, SUPPORTED, Rule, Sesoi
 from study.claims import MAIN_INIT, Key
@@ -153,10 +153,8 @@ def _course(study, initializer) -> Course:
 
 def as_run(study) -> dict[str, AsRun]:
     """{input scaling: the top layer's course at the rate chosen on validation} in Glorot & Bengio's setting."""
-    df = study.frame(AS_RUN)
-    chosen = best_learning_rates(df, score="val_accuracy", by=("inputs",))
     batch = study.specs(AS_RUN)[0].batch_size
-    return {i: _as_run(df[(df["inputs"] == i) & (df["learning_rate"] == r)], batch) for i, r in chosen.items()}
+    return {i: _as_run(runs, batch) for i, runs in saturation.at_chosen_rates(study.frame(AS_RUN)).items()}
 
 
 def _as_run(runs: pd.DataFrame, batch: int) -> AsRun:
@@ -377,12 +375,11 @@ def saturation_as_run(study):
     2nd-98th percentiles (band) against SGD updates, seed means, at the rate chosen on validation; standardised
     (left) and [0, 1] inputs (right). The dotted line is the saturation line of the top layer."""
     df = study.frame(AS_RUN)
-    chosen = best_learning_rates(df, score="val_accuracy", by=("inputs",))
+    chosen = saturation.at_chosen_rates(df)
     fig, axes = plt.subplots(1, len(chosen), figsize=(4.6 * len(chosen), 3.4), sharey=True, squeeze=False)
-    for ax, (inputs, rate) in zip(axes[0], chosen.items()):
-        runs = df[(df["inputs"] == inputs) & (df["learning_rate"] == rate)]
+    for ax, (inputs, runs) in zip(axes[0], chosen.items()):
         draw_layers(ax, traced_means(runs, []), 1000, int(df["depth"].max()), True)
-        ax.set_title(f"{INPUT_WORDS.get(inputs, inputs)} inputs, SGD {rate:g}", fontsize=9)
+        ax.set_title(f"{INPUT_WORDS.get(inputs, inputs)} inputs, SGD {runs['learning_rate'].iloc[0]:g}", fontsize=9)
         ax.set_xlabel(f"thousands of updates (minibatches of {study.specs(AS_RUN)[0].batch_size})")
     axes[0, 0].legend(fontsize=7, ncol=2)
     fig.suptitle("C9: activations during training as Glorot & Bengio (2010) ran it (mean, 2nd-98th percentile)")
