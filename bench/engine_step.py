@@ -1,11 +1,12 @@
 """One group's steady training step taken apart (TensorFlow): its time as the study trains it and with
-XLA, on one thread and on every core, and where it goes by kind of op.
+XLA, on one thread and on two, and where it goes by kind of op.
 
 Each variant trains the `make bench` group (12 models, depth 10, width 100, MNIST-1D) in a fresh
 process for 4 epochs and reports the steady milliseconds per step (the epochs after the first);
 XLA (`jit_compile=True`) needs TensorFlow's op determinism off, which Keras requires for it. Then
 one epoch of the group as the study trains it goes through TensorFlow's profiler, and the op time is
-summed by kind: the matrix products, Adam's update, the activations, the rest (op time, one thread).
+summed by kind: the matrix products, Adam's update, the activations, their split and concatenation, the
+rest (op time, one thread).
 Run: python bench/engine_step.py [--threads 1,2]
 """
 

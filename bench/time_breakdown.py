@@ -1,6 +1,7 @@
 """Where a group's time goes: process start (imports), data, building, fitting, evaluation, probes.
 
-Trains quick-profile groups the way `python -m study run` does (engine.train_group's loop),
+Trains groups (of the quick profile unless told) the way `python -m study run` does (engine.train_group's
+loop, without the traced chunks of the groups that trace every few steps),
 timing each part; evaluation is the splits' loss and accuracy after every epoch (study/train/measure.py
 says which when), probes are the layer measurements, gradient norms and linear regions at the recorded
 epochs. Each group is trained twice: first as the first of its structure in the process (everything
@@ -84,8 +85,8 @@ def arithmetic_share(spec, data) -> float:
     layers_and_gradients = recorded * probe * (1 + 3)
     kinked = any(activations.get(a).kinked for a, _ in spec.branches)
     regions = 2 * probes.N_LINES * probes.POINTS_PER_LINE if kinked else 0
-    grid = recorded * len(data.x_grid) if data.x_grid is not None else 0
-    return (evaluation + layers_and_gradients + regions + grid) / (3 * spec.epochs * len(data.x_train))
+    on_grid = recorded * len(data.x_grid) if data.x_grid is not None else 0
+    return (evaluation + layers_and_gradients + regions + on_grid) / (3 * spec.epochs * len(data.x_train))
 
 
 def main():

@@ -51,12 +51,15 @@ def test_training_through_the_feed_ends_at_the_weights_of_fit_on_the_ordered_arr
 
 @on_tensorflow
 def test_a_new_training_split_gets_a_new_pipeline():
-    x = np.zeros((8, 2), np.float32)
+    x, y = np.zeros((8, 2), np.float32), np.zeros(8, int)
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2)])
     model.compile("sgd", "sparse_categorical_crossentropy")
-    feed.fit(model, x, np.zeros(8, int), np.arange(8), 4)
+    feed.fit(model, x, y, np.arange(8), 4)
     first = feed._kept[0]
-    feed.fit(model, x, np.zeros(8, int), np.arange(8), 4)
+    feed.fit(model, x, y, np.arange(8), 4)
     assert feed._kept[0] is first  # the same split: kept
-    feed.fit(model, x.copy(), np.zeros(8, int), np.arange(8), 4)
-    assert feed._kept[0] is not first and feed._kept[0].x_source is not x
+    feed.fit(model, x.copy(), y, np.arange(8), 4)
+    assert feed._kept[0] is not first and feed._kept[0].sources[0] is not x
+    second = feed._kept[0]
+    feed.fit(model, second.sources[0], np.ones(8, int), np.arange(8), 4)  # the same inputs, other labels
+    assert feed._kept[0] is not second

@@ -28,7 +28,7 @@ import numpy as np
 
 from study.spec.config import ROOT, GroupSpec
 
-START_S = 5.0  # importing Keras and its backend, once per process (bench/README.md: 3.6-4.2 s here)
+START_S = 5.0  # importing Keras and its backend, once per process (bench/time_breakdown.py: 2.6-6.3 s here)
 TYPICAL = {"n_features": 40, "n_outputs": 10, "n_train": 3500}  # MNIST-1D's, for a data set never stored
 KNOWN = {"fashion_mnist": {"n_features": 784, "n_outputs": 10, "n_train": 55000}}  # sizes told without loading
 
@@ -55,7 +55,7 @@ def this_machine(backend: str) -> tuple:
 
 
 def stored_times(folders: list[Path]) -> list[Measured]:
-    """Every finished training group's spec and run information under the folders' results/runs."""
+    """Every finished group's spec and run information under the folders' results/runs (cost benchmarks too)."""
     from study import store  # here, not at import: `list` and `--help` need no pandas
 
     found, seen = [], set()
@@ -107,12 +107,14 @@ class Estimator:
     """Seconds per group, from the measured groups of one backend and device."""
 
     def __init__(self, measured: list[Measured]):
-        trained = [m for m in measured if not m.spec.get("benchmark")]
+        trained = [m for m in measured if not m.spec.get("benchmark") and m.seconds > 0]
         self.same = {}
         for m in trained:
             self.same.setdefault(_structure(m.spec), []).append(m.seconds)
-        self.sizes = {m.spec["dataset"]: {k: m.run[k] for k in TYPICAL} for m in trained}
-        rows = [terms(m.spec, self.sizes[m.spec["dataset"]]) for m in trained]
+        self.sizes = {}  # each data set's sizes, its training split whole (the largest stored)
+        for m in sorted(trained, key=lambda m: m.run["n_train"]):
+            self.sizes[m.spec["dataset"]] = {k: m.run[k] for k in TYPICAL}
+        rows = [terms(m.spec, {k: m.run[k] for k in TYPICAL}) for m in trained]  # each with its own sizes
         self.coefficients = _fit(np.array(rows), np.array([m.seconds for m in trained])) if trained else None
         benchmarks = [m for m in measured if m.spec.get("benchmark")]
         self.benchmark = None

@@ -1,7 +1,7 @@
 """The training split fed to Keras in a given order, one batch after another.
 
 Under TensorFlow, `model.fit` on NumPy arrays builds a new tf.data pipeline on every call (its
-map functions traced anew): about 50 ms, a fifth of an epoch of a small group, and a group calls
+map functions traced anew): tens of milliseconds (bench/README.md), and a group calls
 `fit` once an epoch (or once a traced chunk). Here the pipeline is built once per training split
 and batch size: the split stays in memory as tensors, the order is a variable set before each
 call, and each batch is gathered from it. The batches are the arrays `x[order]` cut every
@@ -20,9 +20,10 @@ class Feed:
     def __init__(self, x, y, batch_size: int):
         import tensorflow as tf
 
-        self.x_source, self.batch_size = x, batch_size  # the array kept: a new one is never mistaken for it
-        self.order = tf.Variable(np.zeros(len(x), np.int64), trainable=False)
-        self.x, self.y = tf.constant(x), tf.constant(y)
+        self.sources, self.batch_size = (x, y), batch_size  # the arrays kept: a new one is never mistaken for them
+        with tf.device("/CPU:0"):  # where tf.data runs its map functions, on a machine with a GPU too
+            self.order = tf.Variable(np.zeros(len(x), np.int64), trainable=False)
+            self.x, self.y = tf.constant(x), tf.constant(y)
         self._pipelines = {}  # by the number of examples a call takes: an epoch, or a traced chunk
 
     def pipeline(self, n: int):
@@ -39,7 +40,7 @@ class Feed:
         return self._pipelines[n]
 
     def fit(self, model, order):
-        self.order[: len(order)].assign(order)
+        self.order[: len(order)].assign(np.asarray(order, np.int64))
         model.fit(self.pipeline(len(order)), epochs=1, shuffle=False, verbose=0)
 
 
@@ -51,6 +52,6 @@ def fit(model, x, y, order, batch_size: int):
     if keras.backend.backend() != "tensorflow":
         model.fit(x[order], y[order], batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
         return
-    if not (_kept and _kept[0].x_source is x and _kept[0].batch_size == batch_size):
+    if not (_kept and _kept[0].sources[0] is x and _kept[0].sources[1] is y and _kept[0].batch_size == batch_size):
         _kept[:] = [Feed(x, y, batch_size)]
     _kept[0].fit(model, order)

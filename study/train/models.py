@@ -228,7 +228,7 @@ class StackedConv1D(layers.Layer):
         x = ops.pad(x, [[0, 0]] * (len(x.shape) - 2) + [[self.pad, self.pad], [0, 0]])
         out = (x.shape[-2] - self.window) // self.stride + 1
         # The windows gathered in one op, (..., out, window, channels): a strided slice per tap gave the same
-        # patches, but its gradient is a zero-padded copy of the whole input per tap (a third of the step time).
+        # patches, but its gradient is a zero-padded copy of the whole input per tap (two thirds of the step time).
         rows = np.arange(out)[:, None] * self.stride + np.arange(self.window)[None, :]
         patches = ops.take(x, rows, axis=-2)
         spec = "blwc,kwco->kblo" if len(x.shape) == 3 else "kblwc,kwco->kblo"
