@@ -29,7 +29,7 @@ pytestmark = pytest.mark.cluster
 SLURM = ["--executor", "slurm", "--wait"]
 # Long enough that a group outlives scancel's grace period (KillWait, 2 s here): submitit lets its task
 # run on after SIGTERM, and SLURM kills it at the end of that period.
-EPOCHS = "120"  # long enough that a task is cancelled while it trains, not while it ends
+EPOCHS = "400"  # long enough that a task is cancelled while it trains, not while it ends
 LONG = grid.get("sparsity").specs("smoke", seeds=1, epochs=int(EPOCHS))
 
 
