@@ -13,8 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from study.cli.parser import build_parser
+from study.cli.selection import specs_of
 from study.run import estimate
-from study.spec import grid
 
 LIMIT = 1.5
 
@@ -26,16 +27,15 @@ def main():
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        every = [s for e in grid.discover().values() for s in grid.Selection(args.profile).every_setting(e)]
-        specs = list({s.key(): s for s in every}.values())  # a group two settings share is trained once
+        argv = ["run", "all", "--profile", args.profile, "--jobs", str(args.jobs), "--out", str(out)]
+        specs = specs_of(build_parser().parse_args(argv))  # the groups that command trains, each once
         guess = estimate.estimate(specs, out / "results")
         if guess is None:
             sys.exit("no stored group measured on a machine like this one: nothing to estimate from")
         predicted = guess.wall(args.jobs)
         print(f"{len(specs)} groups of the {args.profile} profile; {guess.line([args.jobs])}", flush=True)
         t0 = time.perf_counter()
-        cmd = [sys.executable, "-m", "study", "run", "all", "--profile", args.profile, "--jobs", str(args.jobs)]
-        subprocess.run([*cmd, "--out", str(out)], check=True, capture_output=True)
+        subprocess.run([sys.executable, "-m", "study", *argv], check=True, capture_output=True)
         measured = time.perf_counter() - t0
     ratio = predicted / measured
     print(f"estimated {predicted:.0f} s, measured {measured:.0f} s: ratio {ratio:.2f} (limit 1/{LIMIT:g}-{LIMIT:g})")
